@@ -1,0 +1,140 @@
+"""Canonical encodings (spec v1, section 2): canonical JSON, canonical CSV, hashes.
+
+Everything that is hashed is produced here, so the byte layout lives in one place.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from typing import Any
+
+SPEC_VERSION = "v1"
+
+# Forbidden in every string of the draw: C0 controls and DEL.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+# Additionally forbidden in CSV fields (ids, strata, reasons).
+_CSV_FORBIDDEN = re.compile(r'[\x00-\x1f\x7f,"]')
+_HEX64 = re.compile(r"^[0-9a-f]{64}$")
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+class DrawError(ValueError):
+    """Invalid input, refused operation or failed check (always with a reason)."""
+
+
+def sha256_hex(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def check_text(value: Any, what: str) -> str:
+    """A string allowed anywhere in the draw: str, valid UTF-8, no control characters."""
+    if not isinstance(value, str):
+        raise DrawError(f"{what} must be a string, got {type(value).__name__}")
+    if _CONTROL.search(value):
+        raise DrawError(f"{what} contains a control character: {value!r}")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise DrawError(f"{what} is not valid Unicode (lone surrogate): {value!r}") from exc
+    return value
+
+
+def check_field(value: Any, what: str) -> str:
+    """A CSV field: non-empty, no control characters, no ',' and no '"'."""
+    check_text(value, what)
+    if not value:
+        raise DrawError(f"{what} must not be empty")
+    if _CSV_FORBIDDEN.search(value):
+        raise DrawError(f"{what} must not contain ',', '\"' or control characters: {value!r}")
+    return value
+
+
+def check_hex64(value: Any, what: str) -> str:
+    if not isinstance(value, str) or not _HEX64.match(value):
+        raise DrawError(f"{what} must be 64 lowercase hex digits")
+    return value
+
+
+def check_date(value: Any, what: str) -> str:
+    import datetime
+
+    if not isinstance(value, str) or not _DATE.match(value):
+        raise DrawError(f"{what} must be an ISO date YYYY-MM-DD, got {value!r}")
+    try:
+        datetime.date.fromisoformat(value)
+    except ValueError as exc:
+        raise DrawError(f"{what} is not a valid date: {value!r}") from exc
+    return value
+
+
+def _check_json_value(obj: Any, path: str) -> None:
+    if obj is None or isinstance(obj, bool):
+        return
+    if isinstance(obj, int):
+        return
+    if isinstance(obj, float):
+        raise DrawError(f"{path}: floating point numbers are not allowed in canonical JSON")
+    if isinstance(obj, str):
+        check_text(obj, path)
+        return
+    if isinstance(obj, (list, tuple)):
+        for i, item in enumerate(obj):
+            _check_json_value(item, f"{path}[{i}]")
+        return
+    if isinstance(obj, dict):
+        for key, item in obj.items():
+            if not isinstance(key, str):
+                raise DrawError(f"{path}: object keys must be strings")
+            check_text(key, f"{path} key")
+            _check_json_value(item, f"{path}.{key}")
+        return
+    raise DrawError(f"{path}: type {type(obj).__name__} is not allowed in canonical JSON")
+
+
+def canonical_json(obj: Any) -> bytes:
+    """Canonical JSON bytes: UTF-8, keys sorted by code point (= bytewise UTF-8),
+    no insignificant whitespace, no floats, no control characters in strings,
+    only '"' and '\\' escaped, no trailing newline."""
+    _check_json_value(obj, "$")
+    return json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+
+
+def parse_json(data: bytes, what: str) -> Any:
+    try:
+        return json.loads(data.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise DrawError(f"{what}: not valid UTF-8 JSON: {exc}") from exc
+
+
+def utf8_key(s: str) -> bytes:
+    """Sort key: the UTF-8 bytes (bytewise order)."""
+    return s.encode("utf-8")
+
+
+def csv_bytes(header: tuple[str, ...], rows: list[tuple[str, ...]]) -> bytes:
+    """Canonical CSV: header line, then rows; fields joined by ',', every line ends with LF.
+    Rows must already be validated and sorted."""
+    out = [",".join(header)]
+    out.extend(",".join(r) for r in rows)
+    return ("\n".join(out) + "\n").encode("utf-8")
+
+
+def parse_csv(data: bytes, header: tuple[str, ...], what: str) -> list[list[str]]:
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise DrawError(f"{what}: not valid UTF-8") from exc
+    if not text.endswith("\n") or "\r" in text:
+        raise DrawError(f"{what}: lines must end with LF (no CR, final LF required)")
+    lines = text[:-1].split("\n")
+    if lines[0] != ",".join(header):
+        raise DrawError(f"{what}: header must be {','.join(header)!r}")
+    rows = []
+    for lineno, line in enumerate(lines[1:], start=2):
+        fields = line.split(",")
+        if len(fields) != len(header):
+            raise DrawError(f"{what}: line {lineno} must have {len(header)} fields")
+        rows.append(fields)
+    return rows

@@ -1,0 +1,329 @@
+"""Target draw with keyed-hash tickets (spec v1, sections 8-11).
+
+ticket(id)      = SHA-256(seed || UTF-8(id))                      (32 raw bytes)
+ticket_j(id)    = SHA-256(seed || UTF-8(id) || 0x00 || ASCII(j))  for j = 1 .. w-1
+weighted ticket = min(ticket, ticket_1, ..., ticket_{w-1})
+Order: by ticket bytes, then by UTF-8 id bytes. Each stratum takes its n smallest,
+then the next `reserves` in order.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import heapq
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from .canonical import DrawError, check_field, check_hex64
+from .commit import Candidate, Frame
+from .params import DrawParams, sample_size
+
+try:  # numpy only speeds up the selection of large strata; results are identical
+    import numpy as _np
+except ImportError:  # pragma: no cover
+    _np = None
+
+NUMPY_MIN = 4096  # strata smaller than this use the pure-Python path
+_use_numpy = _np is not None
+
+
+def set_numpy(enabled: bool) -> None:
+    """Tests switch the numpy path off to prove both paths agree."""
+    global _use_numpy
+    _use_numpy = bool(enabled) and _np is not None
+
+
+def ticket(seed: bytes, candidate_id: str, weight: int = 1) -> bytes:
+    b = candidate_id.encode("utf-8")
+    t = hashlib.sha256(seed + b).digest()
+    for j in range(1, weight):
+        u = hashlib.sha256(seed + b + b"\x00" + str(j).encode("ascii")).digest()
+        if u < t:
+            t = u
+    return t
+
+
+@dataclass(frozen=True)
+class Ticketed:
+    id: str
+    ticket: str  # 64 lowercase hex digits
+
+    def to_json(self) -> dict:
+        return {"id": self.id, "ticket": self.ticket}
+
+
+@dataclass(frozen=True)
+class StratumResult:
+    N: int
+    n: int
+    selected: tuple[Ticketed, ...]  # in ticket order
+    reserves: tuple[Ticketed, ...]  # in ticket order, after the cut
+    cutoff: str | None  # ticket of the n-th selected; None when n == 0
+
+    def to_json(self) -> dict:
+        return {
+            "N": self.N,
+            "cutoff": self.cutoff,
+            "n": self.n,
+            "reserves": [t.to_json() for t in self.reserves],
+            "selected": [t.to_json() for t in self.selected],
+        }
+
+    @classmethod
+    def from_json(cls, d: Mapping[str, Any]) -> StratumResult:
+        return cls(
+            N=d["N"],
+            n=d["n"],
+            selected=tuple(Ticketed(x["id"], x["ticket"]) for x in d["selected"]),
+            reserves=tuple(Ticketed(x["id"], x["ticket"]) for x in d["reserves"]),
+            cutoff=d["cutoff"],
+        )
+
+
+@dataclass(frozen=True)
+class ReserveUse:
+    stratum: str
+    replaced: str
+    replacement: str
+    reason: str
+
+    def to_json(self) -> dict:
+        return {
+            "reason": self.reason,
+            "replaced": self.replaced,
+            "replacement": self.replacement,
+            "stratum": self.stratum,
+        }
+
+
+@dataclass(frozen=True)
+class TargetDrawResult:
+    seed: str  # hex
+    weighted: bool
+    strata: Mapping[str, StratumResult]
+    reserve_uses: tuple[ReserveUse, ...] = ()
+
+    def to_json(self) -> dict:
+        return {
+            "reserve_uses": [u.to_json() for u in self.reserve_uses],
+            "seed": self.seed,
+            "strata": {k: v.to_json() for k, v in self.strata.items()},
+            "weighted": self.weighted,
+        }
+
+    @classmethod
+    def from_json(cls, d: Mapping[str, Any]) -> TargetDrawResult:
+        return cls(
+            seed=d["seed"],
+            weighted=d["weighted"],
+            strata={k: StratumResult.from_json(v) for k, v in d["strata"].items()},
+            reserve_uses=tuple(ReserveUse(**u) for u in d["reserve_uses"]),
+        )
+
+    def active(self, stratum: str) -> list[str]:
+        """Current targets of a stratum: selected, with used reserves replacing targets."""
+        cur = [t.id for t in self.strata[stratum].selected]
+        for u in self.reserve_uses:
+            if u.stratum == stratum:
+                cur[cur.index(u.replaced)] = u.replacement
+        return cur
+
+    def targets(self) -> list[str]:
+        """All current targets, strata in bytewise order, each in ticket order."""
+        out = []
+        for s in sorted(self.strata, key=lambda x: x.encode("utf-8")):
+            out.extend(self.active(s))
+        return out
+
+    def selected_ids(self) -> list[str]:
+        out = []
+        for s in sorted(self.strata, key=lambda x: x.encode("utf-8")):
+            out.extend(t.id for t in self.strata[s].selected)
+        return out
+
+
+@dataclass
+class ShardPartial:
+    """What one shard contributes: per stratum its count and its smallest tickets."""
+
+    counts: dict[str, int]
+    heads: dict[str, list[tuple[bytes, str]]] = field(default_factory=dict)
+
+
+def _heads_python(seed: bytes, ids: Sequence[str], weights: Sequence[int] | None, k: int):
+    if weights is None:
+        hc = hashlib.sha256(seed).copy
+        pairs = []
+        ap = pairs.append
+        for i in ids:
+            b = i.encode("utf-8")
+            c = hc()
+            c.update(b)
+            ap((c.digest(), b))
+    else:
+        pairs = [(ticket(seed, i, w), i.encode("utf-8")) for i, w in zip(ids, weights, strict=False)]
+    if k >= len(pairs):
+        pairs.sort()
+        head = pairs
+    else:
+        head = heapq.nsmallest(k, pairs)
+    return [(t, b.decode("utf-8")) for t, b in head]
+
+
+def _heads_numpy(seed: bytes, ids: Sequence[str], k: int):
+    np = _np
+    hc = hashlib.sha256(seed).copy
+    digests = []
+    ap = digests.append
+    for i in ids:
+        c = hc()
+        c.update(i.encode("utf-8"))
+        ap(c.digest())
+    buf = b"".join(digests)
+    del digests
+    words = np.frombuffer(buf, dtype=">u8").reshape(-1, 4)
+    n_all = len(ids)
+    if k < n_all:
+        prefix = words[:, 0].astype(np.uint64)
+        threshold = np.partition(prefix, k - 1)[k - 1]
+        idx = np.flatnonzero(prefix <= threshold)  # exact: every ticket outside is larger
+        del prefix
+    else:
+        idx = np.arange(n_all)
+    sub = words[idx].astype(np.uint64)
+    order = np.lexsort((sub[:, 3], sub[:, 2], sub[:, 1], sub[:, 0]))
+    sub = sub[order]
+    sel = idx[order]
+    if len(sub) > 1 and bool(np.any(np.all(sub[1:] == sub[:-1], axis=1))):
+        # identical full tickets (a SHA-256 collision): exact order by id bytes
+        pairs = sorted((buf[j * 32 : j * 32 + 32], ids[j].encode("utf-8")) for j in idx.tolist())
+        return [(t, b.decode("utf-8")) for t, b in pairs[:k]]
+    out = []
+    for j in sel[:k].tolist():
+        out.append((buf[j * 32 : j * 32 + 32], ids[j]))
+    return out
+
+
+def stratum_heads(seed: bytes, ids: Sequence[str], weights: Sequence[int] | None, k: int) -> list[tuple[bytes, str]]:
+    """The k smallest (ticket, id) pairs of one stratum, in order."""
+    if k <= 0 or not ids:
+        return []
+    if weights is None and _use_numpy and len(ids) >= NUMPY_MIN:
+        return _heads_numpy(seed, ids, k)
+    return _heads_python(seed, ids, weights, k)
+
+
+def _check_seed(seed: bytes | str) -> bytes:
+    if isinstance(seed, str):
+        check_hex64(seed, "seed")
+        seed = bytes.fromhex(seed)
+    if not isinstance(seed, (bytes, bytearray)) or len(seed) != 32:
+        raise DrawError("seed must be 32 bytes (or 64 hex digits)")
+    return bytes(seed)
+
+
+def _as_frame(population: Frame | Iterable[Candidate | tuple]) -> Frame:
+    return population if isinstance(population, Frame) else Frame.from_candidates(population)
+
+
+def required_limits(counts: Mapping[str, int], params: DrawParams) -> dict[str, int]:
+    """k = n + reserves per stratum, from the total counts (phase 1 of a sharded draw)."""
+    out = {}
+    for s, rule in params.strata.items():
+        N = counts.get(s, 0)
+        out[s] = min(sample_size(N, rule) + rule.reserves, N)
+    return out
+
+
+def count_strata(population: Frame | Iterable[Candidate | tuple]) -> dict[str, int]:
+    return _as_frame(population).counts()
+
+
+def draw_shard(
+    shard: Frame | Iterable[Candidate | tuple],
+    params: DrawParams,
+    seed: bytes | str,
+    limits: Mapping[str, int] | None = None,
+) -> ShardPartial:
+    """Tickets of one shard: per stratum the count and the `limits[stratum]` smallest.
+    Without limits, the shard is taken to be the whole population."""
+    seed = _check_seed(seed)
+    frame = _as_frame(shard)
+    counts = frame.counts()
+    unknown = {s for s, c in counts.items() if c and s not in params.strata}
+    if unknown:
+        raise DrawError(f"population has strata without a rule in params: {sorted(unknown)}")
+    if limits is None:
+        limits = required_limits(counts, params)
+    part = ShardPartial(counts={s: counts.get(s, 0) for s in params.strata})
+    for s in params.strata:
+        ids = frame.ids.get(s, [])
+        weights = frame.weight_list(s) if params.weighted else None
+        part.heads[s] = stratum_heads(seed, ids, weights, limits.get(s, 0))
+    return part
+
+
+def merge_shards(parts: Sequence[ShardPartial], params: DrawParams, seed: bytes | str) -> TargetDrawResult:
+    """Merge shard partials into the result; equal to drawing the whole population."""
+    seed = _check_seed(seed)
+    counts = {s: sum(p.counts.get(s, 0) for p in parts) for s in params.strata}
+    limits = required_limits(counts, params)
+    strata = {}
+    for s, rule in params.strata.items():
+        k = limits[s]
+        for p in parts:
+            have = len(p.heads.get(s, []))
+            if have < min(p.counts.get(s, 0), k):
+                raise DrawError(f"stratum {s!r}: a shard gave {have} tickets, needs {min(p.counts[s], k)}")
+        merged = heapq.merge(*[[(t, i.encode("utf-8")) for t, i in p.heads.get(s, [])] for p in parts])
+        head = []
+        for t, b in merged:
+            if len(head) == k:
+                break
+            if head and head[-1] == (t, b):
+                raise DrawError(f"candidate {b.decode()!r} appears in two shards")
+            head.append((t, b))
+        n = sample_size(counts[s], rule)
+        items = tuple(Ticketed(b.decode("utf-8"), t.hex()) for t, b in head)
+        strata[s] = StratumResult(
+            N=counts[s],
+            n=n,
+            selected=items[:n],
+            reserves=items[n:],
+            cutoff=items[n - 1].ticket if n else None,
+        )
+    return TargetDrawResult(seed=seed.hex(), weighted=params.weighted, strata=strata)
+
+
+def draw_targets(
+    population: Frame | Iterable[Candidate | tuple], params: DrawParams, seed: bytes | str
+) -> TargetDrawResult:
+    """Draw the targets: per stratum the n smallest tickets, then the reserves."""
+    return merge_shards([draw_shard(population, params, seed)], params, seed)
+
+
+def use_reserve(result: TargetDrawResult, stratum: str, replaced_id: str, reason: str) -> TargetDrawResult:
+    """Replace a current target of `stratum` (out of scope, not found, ...) by the next
+    unused reserve of that stratum. Returns a new result; the old draw is kept."""
+    check_field(reason, "reason")
+    if stratum not in result.strata:
+        raise DrawError(f"unknown stratum {stratum!r}")
+    if replaced_id not in result.active(stratum):
+        raise DrawError(f"{replaced_id!r} is not a current target of stratum {stratum!r}")
+    used = sum(1 for u in result.reserve_uses if u.stratum == stratum)
+    reserves = result.strata[stratum].reserves
+    if used >= len(reserves):
+        raise DrawError(f"stratum {stratum!r} has no reserve left ({len(reserves)} used)")
+    use = ReserveUse(stratum, replaced_id, reserves[used].id, reason)
+    return replace(result, reserve_uses=(*result.reserve_uses, use))
+
+
+def check_candidate(seed: bytes | str, candidate_id: str, cutoff: str | None, weight: int = 1) -> tuple[str, bool]:
+    """A business checks its own case: its ticket and whether ticket <= stratum cutoff."""
+    seed = _check_seed(seed)
+    t = ticket(seed, candidate_id, weight).hex()
+    if cutoff is None:
+        return t, False
+    check_hex64(cutoff, "cutoff")
+    return t, t <= cutoff
