@@ -1,0 +1,88 @@
+"""Data scope: which organisations a user may see.
+
+One rule for every list, detail page, export and API call (docs/architecture.md, "数据范围"):
+
+- 平台管理员 (and Django superusers): everything.
+- 双随机办 and 督查 working in a region-level office (kind ``office``): every organisation of
+  that region and of the regions below it.
+- Everybody else, and 双随机办/督查 inside a department: the subtree of their own
+  organisation (a department with its units and the departments of its line below it;
+  a unit alone).
+- A user without an organisation sees nothing.
+
+Views call :func:`scope_q` / :func:`in_scope` / :func:`get_in_scope_or_404`; no view decides
+scope by itself.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, TypeVar
+
+from django.db.models import Model, Q, QuerySet
+from django.http import Http404
+
+from shuangsuiji.accounts.models import Role
+
+if TYPE_CHECKING:
+    from shuangsuiji.accounts.models import User
+
+M = TypeVar("M", bound=Model)
+
+_NOTHING = Q(pk__in=[])
+
+REGION_WIDE_ROLES = (Role.COORDINATING_OFFICE, Role.SUPERVISOR)
+WRITE_ROLES = (
+    Role.PLATFORM_ADMIN,
+    Role.COORDINATING_OFFICE,
+    Role.DEPARTMENT_ADMIN,
+    Role.UNIT_OPERATOR,
+    Role.INSPECTOR,
+)
+
+
+def sees_everything(user: User) -> bool:
+    return bool(user.is_active and (user.is_superuser or user.has_role(Role.PLATFORM_ADMIN)))
+
+
+def scope_q(user: User, org_field: str = "organisation") -> Q:
+    """A filter for a queryset whose ``org_field`` points at an Organisation.
+
+    Pass ``org_field=""`` to filter the Organisation queryset itself.
+    """
+    if not user.is_authenticated or not user.is_active:
+        return _NOTHING
+    if sees_everything(user):
+        return Q()
+    org = user.organisation
+    if org is None:
+        return _NOTHING
+    prefix = f"{org_field}__" if org_field else ""
+    if org.kind == org.Kind.OFFICE and user.has_role(*REGION_WIDE_ROLES):
+        return Q(**{f"{prefix}region__path__startswith": org.region.path})
+    return Q(**{f"{prefix}path__startswith": org.path})
+
+
+def visible_organisations(user: User) -> QuerySet:
+    from shuangsuiji.orgs.models import Organisation
+
+    return Organisation.objects.filter(scope_q(user, ""))
+
+
+def in_scope(user: User, queryset: QuerySet[M], org_field: str = "organisation") -> QuerySet[M]:
+    return queryset.filter(scope_q(user, org_field))
+
+
+def get_in_scope_or_404(user: User, queryset: QuerySet[M], org_field: str = "organisation", **lookup) -> M:
+    """The object, or 404 when it does not exist *or* lies outside the user's scope.
+
+    Out-of-scope objects answer 404 rather than 403 so that their existence is not revealed.
+    """
+    try:
+        return in_scope(user, queryset, org_field).get(**lookup)
+    except queryset.model.DoesNotExist as exc:
+        raise Http404("未找到该对象，或不在您的数据范围内。") from exc
+
+
+def can_write(user: User) -> bool:
+    """Supervisors (督查) are read-only; everyone else may change what their roles allow."""
+    return bool(user.is_authenticated and user.is_active and (user.is_superuser or user.has_role(*WRITE_ROLES)))

@@ -1,0 +1,43 @@
+"""The hash rule of the audit chain (pure; no database).
+
+``hash = SHA-256( prev_hash || canonical_json(content) )`` in lowercase hex, where
+``content`` holds every stored field of the entry except ``hash`` itself, and
+``canonical_json`` is JSON with sorted keys, no whitespace and UTF-8 text. The first entry's
+``prev_hash`` is :data:`GENESIS`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Any
+
+GENESIS = "0" * 64
+
+HASHED_FIELDS = (
+    "seq",
+    "created_at",
+    "actor_id",
+    "actor_name",
+    "organisation_id",
+    "object_type",
+    "object_id",
+    "object_repr",
+    "action",
+    "before",
+    "after",
+    "reason",
+    "request_id",
+    "ip",
+    "prev_hash",
+)
+
+
+def canonical_json(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def entry_hash(content: dict[str, Any]) -> str:
+    body = {name: content[name] for name in HASHED_FIELDS}
+    data = content["prev_hash"].encode("ascii") + canonical_json(body).encode("utf-8")
+    return hashlib.sha256(data).hexdigest()

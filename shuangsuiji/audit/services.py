@@ -1,0 +1,238 @@
+"""Writing and checking the audit trail.
+
+- :func:`record` appends one entry (inside the caller's transaction, so an entry exists
+  exactly when its change was committed).
+- :func:`track` registers a model: every create, update and delete of it is recorded with a
+  before/after summary of the changed fields, whoever makes the change (services, admin,
+  shell). Domain actions name themselves with ``audit.context.acting(action="…")``.
+- :func:`verify_chain` re-computes the chain and returns the first broken entry.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import models, transaction
+from django.db.models.signals import post_delete, post_save, pre_save
+
+from shuangsuiji.audit import context
+from shuangsuiji.audit.chain import GENESIS, entry_hash
+from shuangsuiji.audit.models import AuditEntry, AuditHead
+
+REDACTED = "（已变更，内容不记录）"
+
+
+def _plain(value: Any) -> Any:
+    """JSON-native copy (dates, decimals, UUIDs become strings) so hashes survive a round trip."""
+    return json.loads(json.dumps(value, cls=DjangoJSONEncoder, ensure_ascii=False))
+
+
+def _actor_fields(ctx: context.AuditContext) -> tuple[int | None, str]:
+    user = ctx.user
+    if user is not None:
+        name = getattr(user, "display_name", None) or user.get_username()
+        return user.pk, f"{name}（{user.get_username()}）"
+    return None, ctx.actor_name or "系统"
+
+
+def record(
+    *,
+    action: str,
+    obj: models.Model | None = None,
+    object_type: str = "",
+    object_id: str = "",
+    object_repr: str = "",
+    before: dict | None = None,
+    after: dict | None = None,
+    reason: str = "",
+    organisation_id: int | None = None,
+) -> AuditEntry:
+    ctx = context.current()
+    if obj is not None:
+        object_type = object_type or obj._meta.label_lower
+        object_id = object_id or str(obj.pk)
+        object_repr = object_repr or str(obj)[:200]
+        if organisation_id is None:
+            organisation_id = audit_organisation_id(obj)
+    actor_id, actor_name = _actor_fields(ctx)
+    if organisation_id is None and ctx.user is not None:
+        organisation_id = getattr(ctx.user, "organisation_id", None)
+    with transaction.atomic():
+        # The head row is the chain's lock: PostgreSQL serialises on SELECT … FOR UPDATE,
+        # SQLite on its IMMEDIATE write transaction.
+        head, _ = AuditHead.objects.select_for_update().get_or_create(id=1, defaults={"seq": 0, "hash": GENESIS})
+        content = {
+            "seq": head.seq + 1,
+            "created_at": datetime.now(UTC).isoformat(timespec="microseconds"),
+            "actor_id": actor_id,
+            "actor_name": actor_name[:150],
+            "organisation_id": organisation_id,
+            "object_type": object_type[:64],
+            "object_id": str(object_id)[:64],
+            "object_repr": object_repr[:200],
+            "action": action[:64],
+            "before": _plain(before) if before is not None else None,
+            "after": _plain(after) if after is not None else None,
+            "reason": reason or ctx.reason,
+            "request_id": ctx.request_id,
+            "ip": ctx.ip,
+            "prev_hash": head.hash,
+        }
+        digest = entry_hash(content)
+        entry = AuditEntry(
+            seq=content["seq"],
+            created_at=datetime.fromisoformat(content["created_at"]),
+            actor_id=actor_id,
+            actor_name=content["actor_name"],
+            organisation_id=organisation_id,
+            object_type=content["object_type"],
+            object_id=content["object_id"],
+            object_repr=content["object_repr"],
+            action=content["action"],
+            before=content["before"],
+            after=content["after"],
+            reason=content["reason"],
+            request_id=content["request_id"],
+            ip=content["ip"],
+            prev_hash=content["prev_hash"],
+            hash=digest,
+        )
+        entry.save()
+        AuditHead.objects.filter(id=1).update(seq=entry.seq, hash=digest)
+    return entry
+
+
+def entry_content(entry: AuditEntry) -> dict[str, Any]:
+    """The hashed content of a stored entry, as the database returns it."""
+    return {
+        "seq": entry.seq,
+        "created_at": entry.created_at.astimezone(UTC).isoformat(timespec="microseconds"),
+        "actor_id": entry.actor_id,
+        "actor_name": entry.actor_name,
+        "organisation_id": entry.organisation_id,
+        "object_type": entry.object_type,
+        "object_id": entry.object_id,
+        "object_repr": entry.object_repr,
+        "action": entry.action,
+        "before": entry.before,
+        "after": entry.after,
+        "reason": entry.reason,
+        "request_id": entry.request_id,
+        "ip": entry.ip,
+        "prev_hash": entry.prev_hash,
+    }
+
+
+@dataclass(frozen=True)
+class ChainReport:
+    count: int
+    broken_seq: int | None = None
+    problem: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return self.broken_seq is None and not self.problem
+
+
+def verify_chain() -> ChainReport:
+    expected_prev = GENESIS
+    expected_seq = 1
+    count = 0
+    for entry in AuditEntry.objects.order_by("seq").iterator(chunk_size=2000):
+        if entry.seq != expected_seq:
+            return ChainReport(count, expected_seq, f"第 {expected_seq} 条缺失（下一条为第 {entry.seq} 条）")
+        if entry.prev_hash != expected_prev:
+            return ChainReport(count, entry.seq, f"第 {entry.seq} 条的上一条哈希与链不符")
+        if entry_hash(entry_content(entry)) != entry.hash:
+            return ChainReport(count, entry.seq, f"第 {entry.seq} 条的内容与其哈希不符（记录被修改）")
+        expected_prev = entry.hash
+        expected_seq += 1
+        count += 1
+    head = AuditHead.objects.filter(id=1).first()
+    head_seq, head_hash = (head.seq, head.hash) if head else (0, GENESIS)
+    if head_seq != count or head_hash != expected_prev:
+        return ChainReport(count, count + 1, f"链头记录为第 {head_seq} 条，实际只有 {count} 条（末尾记录被删除）")
+    return ChainReport(count)
+
+
+# --- Model tracking ---------------------------------------------------------------------
+
+_TRACKED: dict[type[models.Model], dict[str, Any]] = {}
+
+
+def audit_organisation_id(obj: models.Model) -> int | None:
+    """The organisation an object belongs to, for the scope of the trail."""
+    getter = getattr(obj, "audit_organisation_id", None)
+    if getter is not None:
+        return getter() if callable(getter) else getter
+    return getattr(obj, "organisation_id", None)
+
+
+def snapshot(obj: models.Model) -> dict[str, Any]:
+    options = _TRACKED.get(type(obj), {})
+    exclude = options.get("exclude", ())
+    data: dict[str, Any] = {}
+    for f in obj._meta.concrete_fields:
+        if f.name in exclude:
+            continue
+        key = f.attname
+        value = f.value_from_object(obj)
+        if isinstance(f, models.FileField):
+            value = value.name if value else ""
+        data[key] = value
+    return _plain(data)
+
+
+def _redact(obj: models.Model, data: dict[str, Any]) -> dict[str, Any]:
+    secret = _TRACKED.get(type(obj), {}).get("secret", ())
+    return {k: (REDACTED if k in secret else v) for k, v in data.items()}
+
+
+def _pre_save(sender, instance, raw=False, **kwargs):
+    if raw or instance._state.adding or instance.pk is None:
+        instance._audit_before = None
+        return
+    old = sender._default_manager.filter(pk=instance.pk).first()
+    instance._audit_before = snapshot(old) if old is not None else None
+
+
+def _post_save(sender, instance, created, raw=False, **kwargs):
+    if raw:
+        return
+    after = snapshot(instance)
+    ctx = context.current()
+    if created:
+        record(action=ctx.action or "create", obj=instance, after=_redact(instance, after))
+        return
+    before = getattr(instance, "_audit_before", None) or {}
+    changed = sorted(k for k in after if before.get(k) != after.get(k))
+    if not changed:
+        return
+    record(
+        action=ctx.action or "update",
+        obj=instance,
+        before=_redact(instance, {k: before.get(k) for k in changed}),
+        after=_redact(instance, {k: after[k] for k in changed}),
+    )
+
+
+def _post_delete(sender, instance, **kwargs):
+    ctx = context.current()
+    record(action=ctx.action or "delete", obj=instance, before=_redact(instance, snapshot(instance)))
+
+
+def track(model: type[models.Model], *, exclude: tuple[str, ...] = (), secret: tuple[str, ...] = ()) -> None:
+    """Record every create/update/delete of ``model``.
+
+    ``exclude``: fields not recorded at all (noise such as ``last_login``);
+    ``secret``: fields whose change is recorded but not their value (password hashes).
+    """
+    _TRACKED[model] = {"exclude": exclude, "secret": secret}
+    uid = f"audit:{model._meta.label_lower}"
+    pre_save.connect(_pre_save, sender=model, dispatch_uid=uid + ":pre")
+    post_save.connect(_post_save, sender=model, dispatch_uid=uid + ":post")
+    post_delete.connect(_post_delete, sender=model, dispatch_uid=uid + ":del")

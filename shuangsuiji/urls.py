@@ -1,0 +1,21 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from shuangsuiji.api import api
+from shuangsuiji.web import views as web_views
+
+admin.site.site_header = "双随机、一公开监管平台 · 系统后台"
+admin.site.site_title = "系统后台"
+
+urlpatterns = [
+    path("", web_views.home, name="home"),
+    path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("sections/<slug:slug>/", web_views.section_pending, name="section_pending"),
+    path("orgs/", include("shuangsuiji.orgs.urls")),
+    path("audit/", include("shuangsuiji.audit.urls")),
+    path("calendar/", include("shuangsuiji.workdays.urls")),
+    path("api/", api.urls),
+    path("admin/", admin.site.urls),
+]

@@ -1,0 +1,93 @@
+"""Every section of the platform, in the order of the navigation.
+
+A section whose issue is not done yet has ``url_name=None`` and a plain note saying so;
+its page shows that note and nothing else (no placeholder data).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from shuangsuiji.accounts.models import Role
+from shuangsuiji.accounts.permissions import AUDIT_READERS
+
+
+@dataclass(frozen=True)
+class Section:
+    slug: str
+    title: str
+    url_name: str | None
+    pending_note: str = ""
+    roles: tuple[str, ...] = ()  # empty: every signed-in user
+
+    @property
+    def ready(self) -> bool:
+        return self.url_name is not None
+
+
+SECTIONS: tuple[Section, ...] = (
+    Section("home", "首页", "home"),
+    Section(
+        "items",
+        "抽查事项清单",
+        None,
+        "随机抽查事项清单（含子项、法律依据、检查表格库、认领）尚在建设中，见议题 #3“一单两库”。",
+    ),
+    Section(
+        "targets",
+        "检查对象名录库",
+        None,
+        "检查对象名录库（企业、个体工商户、生产建设项目等，含导入导出）尚在建设中，见议题 #3“一单两库”。",
+    ),
+    Section(
+        "inspectors",
+        "执法检查人员名录库",
+        None,
+        "执法检查人员名录库（执法证、培训、专长、回避关系）尚在建设中，见议题 #3“一单两库”。",
+    ),
+    Section(
+        "plans",
+        "年度抽查计划",
+        None,
+        "年度抽查工作计划（起草、审批、公示、调整）尚在建设中，见议题 #5。",
+    ),
+    Section(
+        "tasks",
+        "抽查任务与抽取",
+        None,
+        "抽查任务、联合抽查派发确认、抽取仪式、一企一表尚在建设中，见议题 #4（抽取引擎）与 #5。",
+    ),
+    Section(
+        "results",
+        "检查结果录入",
+        None,
+        "检查结果录入（20 个工作日内录入并公示）尚未开始，待抽查任务模块建成后实施。",
+    ),
+    Section("followups", "后续处置", None, "后续处置（责令改正、移送、列入经营异常名录等）尚未开始。"),
+    Section("publicity", "信息公开", None, "“一公开”门户（事项清单、计划、任务、结果公示）尚未开始。"),
+    Section("reports", "统计报表", None, "月报、季报、年度统计表与联合抽查统计表尚未开始。"),
+    Section("audit", "全程留痕", "audit:list", roles=AUDIT_READERS),
+    Section("orgs", "机构与用户", "orgs:list"),
+    Section("calendar", "工作日历", "workdays:calendar"),
+)
+
+SECTIONS_BY_SLUG = {s.slug: s for s in SECTIONS}
+
+
+def visible_sections(user) -> list[Section]:
+    out = []
+    for section in SECTIONS:
+        if section.roles and not (user.is_superuser or user.has_role(*section.roles)):
+            continue
+        out.append(section)
+    return out
+
+
+HOME_TITLES = {
+    Role.PLATFORM_ADMIN: "平台管理员工作台",
+    Role.COORDINATING_OFFICE: "双随机办工作台",
+    Role.DEPARTMENT_ADMIN: "部门系统管理员工作台",
+    Role.UNIT_OPERATOR: "业务股室工作台",
+    Role.INSPECTOR: "执法检查人员工作台",
+    Role.SUPERVISOR: "督查工作台",
+}

@@ -1,0 +1,37 @@
+from __future__ import annotations
+
+import os
+from types import SimpleNamespace
+
+import pytest
+
+os.environ.setdefault("SHUANGSUIJI_TESTING", "1")
+
+
+@pytest.fixture
+def demo(db):
+    """The demo county (organisations and one user per role) built by seed_demo's first step."""
+    from shuangsuiji.audit.context import acting
+    from shuangsuiji.demo import jurisdiction
+    from shuangsuiji.orgs.models import Region
+    from shuangsuiji.orgs.regions import load_regions
+
+    if not Region.objects.exists():  # a transactional test's flush removed the migrated data
+        load_regions(Region)
+    holder = SimpleNamespace()
+    with acting(actor_name="测试"):
+        jurisdiction.build(holder, lambda *_: None)
+    return holder.jurisdiction
+
+
+@pytest.fixture
+def login(client):
+    """Log the test client in as a demo user: ``login("sw_admin")``."""
+    from shuangsuiji.accounts.models import User
+
+    def _login(username: str):
+        user = User.objects.get(username=username)
+        client.force_login(user)
+        return user
+
+    return _login

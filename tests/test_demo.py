@@ -1,0 +1,49 @@
+"""seed_demo: one real county with its city and province; idempotent; every role present."""
+
+import pytest
+from django.core.management import call_command
+
+from shuangsuiji.accounts.models import Role, RoleGrant, User
+from shuangsuiji.audit.models import AuditEntry
+from shuangsuiji.orgs.models import Organisation
+
+pytestmark = pytest.mark.django_db
+
+
+def _counts():
+    return (
+        Organisation.objects.count(),
+        User.objects.count(),
+        RoleGrant.objects.count(),
+        AuditEntry.objects.count(),
+    )
+
+
+def test_seed_demo_is_idempotent(capsys):
+    call_command("seed_demo")
+    first = _counts()
+    call_command("seed_demo")
+    assert _counts() == first  # no new rows, and no new audit entries either
+    call_command("audit_verify")
+    assert capsys.readouterr().out.strip().endswith(f"OK {first[3]} entries")
+
+
+def test_demo_county_is_real_and_complete(demo):
+    assert demo.county.code == "130534" and demo.county.name == "清河县"
+    assert demo.county.parent_id == "130500" and demo.city.parent_id == "130000"
+    for kind in ("water", "market", "natural_resources"):
+        dept = demo.department(kind)
+        assert dept.region_id == "130534"
+        assert dept.children.filter(is_coordinating_office=True).count() == 1
+        assert dept.children.count() >= 4
+    assert demo.orgs["county_office"].is_coordinating_office
+    held = set(RoleGrant.objects.values_list("role", flat=True))
+    assert held == set(Role.values)
+
+
+def test_region_codes_are_validated(demo):
+    from django.core.exceptions import ValidationError
+
+    org = Organisation(name="不存在的局", kind=Organisation.Kind.OFFICE, region_id="999999")
+    with pytest.raises(ValidationError, match="region"):
+        org.full_clean()
