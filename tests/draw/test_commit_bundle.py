@@ -3,6 +3,7 @@ import json
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from drawhelpers import SECRET, entropy, params, population
@@ -137,7 +138,7 @@ def test_cli_run_verify_check_reserve(tmp_path):
     assert r.returncode == 0, r.stderr
     r = _cli("verify", out)
     assert (r.returncode, r.stdout.strip()) == (0, "OK")
-    res = json.load(open(os.path.join(out, "result.json")))
+    res = json.loads(Path(out, "result.json").read_bytes())
     a = res["targets"]["strata"]["A"]
     assert a["N"] == 25 and res["targets"]["strata"]["B"]["N"] == 24  # one B excluded
     drawn = a["selected"][0]["id"]
@@ -189,7 +190,7 @@ def test_cli_freeze_then_run(tmp_path):
     out = str(tmp_path / "B")
     r = _cli("run", "--frozen", frozen, "--entropy", str(tmp_path / "E.json"), "--out", out)
     assert r.returncode == 0, r.stderr
-    assert json.load(open(os.path.join(out, "result.json")))["commitment_sha256"] == commit_hash
+    assert json.loads(Path(out, "result.json").read_bytes())["commitment_sha256"] == commit_hash
     assert _cli("verify", out).returncode == 0
     bad = tmp_path / "bad.json"
     bad.write_text(json.dumps({"server_secret": "00" * 32, "public": [{"kind": "dice", "value": "1", "source": "w"}]}))

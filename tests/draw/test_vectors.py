@@ -6,6 +6,7 @@ import os
 import shutil
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -58,19 +59,19 @@ def _rehash(path):
     """Make every hash inside the bundle consistent again after a tamper, so that only
     re-computation can catch it (the strongest tamper)."""
     res_path = os.path.join(path, "result.json")
-    res = json.load(open(res_path, encoding="utf-8"))
+    res = json.loads(Path(res_path).read_bytes())
     for f in res["files"]:
-        res["files"][f] = hashlib.sha256(open(os.path.join(path, f), "rb").read()).hexdigest()
+        res["files"][f] = hashlib.sha256(Path(path, f).read_bytes()).hexdigest()
     data = json.dumps(res, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
-    open(res_path, "wb").write(data)
-    open(os.path.join(path, "result.sha256"), "w").write(hashlib.sha256(data).hexdigest() + "\n")
+    Path(res_path).write_bytes(data)
+    Path(path, "result.sha256").write_text(hashlib.sha256(data).hexdigest() + "\n")
 
 
 def _edit_json(path, name, fn):
     p = os.path.join(path, name)
-    obj = json.load(open(p, encoding="utf-8"))
+    obj = json.loads(Path(p).read_bytes())
     fn(obj)
-    open(p, "wb").write(json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode())
+    Path(p).write_bytes(json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode())
 
 
 def _swap_selected(r):
@@ -80,13 +81,13 @@ def _swap_selected(r):
 
 def _drop_population_line(path):
     p = os.path.join(path, "population.csv")
-    lines = open(p, "rb").read().split(b"\n")
+    lines = Path(p).read_bytes().split(b"\n")
     del lines[1]
-    open(p, "wb").write(b"\n".join(lines))
+    Path(p).write_bytes(b"\n".join(lines))
 
 
 TAMPERS = {
-    "result-byte": lambda p: open(os.path.join(p, "result.json"), "ab").write(b" "),
+    "result-byte": lambda p: Path(p, "result.json").write_bytes(Path(p, "result.json").read_bytes() + b" "),
     "population-line-dropped": _drop_population_line,
     "population-dropped-rehashed": lambda p: (_drop_population_line(p), _rehash(p)),
     "dice-changed-rehashed": lambda p: (
@@ -153,5 +154,5 @@ def test_read_bundle_roundtrip():
     b = read_bundle(os.path.join(VECTORS, "assignment"))
     assert b.assignment is not None and b.assignment.events
     assert (
-        b.commitment.sha256 == json.load(open(os.path.join(VECTORS, "assignment", "result.json")))["commitment_sha256"]
+        b.commitment.sha256 == json.loads(Path(VECTORS, "assignment", "result.json").read_bytes())["commitment_sha256"]
     )
