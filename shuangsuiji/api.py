@@ -11,7 +11,11 @@ from ninja.security import django_auth
 
 from shuangsuiji.accounts.api import router as accounts_router
 from shuangsuiji.audit.api import router as audit_router
+from shuangsuiji.inspectors.api import router as inspectors_router
+from shuangsuiji.items.api import router as items_router
 from shuangsuiji.orgs.api import router as orgs_router
+from shuangsuiji.tags.api import router as tags_router
+from shuangsuiji.targets.api import router as targets_router
 from shuangsuiji.workdays.api import router as workdays_router
 
 api = NinjaAPI(
@@ -25,3 +29,7 @@ api.add_router("/accounts", accounts_router)
 api.add_router("/orgs", orgs_router)
 api.add_router("/audit", audit_router)
 api.add_router("/workdays", workdays_router)
+api.add_router("/tags", tags_router)
+api.add_router("/items", items_router)
+api.add_router("/targets", targets_router)
+api.add_router("/inspectors", inspectors_router)

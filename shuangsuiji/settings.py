@@ -57,6 +57,10 @@ INSTALLED_APPS = [
     "shuangsuiji.orgs",
     "shuangsuiji.accounts",
     "shuangsuiji.workdays",
+    "shuangsuiji.tags",
+    "shuangsuiji.items",
+    "shuangsuiji.targets",
+    "shuangsuiji.inspectors",
     "shuangsuiji.web",
     "shuangsuiji.demo",
 ]
