@@ -9,11 +9,15 @@ then the next `reserves` in order.
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import heapq
 from collections.abc import Iterable, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
-from typing import Any
+from itertools import repeat
+from operator import itemgetter
+from typing import Any, NamedTuple
 
 from .canonical import DrawError, check_field, check_hex64
 from .commit import Candidate, Frame
@@ -24,7 +28,8 @@ try:  # numpy only speeds up the selection of large strata; results are identica
 except ImportError:  # pragma: no cover
     _np = None
 
-NUMPY_MIN = 4096  # strata smaller than this use the pure-Python path
+NUMPY_MIN = 4096
+_new_tuple = tuple.__new__  # strata smaller than this use the pure-Python path
 _use_numpy = _np is not None
 
 
@@ -44,8 +49,7 @@ def ticket(seed: bytes, candidate_id: str, weight: int = 1) -> bytes:
     return t
 
 
-@dataclass(frozen=True)
-class Ticketed:
+class Ticketed(NamedTuple):
     id: str
     ticket: str  # 64 lowercase hex digits
 
@@ -145,10 +149,11 @@ class TargetDrawResult:
 
 @dataclass
 class ShardPartial:
-    """What one shard contributes: per stratum its count and its smallest tickets."""
+    """What one shard contributes: per stratum its count and its smallest tickets, as
+    two parallel lists (ticket hex, id), in (ticket, id) order."""
 
     counts: dict[str, int]
-    heads: dict[str, list[tuple[bytes, str]]] = field(default_factory=dict)
+    heads: dict[str, tuple[list[str], list[str]]] = field(default_factory=dict)
 
 
 def _heads_python(seed: bytes, ids: Sequence[str], weights: Sequence[int] | None, k: int):
@@ -157,31 +162,24 @@ def _heads_python(seed: bytes, ids: Sequence[str], weights: Sequence[int] | None
         pairs = []
         ap = pairs.append
         for i in ids:
-            b = i.encode("utf-8")
             c = hc()
-            c.update(b)
-            ap((c.digest(), b))
+            c.update(i.encode("utf-8"))
+            ap((c.digest(), i))
     else:
-        pairs = [(ticket(seed, i, w), i.encode("utf-8")) for i, w in zip(ids, weights, strict=False)]
-    if k >= len(pairs):
-        pairs.sort()
-        head = pairs
-    else:
-        head = heapq.nsmallest(k, pairs)
-    return [(t, b.decode("utf-8")) for t, b in head]
+        pairs = [(ticket(seed, i, w), i) for i, w in zip(ids, weights, strict=False)]
+    # (ticket bytes, id str): str order is code point order, which is UTF-8 byte order
+    head = sorted(pairs) if k >= len(pairs) else heapq.nsmallest(k, pairs)
+    return [t.hex() for t, _ in head], [i for _, i in head]
 
 
 def _heads_numpy(seed: bytes, ids: Sequence[str], k: int):
     np = _np
     hc = hashlib.sha256(seed).copy
-    digests = []
-    ap = digests.append
+    buf = bytearray()
     for i in ids:
         c = hc()
         c.update(i.encode("utf-8"))
-        ap(c.digest())
-    buf = b"".join(digests)
-    del digests
+        buf += c.digest()
     words = np.frombuffer(buf, dtype=">u8").reshape(-1, 4)
     n_all = len(ids)
     if k < n_all:
@@ -194,21 +192,25 @@ def _heads_numpy(seed: bytes, ids: Sequence[str], k: int):
     sub = words[idx].astype(np.uint64)
     order = np.lexsort((sub[:, 3], sub[:, 2], sub[:, 1], sub[:, 0]))
     sub = sub[order]
-    sel = idx[order]
     if len(sub) > 1 and bool(np.any(np.all(sub[1:] == sub[:-1], axis=1))):
-        # identical full tickets (a SHA-256 collision): exact order by id bytes
-        pairs = sorted((buf[j * 32 : j * 32 + 32], ids[j].encode("utf-8")) for j in idx.tolist())
-        return [(t, b.decode("utf-8")) for t, b in pairs[:k]]
-    out = []
-    for j in sel[:k].tolist():
-        out.append((buf[j * 32 : j * 32 + 32], ids[j]))
-    return out
+        # identical full tickets (a SHA-256 collision): exact order by id
+        pairs = sorted((bytes(buf[j * 32 : j * 32 + 32]), ids[j]) for j in idx.tolist())[:k]
+        return [t.hex() for t, _ in pairs], [i for _, i in pairs]
+    sel = idx[order][:k]
+    del words, sub
+    big = np.frombuffer(buf, dtype="V32")[sel].tobytes().hex()
+    hexes = [big[j : j + 64] for j in range(0, len(big), 64)]
+    picked = sel.tolist()
+    sel_ids = [ids[picked[0]]] if len(picked) == 1 else list(itemgetter(*picked)(ids))
+    return hexes, sel_ids
 
 
-def stratum_heads(seed: bytes, ids: Sequence[str], weights: Sequence[int] | None, k: int) -> list[tuple[bytes, str]]:
-    """The k smallest (ticket, id) pairs of one stratum, in order."""
+def stratum_heads(
+    seed: bytes, ids: Sequence[str], weights: Sequence[int] | None, k: int
+) -> tuple[list[str], list[str]]:
+    """The k smallest tickets of one stratum, in (ticket, id) order: (hexes, ids)."""
     if k <= 0 or not ids:
-        return []
+        return [], []
     if weights is None and _use_numpy and len(ids) >= NUMPY_MIN:
         return _heads_numpy(seed, ids, k)
     return _heads_python(seed, ids, weights, k)
@@ -273,19 +275,26 @@ def merge_shards(parts: Sequence[ShardPartial], params: DrawParams, seed: bytes 
     for s, rule in params.strata.items():
         k = limits[s]
         for p in parts:
-            have = len(p.heads.get(s, []))
+            have = len(p.heads.get(s, ([], []))[0])
             if have < min(p.counts.get(s, 0), k):
                 raise DrawError(f"stratum {s!r}: a shard gave {have} tickets, needs {min(p.counts[s], k)}")
-        merged = heapq.merge(*[[(t, i.encode("utf-8")) for t, i in p.heads.get(s, [])] for p in parts])
-        head = []
-        for t, b in merged:
-            if len(head) == k:
-                break
-            if head and head[-1] == (t, b):
-                raise DrawError(f"candidate {b.decode()!r} appears in two shards")
-            head.append((t, b))
+        if len(parts) == 1:
+            hexes, sel_ids = parts[0].heads.get(s, ([], []))
+            hexes, sel_ids = hexes[:k], sel_ids[:k]
+        else:
+            # (ticket hex, id): hex order is byte order; str order is UTF-8 byte order
+            hexes, sel_ids = [], []
+            last = None
+            for item in heapq.merge(*[zip(*p.heads[s], strict=False) for p in parts if s in p.heads]):
+                if len(hexes) == k:
+                    break
+                if item == last:
+                    raise DrawError(f"candidate {item[1]!r} appears in two shards")
+                last = item
+                hexes.append(item[0])
+                sel_ids.append(item[1])
         n = sample_size(counts[s], rule)
-        items = tuple(Ticketed(b.decode("utf-8"), t.hex()) for t, b in head)
+        items = tuple(map(_new_tuple, repeat(Ticketed), zip(sel_ids, hexes, strict=False)))
         strata[s] = StratumResult(
             N=counts[s],
             n=n,
@@ -296,11 +305,25 @@ def merge_shards(parts: Sequence[ShardPartial], params: DrawParams, seed: bytes 
     return TargetDrawResult(seed=seed.hex(), weighted=params.weighted, strata=strata)
 
 
+@contextmanager
+def _gc_paused():
+    """The draw allocates ~n small tuples and no cycles; pausing the cyclic garbage
+    collector avoids repeated full scans of a population of millions of objects."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
+
+
 def draw_targets(
     population: Frame | Iterable[Candidate | tuple], params: DrawParams, seed: bytes | str
 ) -> TargetDrawResult:
     """Draw the targets: per stratum the n smallest tickets, then the reserves."""
-    return merge_shards([draw_shard(population, params, seed)], params, seed)
+    with _gc_paused():
+        return merge_shards([draw_shard(population, params, seed)], params, seed)
 
 
 def use_reserve(result: TargetDrawResult, stratum: str, replaced_id: str, reason: str) -> TargetDrawResult:
