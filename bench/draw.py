@@ -33,6 +33,7 @@ from shuangsuiji.draw import (  # noqa: E402
     Inspector,
     StratumRule,
     assign_inspectors,
+    canonical_json,
     draw_targets,
 )
 
@@ -72,6 +73,9 @@ def main():
         r = result.strata[s]
         print(f"  stratum {s}: N={r.N:,} n={r.n:,} cutoff={r.cutoff[:16]}...")
     print(f"draw: {t_draw:.2f}s")
+    t = time.perf_counter()
+    canonical_json(result.to_json())
+    print(f"result to canonical JSON: {time.perf_counter() - t:.2f}s (not in the draw, for information)")
     del result
     if not a.no_memory:
         gc.collect()

@@ -44,7 +44,8 @@ Sharded draws: count_strata per shard, sum; limits = required_limits(counts, par
 draw_shard(shard, params, seed, limits) per shard; merge_shards(parts, params, seed).
 
 Results: TargetDrawResult.strata[s] has N, n, selected (Ticketed id/ticket, ticket order),
-reserves, cutoff (hex ticket of the n-th selected or None). AssignmentResult has groups
+reserves (TicketedSeq: sequences of Ticketed; .ids gives the id list),
+cutoff (hex ticket of the n-th selected or None). AssignmentResult has groups
 (Group target/department/inspectors/experts), shortfalls (Shortfall target/department/role/
 needed/eligible/failed/stages) and events; current_groups() and loads() give the state.
 All identifiers are str; sort orders are bytewise on UTF-8; tickets are SHA-256 digests
@@ -102,6 +103,7 @@ from .targets import (
     StratumResult,
     TargetDrawResult,
     Ticketed,
+    TicketedSeq,
     check_candidate,
     count_strata,
     draw_shard,
@@ -139,6 +141,7 @@ __all__ = [
     "TargetDrawResult",
     "TargetReplacement",
     "Ticketed",
+    "TicketedSeq",
     "apply_reserve",
     "apply_substitute",
     "assign_inspectors",

@@ -15,7 +15,6 @@ import heapq
 from collections.abc import Iterable, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
-from itertools import repeat
 from operator import itemgetter
 from typing import Any, NamedTuple
 
@@ -57,12 +56,73 @@ class Ticketed(NamedTuple):
         return {"id": self.id, "ticket": self.ticket}
 
 
+class TicketedSeq(Sequence):
+    """Immutable sequence of Ticketed (id, ticket hex), stored compactly as the id list
+    and the raw 32-byte tickets; hex strings are made on access."""
+
+    __slots__ = ("_ids", "_raw")
+
+    def __init__(self, ids: Sequence[str] = (), raw: bytes = b"") -> None:
+        if len(raw) != 32 * len(ids):
+            raise DrawError("TicketedSeq: ids and tickets differ in length")
+        self._ids = list(ids)
+        self._raw = bytes(raw)
+
+    @classmethod
+    def from_items(cls, items: Iterable[Ticketed | tuple[str, str]]) -> TicketedSeq:
+        items = list(items)
+        return cls([x[0] for x in items], bytes.fromhex("".join(x[1] for x in items)))
+
+    @property
+    def ids(self) -> list[str]:
+        return list(self._ids)
+
+    def __len__(self) -> int:
+        return len(self._ids)
+
+    def __getitem__(self, i):
+        if isinstance(i, slice):
+            start, stop, step = i.indices(len(self._ids))
+            if step != 1:
+                return TicketedSeq.from_items(tuple(self)[i])
+            return TicketedSeq(self._ids[start:stop], self._raw[32 * start : 32 * max(stop, start)])
+        if i < 0:
+            i += len(self._ids)
+        if not 0 <= i < len(self._ids):
+            raise IndexError(i)
+        return Ticketed(self._ids[i], self._raw[32 * i : 32 * i + 32].hex())
+
+    def __iter__(self):
+        raw = self._raw
+        for k, i in enumerate(self._ids):
+            yield Ticketed(i, raw[32 * k : 32 * k + 32].hex())
+
+    def __eq__(self, other) -> bool:
+        if isinstance(other, TicketedSeq):
+            return self._ids == other._ids and self._raw == other._raw
+        if isinstance(other, (tuple, list)):
+            return tuple(self) == tuple(other)
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __add__(self, other) -> tuple:
+        return tuple(self) + tuple(other)
+
+    def __repr__(self) -> str:
+        return f"TicketedSeq({len(self)} items)"
+
+    def to_json(self) -> list[dict]:
+        h = self._raw.hex()
+        return [{"id": i, "ticket": h[64 * k : 64 * k + 64]} for k, i in enumerate(self._ids)]
+
+
 @dataclass(frozen=True)
 class StratumResult:
     N: int
     n: int
-    selected: tuple[Ticketed, ...]  # in ticket order
-    reserves: tuple[Ticketed, ...]  # in ticket order, after the cut
+    selected: TicketedSeq  # in ticket order (a sequence of Ticketed)
+    reserves: TicketedSeq  # in ticket order, after the cut
     cutoff: str | None  # ticket of the n-th selected; None when n == 0
 
     def to_json(self) -> dict:
@@ -70,8 +130,8 @@ class StratumResult:
             "N": self.N,
             "cutoff": self.cutoff,
             "n": self.n,
-            "reserves": [t.to_json() for t in self.reserves],
-            "selected": [t.to_json() for t in self.selected],
+            "reserves": self.reserves.to_json(),
+            "selected": self.selected.to_json(),
         }
 
     @classmethod
@@ -79,8 +139,8 @@ class StratumResult:
         return cls(
             N=d["N"],
             n=d["n"],
-            selected=tuple(Ticketed(x["id"], x["ticket"]) for x in d["selected"]),
-            reserves=tuple(Ticketed(x["id"], x["ticket"]) for x in d["reserves"]),
+            selected=TicketedSeq.from_items((x["id"], x["ticket"]) for x in d["selected"]),
+            reserves=TicketedSeq.from_items((x["id"], x["ticket"]) for x in d["reserves"]),
             cutoff=d["cutoff"],
         )
 
@@ -149,11 +209,11 @@ class TargetDrawResult:
 
 @dataclass
 class ShardPartial:
-    """What one shard contributes: per stratum its count and its smallest tickets, as
-    two parallel lists (ticket hex, id), in (ticket, id) order."""
+    """What one shard contributes: per stratum its count and its smallest tickets
+    (raw 32-byte tickets concatenated, ids), in (ticket, id) order."""
 
     counts: dict[str, int]
-    heads: dict[str, tuple[list[str], list[str]]] = field(default_factory=dict)
+    heads: dict[str, tuple[bytes, list[str]]] = field(default_factory=dict)
 
 
 def _heads_python(seed: bytes, ids: Sequence[str], weights: Sequence[int] | None, k: int):
@@ -169,7 +229,7 @@ def _heads_python(seed: bytes, ids: Sequence[str], weights: Sequence[int] | None
         pairs = [(ticket(seed, i, w), i) for i, w in zip(ids, weights, strict=False)]
     # (ticket bytes, id str): str order is code point order, which is UTF-8 byte order
     head = sorted(pairs) if k >= len(pairs) else heapq.nsmallest(k, pairs)
-    return [t.hex() for t, _ in head], [i for _, i in head]
+    return b"".join(t for t, _ in head), [i for _, i in head]
 
 
 def _heads_numpy(seed: bytes, ids: Sequence[str], k: int):
@@ -195,22 +255,19 @@ def _heads_numpy(seed: bytes, ids: Sequence[str], k: int):
     if len(sub) > 1 and bool(np.any(np.all(sub[1:] == sub[:-1], axis=1))):
         # identical full tickets (a SHA-256 collision): exact order by id
         pairs = sorted((bytes(buf[j * 32 : j * 32 + 32]), ids[j]) for j in idx.tolist())[:k]
-        return [t.hex() for t, _ in pairs], [i for _, i in pairs]
+        return b"".join(t for t, _ in pairs), [i for _, i in pairs]
     sel = idx[order][:k]
     del words, sub
-    big = np.frombuffer(buf, dtype="V32")[sel].tobytes().hex()
-    hexes = [big[j : j + 64] for j in range(0, len(big), 64)]
+    raw = np.frombuffer(buf, dtype="V32")[sel].tobytes()
     picked = sel.tolist()
     sel_ids = [ids[picked[0]]] if len(picked) == 1 else list(itemgetter(*picked)(ids))
-    return hexes, sel_ids
+    return raw, sel_ids
 
 
-def stratum_heads(
-    seed: bytes, ids: Sequence[str], weights: Sequence[int] | None, k: int
-) -> tuple[list[str], list[str]]:
-    """The k smallest tickets of one stratum, in (ticket, id) order: (hexes, ids)."""
+def stratum_heads(seed: bytes, ids: Sequence[str], weights: Sequence[int] | None, k: int) -> tuple[bytes, list[str]]:
+    """The k smallest tickets of one stratum, in (ticket, id) order: (raw tickets, ids)."""
     if k <= 0 or not ids:
-        return [], []
+        return b"", []
     if weights is None and _use_numpy and len(ids) >= NUMPY_MIN:
         return _heads_numpy(seed, ids, k)
     return _heads_python(seed, ids, weights, k)
@@ -275,26 +332,31 @@ def merge_shards(parts: Sequence[ShardPartial], params: DrawParams, seed: bytes 
     for s, rule in params.strata.items():
         k = limits[s]
         for p in parts:
-            have = len(p.heads.get(s, ([], []))[0])
+            have = len(p.heads.get(s, (b"", []))[1])
             if have < min(p.counts.get(s, 0), k):
                 raise DrawError(f"stratum {s!r}: a shard gave {have} tickets, needs {min(p.counts[s], k)}")
         if len(parts) == 1:
-            hexes, sel_ids = parts[0].heads.get(s, ([], []))
-            hexes, sel_ids = hexes[:k], sel_ids[:k]
+            raw, sel_ids = parts[0].heads.get(s, (b"", []))
+            raw, sel_ids = raw[: 32 * k], sel_ids[:k]
         else:
-            # (ticket hex, id): hex order is byte order; str order is UTF-8 byte order
-            hexes, sel_ids = [], []
+            # (ticket bytes, id): str order is code point order = UTF-8 byte order
+            tickets, sel_ids = [], []
             last = None
-            for item in heapq.merge(*[zip(*p.heads[s], strict=False) for p in parts if s in p.heads]):
-                if len(hexes) == k:
+            lists = []
+            for p in parts:
+                praw, pids = p.heads.get(s, (b"", []))
+                lists.append([(praw[32 * j : 32 * j + 32], i) for j, i in enumerate(pids)])
+            for item in heapq.merge(*lists):
+                if len(tickets) == k:
                     break
                 if item == last:
                     raise DrawError(f"candidate {item[1]!r} appears in two shards")
                 last = item
-                hexes.append(item[0])
+                tickets.append(item[0])
                 sel_ids.append(item[1])
+            raw = b"".join(tickets)
         n = sample_size(counts[s], rule)
-        items = tuple(map(_new_tuple, repeat(Ticketed), zip(sel_ids, hexes, strict=False)))
+        items = TicketedSeq(sel_ids, raw)
         strata[s] = StratumResult(
             N=counts[s],
             n=n,

@@ -25,7 +25,8 @@ def test_ratio_parsing_exact():
         (0, StratumRule("0.1", min=5), 0),
         (7, StratumRule("1/3"), 3),
         (10_000_000, StratumRule("0.01"), 100_000),
-        (3, StratumRule("0.7"), 3),  # 2.1 -> 3; float 0.7*3 would be 2.0999999
+        (3, StratumRule("0.7"), 3),
+        (100, StratumRule("0.07"), 7),  # floating point: 100*0.07 = 7.000000000000001 -> 8
     ],
 )
 def test_sample_size(N, rule, n):
