@@ -423,6 +423,8 @@ def verify(path):
         return
     need(res["assignment"] is not None, "result.json: assignment missing")
     inspectors = jload(files, "inspectors.json")
+    iids = [b(i["id"]) for i in inspectors]
+    need(iids == sorted(set(iids)), "inspectors.json: not sorted by id or ids not unique")
     targets = [t for s in sorted(params["strata"], key=b) for t in (x["id"] for x in strata[s]["selected"])]
     exp_a = assignment(params["assignment"], inspectors, seed, targets, res["assignment"]["events"])
     d = first_diff("result.json: assignment", exp_a, res["assignment"])

@@ -27,7 +27,7 @@ Plain data in, plain data out. The Django layer calls, in this order:
                    drand=None or DrandRound(round, signature_hex, randomness_hex))
        seed = derive_seed(c, e)                          # refuses a wrong secret / drand
        targets = draw_targets(c.frame, params, seed)     # -> TargetDrawResult
-       assignment = assign_inspectors(targets.targets(), inspectors, params.assignment, seed)
+       assignment = assign_inspectors(targets.selected_ids(), inspectors, params.assignment, seed)
        write_bundle(path, c, e, targets, assignment)     # directory or .zip
 
 3. Later events (each recorded, never overwriting the draw)::

@@ -242,7 +242,7 @@ def compute(
     targets = draw_targets(frame, params, seed)
     assignment = None
     if params.assignment is not None:
-        assignment = assign_inspectors(targets.targets(), inspectors or [], params.assignment, seed)
+        assignment = assign_inspectors(targets.selected_ids(), inspectors or [], params.assignment, seed)
     return seed, targets, assignment
 
 

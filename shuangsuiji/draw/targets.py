@@ -242,22 +242,21 @@ def _heads_numpy(seed: bytes, ids: Sequence[str], k: int):
         buf += c.digest()
     words = np.frombuffer(buf, dtype=">u8").reshape(-1, 4)
     n_all = len(ids)
+    prefix = words[:, 0].astype(np.uint64)  # first 8 bytes of each ticket, big-endian
     if k < n_all:
-        prefix = words[:, 0].astype(np.uint64)
         threshold = np.partition(prefix, k - 1)[k - 1]
         idx = np.flatnonzero(prefix <= threshold)  # exact: every ticket outside is larger
-        del prefix
     else:
         idx = np.arange(n_all)
-    sub = words[idx].astype(np.uint64)
-    order = np.lexsort((sub[:, 3], sub[:, 2], sub[:, 1], sub[:, 0]))
+    sub = prefix[idx]
+    order = np.argsort(sub, kind="stable")
     sub = sub[order]
-    if len(sub) > 1 and bool(np.any(np.all(sub[1:] == sub[:-1], axis=1))):
-        # identical full tickets (a SHA-256 collision): exact order by id
+    if len(sub) > 1 and bool(np.any(sub[1:] == sub[:-1])):
+        # equal 64-bit prefixes (rare): order those exactly by the full ticket, then the id
         pairs = sorted((bytes(buf[j * 32 : j * 32 + 32]), ids[j]) for j in idx.tolist())[:k]
         return b"".join(t for t, _ in pairs), [i for _, i in pairs]
     sel = idx[order][:k]
-    del words, sub
+    del words, prefix, sub
     raw = np.frombuffer(buf, dtype="V32")[sel].tobytes()
     picked = sel.tolist()
     sel_ids = [ids[picked[0]]] if len(picked) == 1 else list(itemgetter(*picked)(ids))
