@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "shuangsuiji.accounts",
     "shuangsuiji.workdays",
     "shuangsuiji.tags",
+    "shuangsuiji.imports",
     "shuangsuiji.items",
     "shuangsuiji.targets",
     "shuangsuiji.inspectors",

@@ -19,6 +19,7 @@ urlpatterns = [
     path("items/", include("shuangsuiji.items.urls")),
     path("targets/", include("shuangsuiji.targets.urls")),
     path("inspectors/", include("shuangsuiji.inspectors.urls")),
+    path("imports/", include("shuangsuiji.imports.urls")),
     path("calendar/", include("shuangsuiji.workdays.urls")),
     path("api/", api.urls),
     path("admin/", admin.site.urls),

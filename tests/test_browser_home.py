@@ -35,7 +35,7 @@ def test_each_role_sees_its_home_page(live_server, demo, page):  # noqa: F811
 
 def test_pending_section_says_so_plainly(live_server, demo, page):  # noqa: F811
     sign_in(page, live_server.url, "sw_admin")
-    page.click("text=检查对象名录库")
+    page.click("text=统计报表")
     assert "本栏目尚未建成" in page.inner_text("[data-testid=pending-note]")
 
 

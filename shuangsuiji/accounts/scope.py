@@ -62,6 +62,25 @@ def scope_q(user: User, org_field: str = "organisation") -> Q:
     return Q(**{f"{prefix}path__startswith": org.path})
 
 
+def region_scope_q(user: User, region_field: str = "region") -> Q:
+    """A filter for registers kept per region (targets): the region subtree of the user's organisation.
+
+    Pass ``region_field=""`` to filter the Region queryset itself.
+
+    The target register is shared by every department of a region (一单两库), so a county
+    department sees the county's targets, a city office the city's and its counties'.
+    """
+    if not user.is_authenticated or not user.is_active:
+        return _NOTHING
+    if sees_everything(user):
+        return Q()
+    org = user.organisation
+    if org is None:
+        return _NOTHING
+    prefix = f"{region_field}__" if region_field else ""
+    return Q(**{f"{prefix}path__startswith": org.region.path})
+
+
 def visible_organisations(user: User) -> QuerySet:
     from shuangsuiji.orgs.models import Organisation
 
@@ -79,6 +98,13 @@ def get_in_scope_or_404(user: User, queryset: QuerySet[M], org_field: str = "org
     """
     try:
         return in_scope(user, queryset, org_field).get(**lookup)
+    except queryset.model.DoesNotExist as exc:
+        raise Http404("未找到该对象，或不在您的数据范围内。") from exc
+
+
+def get_in_region_scope_or_404(user: User, queryset: QuerySet[M], **lookup) -> M:
+    try:
+        return queryset.filter(region_scope_q(user)).get(**lookup)
     except queryset.model.DoesNotExist as exc:
         raise Http404("未找到该对象，或不在您的数据范围内。") from exc
 

@@ -1,2 +1,12 @@
+from django.urls import path
+
+from shuangsuiji.targets import views
+
 app_name = "targets"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.target_list, name="list"),
+    path("new/", views.target_edit, name="create"),
+    path("<int:pk>/", views.target_detail, name="detail"),
+    path("<int:pk>/edit/", views.target_edit, name="edit"),
+    path("<int:pk>/risk/", views.target_risk, name="risk"),
+]

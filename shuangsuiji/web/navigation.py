@@ -33,12 +33,7 @@ SECTIONS: tuple[Section, ...] = (
         None,
         "随机抽查事项清单（含子项、法律依据、检查表格库、认领）尚在建设中，见议题 #3“一单两库”。",
     ),
-    Section(
-        "targets",
-        "检查对象名录库",
-        None,
-        "检查对象名录库（企业、个体工商户、生产建设项目等，含导入导出）尚在建设中，见议题 #3“一单两库”。",
-    ),
+    Section("targets", "检查对象名录库", "targets:list"),
     Section(
         "inspectors",
         "执法检查人员名录库",

@@ -11,8 +11,9 @@ from django.db import transaction
 
 from shuangsuiji.audit.context import acting
 from shuangsuiji.demo import jurisdiction
+from shuangsuiji.demo import targets as demo_targets
 
-STEPS = [jurisdiction.build]
+STEPS = [jurisdiction.build, demo_targets.seed]
 
 
 class Command(BaseCommand):

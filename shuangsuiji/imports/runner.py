@@ -1,0 +1,268 @@
+"""The one import path for every register (UI upload, management command, benchmark).
+
+1. Read the file (xlsx or csv) and map its Chinese headers to fields.
+2. Validate every row; collect errors as (row, column, value, reason in Chinese). Duplicate
+   keys inside the file are errors naming the other row.
+3. Mode ``all`` (default): any error → nothing is written, the job is *rejected* with an error
+   report (xlsx). Mode ``valid``: the good rows are written, the bad ones reported.
+4. Writing happens in one transaction: if anything fails half-way, nothing is kept.
+   Re-importing upserts by the register's key; every change is kept in the register's history
+   and the import itself is one audit-trail entry (file name, SHA-256, counts).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import shutil
+import traceback
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, ClassVar
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from shuangsuiji.audit.context import acting
+from shuangsuiji.audit.services import record
+from shuangsuiji.imports.models import ImportJob
+from shuangsuiji.imports.tabular import TableError, read_table, write_xlsx
+
+log = logging.getLogger(__name__)
+
+BATCH_SIZE = 2000
+PROGRESS_EVERY = 5000
+KEPT_ERRORS = 1000
+ERROR_REPORT_HEADERS = ["行号", "列", "值", "原因"]
+
+
+@dataclass(frozen=True)
+class Column:
+    header: str
+    field: str
+    required: bool = False
+    example: str = ""
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class RowError:
+    row: int
+    column: str
+    value: str
+    reason: str
+
+    def as_list(self) -> list:
+        return [self.row, self.column, self.value, self.reason]
+
+
+@dataclass
+class Counts:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+
+    def add(self, other: Counts) -> None:
+        self.created += other.created
+        self.updated += other.updated
+        self.unchanged += other.unchanged
+
+
+class Importer:
+    """What a register supplies: its columns, how to clean a row, how to write a batch."""
+
+    kind: ClassVar[str]
+    title: ClassVar[str]
+    columns: ClassVar[tuple[Column, ...]]
+
+    def __init__(self, job: ImportJob):
+        self.job = job
+
+    def begin(self) -> None:
+        """Load lookups (regions, tags, …) once per import."""
+
+    def clean(self, row: int, raw: dict[str, str]) -> tuple[Any, str | None, list[RowError]]:
+        """Return (clean row, upsert key or None, errors)."""
+        raise NotImplementedError
+
+    def apply(self, batch: list[Any]) -> Counts:
+        """Write one batch of clean rows (inside the import's transaction)."""
+        raise NotImplementedError
+
+    def error(self, row: int, field_name: str, value: str, reason: str) -> RowError:
+        header = next((c.header for c in self.columns if c.field == field_name), field_name)
+        return RowError(row, header, value, reason)
+
+    @classmethod
+    def map_header(cls, header: list[str]) -> dict[str, int]:
+        by_header = {c.header: c for c in cls.columns}
+        mapping: dict[str, int] = {}
+        for index, title in enumerate(header):
+            column = by_header.get(title)
+            if column is not None and column.field not in mapping:
+                mapping[column.field] = index
+        missing = [c.header for c in cls.columns if c.required and c.field not in mapping]
+        if missing:
+            raise TableError(f"缺少必填列：{'、'.join(missing)}。请使用下载的导入模板。")
+        return mapping
+
+
+IMPORTERS: dict[str, type[Importer]] = {}
+
+
+def register(importer: type[Importer]) -> type[Importer]:
+    IMPORTERS[importer.kind] = importer
+    return importer
+
+
+def upload_dir() -> Path:
+    path = Path(settings.MEDIA_ROOT) / "imports"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def create_job(*, kind: str, source: Path, file_name: str, mode: str, user=None) -> ImportJob:
+    """Keep a copy of the uploaded file and create its job (status pending)."""
+    if kind not in IMPORTERS:
+        raise ValueError(f"未知的导入类型：{kind}")
+    if mode not in ImportJob.Mode.values:
+        raise ValueError(f"未知的导入模式：{mode}（应为 all 或 valid）")
+    job = ImportJob.objects.create(
+        kind=kind,
+        mode=mode,
+        file_name=file_name[:255],
+        file_path="",
+        file_sha256=sha256_file(source),
+        created_by=user,
+        organisation=getattr(user, "organisation", None),
+    )
+    stored = upload_dir() / f"{job.pk}{Path(file_name).suffix.lower()}"
+    if source.resolve() != stored.resolve():
+        shutil.copyfile(source, stored)
+    ImportJob.objects.filter(pk=job.pk).update(file_path=str(stored))
+    job.file_path = str(stored)
+    return job
+
+
+def _chunks(items: list, size: int) -> Iterator[list]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def _write_error_report(job: ImportJob, errors: list[RowError]) -> str:
+    path = upload_dir() / f"{job.pk}-errors.xlsx"
+    write_xlsx(path, ERROR_REPORT_HEADERS, (e.as_list() for e in errors), sheet_name="错误报告")
+    return str(path)
+
+
+def _finish(job: ImportJob, **fields) -> ImportJob:
+    fields.setdefault("finished_at", timezone.now())
+    ImportJob.objects.filter(pk=job.pk).update(**fields)
+    job.refresh_from_db()
+    return job
+
+
+def run_import(job_id: int, *, fail_after_rows: int | None = None) -> ImportJob:
+    """Run a pending job to its end. ``fail_after_rows`` exists for the half-way-failure test."""
+    job = ImportJob.objects.get(pk=job_id)
+    importer = IMPORTERS[job.kind](job)
+    ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.Status.RUNNING, message="正在校验…")
+    try:
+        header, rows = read_table(job.file_path)
+        mapping = importer.map_header(header)
+        importer.begin()
+        clean_rows: list[Any] = []
+        errors: list[RowError] = []
+        first_row_of_key: dict[str, int] = {}
+        processed = 0
+        keep_rows = True
+        for row_number, cells in rows:
+            raw = {f: (cells[i] if i < len(cells) else "") for f, i in mapping.items()}
+            clean, key, row_errors = importer.clean(row_number, raw)
+            if key is not None and not row_errors:
+                earlier = first_row_of_key.setdefault(key, row_number)
+                if earlier != row_number:
+                    row_errors = [
+                        RowError(row_number, "（整行）", key, f"与第 {earlier} 行重复（同一对象只能出现一次）")
+                    ]
+            if row_errors:
+                errors.extend(row_errors)
+                if job.mode == ImportJob.Mode.ALL:
+                    keep_rows = False
+                    clean_rows = []
+            elif keep_rows:
+                clean_rows.append(clean)
+            processed += 1
+            if processed % PROGRESS_EVERY == 0:
+                ImportJob.objects.filter(pk=job.pk).update(processed_rows=processed, total_rows=processed)
+        error_rows = len({e.row for e in errors})
+        ImportJob.objects.filter(pk=job.pk).update(total_rows=processed, processed_rows=processed)
+        if processed == 0:
+            return _finish(job, status=ImportJob.Status.REJECTED, message="文件中没有数据行。")
+        report = _write_error_report(job, errors) if errors else ""
+        kept = [e.__dict__ for e in errors[:KEPT_ERRORS]]
+        if errors and job.mode == ImportJob.Mode.ALL:
+            return _finish(
+                job,
+                status=ImportJob.Status.REJECTED,
+                error_count=error_rows,
+                errors=kept,
+                error_report_path=report,
+                message=(
+                    f"共 {processed} 行，其中 {error_rows} 行有错误，未导入任何数据。请下载错误报告修改后重新导入。"
+                ),
+            )
+
+        ImportJob.objects.filter(pk=job.pk).update(message="正在写入数据库…")
+        counts = Counts()
+        written = 0
+        with transaction.atomic(), acting(actor=job.created_by, action=f"{job.kind}.import"):
+            for batch in _chunks(clean_rows, BATCH_SIZE):
+                counts.add(importer.apply(batch))
+                written += len(batch)
+                if fail_after_rows is not None and written >= fail_after_rows:
+                    raise RuntimeError("模拟的导入中途故障")
+            record(
+                action=f"{job.kind}.import",
+                object_type="imports.importjob",
+                object_id=str(job.pk),
+                object_repr=f"{importer.title}导入：{job.file_name}",
+                after={
+                    "file_name": job.file_name,
+                    "file_sha256": job.file_sha256,
+                    "mode": job.mode,
+                    "rows": processed,
+                    "created": counts.created,
+                    "updated": counts.updated,
+                    "unchanged": counts.unchanged,
+                    "skipped_error_rows": error_rows,
+                },
+                organisation_id=job.organisation_id,
+            )
+        skipped = f"，跳过有错误的 {error_rows} 行（见错误报告）" if error_rows else ""
+        return _finish(
+            job,
+            status=ImportJob.Status.DONE,
+            created_count=counts.created,
+            updated_count=counts.updated,
+            unchanged_count=counts.unchanged,
+            error_count=error_rows,
+            errors=kept,
+            error_report_path=report,
+            message=f"导入完成：新增 {counts.created}，更新 {counts.updated}，无变化 {counts.unchanged}{skipped}。",
+        )
+    except TableError as exc:
+        return _finish(job, status=ImportJob.Status.REJECTED, message=str(exc))
+    except Exception as exc:
+        log.error("import %s failed: %s", job.pk, traceback.format_exc())
+        return _finish(job, status=ImportJob.Status.FAILED, message=f"导入失败，数据库未做任何改动：{exc}")

@@ -1,0 +1,68 @@
+from __future__ import annotations
+
+from django import forms
+
+from shuangsuiji.tags.models import Tag
+from shuangsuiji.targets.models import Target
+from shuangsuiji.targets.validation import clean_uscc
+
+
+class TargetForm(forms.ModelForm):
+    tags = forms.ModelMultipleChoiceField(
+        label="标签", required=False, queryset=Tag.objects.filter(is_active=True, scope__in=["targets", "both"])
+    )
+
+    class Meta:
+        model = Target
+        fields = [
+            "name",
+            "uscc",
+            "target_type",
+            "legal_representative",
+            "business_scope",
+            "address",
+            "region",
+            "industry",
+            "registration_status",
+            "established_on",
+            "risk_class",
+            "abnormal_operation",
+            "serious_violation",
+            "complaint_count",
+        ]
+        widgets = {
+            "region": forms.TextInput(attrs={"placeholder": "六位行政区划代码，如 130534"}),
+            "established_on": forms.DateInput(attrs={"type": "date"}),
+            "business_scope": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["uscc"].required = False
+        self.fields["region"].error_messages["invalid_choice"] = "行政区划代码不存在（GB/T 2260）。"
+        if self.instance.pk:
+            self.fields["risk_class"].disabled = True
+            self.fields["risk_class"].help_text = "风险分类变更请使用“调整信用风险分类”，以保留日期和来源。"
+        for field in self.fields.values():
+            css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
+            if isinstance(field.widget, forms.CheckboxInput):
+                css = "form-check-input"
+            field.widget.attrs.setdefault("class", css)
+
+    def clean_uscc(self):
+        value = (self.cleaned_data.get("uscc") or "").strip().upper()
+        if not value:
+            return None
+        try:
+            return clean_uscc(value)
+        except ValueError as exc:
+            raise forms.ValidationError(str(exc)) from exc
+
+    def validate_unique(self):
+        """Uniqueness of the USCC is checked by the service, with a message naming the record."""
+
+
+class RiskClassForm(forms.Form):
+    risk_class = forms.ChoiceField(label="信用风险分类", choices=Target._meta.get_field("risk_class").choices)
+    effective_on = forms.DateField(label="生效日期", widget=forms.DateInput(attrs={"type": "date"}))
+    source = forms.CharField(label="来源", max_length=200)

@@ -1,0 +1,144 @@
+"""The target register (检查对象名录库).
+
+Glossary: Target → 检查对象; Industry → 国民经济行业（GB/T 4754-2017）; RiskClassChange →
+信用风险分类记录; TargetChange → 检查对象变更记录; LastInspection → 最近检查日期（按部门）.
+
+A target's identifier (``code``) is its USCC (统一社会信用代码) when it has one; otherwise a
+stable internal code starting with ``Z`` (a letter the USCC alphabet never uses), so the two
+can never collide. The draw engine uses ``code`` as the candidate id.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+
+from shuangsuiji.orgs.models import RegionField
+from shuangsuiji.targets.choices import RegistrationStatus, RiskClass, TargetType
+
+INTERNAL_CODE_PREFIX = "Z"
+
+
+def new_internal_code(region_code: str) -> str:
+    """Z + region code + 11 random base-16 characters: 18 characters, never a valid USCC."""
+    return f"{INTERNAL_CODE_PREFIX}{region_code}{uuid.uuid4().hex[:11].upper()}"
+
+
+class Industry(models.Model):
+    """GB/T 4754-2017 sections (门类, A–T) and divisions (大类, 01–97), shipped as data."""
+
+    class Level(models.TextChoices):
+        SECTION = "section", "门类"
+        DIVISION = "division", "大类"
+
+    code = models.CharField("代码", max_length=4, primary_key=True)
+    name = models.CharField("名称", max_length=64)
+    level = models.CharField("层级", max_length=8, choices=Level.choices)
+    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="children")
+
+    class Meta:
+        verbose_name = "国民经济行业"
+        verbose_name_plural = "国民经济行业"
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+
+class Target(models.Model):
+    code = models.CharField("对象编码", max_length=18, unique=True, help_text="统一社会信用代码或内部编码")
+    uscc = models.CharField("统一社会信用代码", max_length=18, unique=True, null=True, blank=True)
+    name = models.CharField("名称", max_length=200, db_index=True)
+    target_type = models.CharField("对象类型", max_length=16, choices=TargetType.choices)
+    legal_representative = models.CharField("法定代表人（负责人）", max_length=64, blank=True)
+    business_scope = models.TextField("经营范围", blank=True)
+    address = models.CharField("住所（经营场所）", max_length=255, blank=True)
+    region = RegionField(db_index=True)
+    industry = models.ForeignKey(
+        Industry, verbose_name="行业", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    registration_status = models.CharField(
+        "登记状态", max_length=16, choices=RegistrationStatus.choices, default=RegistrationStatus.ACTIVE
+    )
+    established_on = models.DateField("成立日期", null=True, blank=True)
+    risk_class = models.CharField("信用风险分类", max_length=1, choices=RiskClass.choices, default=RiskClass.B)
+    abnormal_operation = models.BooleanField("列入经营异常名录", default=False)
+    serious_violation = models.BooleanField("列入严重违法失信名单", default=False)
+    complaint_count = models.PositiveIntegerField("投诉举报次数", default=0)
+    tags = models.ManyToManyField("tags.Tag", verbose_name="标签", blank=True, related_name="targets")
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+    import_job = models.ForeignKey(
+        "imports.ImportJob", verbose_name="最近导入批次", null=True, blank=True, on_delete=models.SET_NULL
+    )
+
+    class Meta:
+        verbose_name = "检查对象"
+        verbose_name_plural = "检查对象名录库"
+        ordering = ["-id"]
+        indexes = [
+            models.Index(fields=["region", "risk_class"], name="target_region_risk_idx"),
+            models.Index(fields=["target_type", "region"], name="target_type_region_idx"),
+            models.Index(fields=["industry", "region"], name="target_industry_region_idx"),
+            models.Index(fields=["registration_status"], name="target_status_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name}（{self.code}）"
+
+
+class RiskClassChange(models.Model):
+    """Dated history of a target's credit-risk class and where it came from."""
+
+    target = models.ForeignKey(Target, on_delete=models.CASCADE, related_name="risk_history")
+    risk_class = models.CharField("信用风险分类", max_length=1, choices=RiskClass.choices)
+    effective_on = models.DateField("生效日期")
+    source = models.CharField("来源", max_length=200, help_text="如：市场监管部门信用风险分类结果（2026年第三季度）")
+    recorded_at = models.DateTimeField("记录时间", auto_now_add=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT)
+
+    class Meta:
+        verbose_name = "信用风险分类记录"
+        verbose_name_plural = "信用风险分类记录"
+        ordering = ["-effective_on", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.target_id} {self.risk_class} {self.effective_on}"
+
+
+class TargetChange(models.Model):
+    """Field-level history of a target: every create and every change, with its origin."""
+
+    target = models.ForeignKey(Target, on_delete=models.CASCADE, related_name="changes")
+    action = models.CharField("操作", max_length=16)  # create / update
+    before = models.JSONField("变更前", null=True, blank=True)
+    after = models.JSONField("变更后")
+    import_job = models.ForeignKey("imports.ImportJob", null=True, blank=True, on_delete=models.PROTECT)
+    changed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT)
+    changed_at = models.DateTimeField("时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "检查对象变更记录"
+        verbose_name_plural = "检查对象变更记录"
+        ordering = ["-id"]
+
+    def __str__(self) -> str:
+        return f"{self.target_id} {self.action} {self.changed_at:%Y-%m-%d}"
+
+
+class LastInspection(models.Model):
+    """The date a department last inspected a target (maintained by result entry later)."""
+
+    target = models.ForeignKey(Target, on_delete=models.CASCADE, related_name="last_inspections")
+    department = models.ForeignKey("orgs.Organisation", on_delete=models.PROTECT, related_name="+")
+    inspected_on = models.DateField("检查日期")
+
+    class Meta:
+        verbose_name = "最近检查日期"
+        verbose_name_plural = "最近检查日期"
+        constraints = [models.UniqueConstraint(fields=["target", "department"], name="lastinspection_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.target_id} {self.department_id} {self.inspected_on}"
