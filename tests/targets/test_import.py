@@ -1,0 +1,103 @@
+"""Importing targets: all-or-nothing, valid-rows mode, error report, upsert history, atomicity."""
+
+import pytest
+from python_calamine import CalamineWorkbook
+
+from shuangsuiji.audit.models import AuditEntry
+from shuangsuiji.imports import runner
+from shuangsuiji.imports.models import ImportJob
+from shuangsuiji.targets.models import RiskClassChange, Target, TargetChange
+from tests.targets.helpers import GOOD_USCC, run, write_csv
+
+pytestmark = pytest.mark.django_db
+
+MIXED = [
+    ["清河县甲羊绒有限公司", GOOD_USCC[0], "企业", "130534", "17", "C", "否", ""],
+    ["清河县乙公司", "91110000600037341X", "企业", "130534", "17", "B", "否", ""],  # bad check digit
+    ["清河县丙公司", GOOD_USCC[1], "企业", "999999", "17", "B", "否", ""],  # unknown region
+    ["清河县丁项目", "", "项目", "130534", "48", "A", "", ""],
+]
+
+
+def test_all_mode_rejects_the_whole_file_and_reports_each_error(tmp_path):
+    job = run(write_csv(tmp_path / "mixed.csv", MIXED))
+    assert job.status == ImportJob.Status.REJECTED
+    assert Target.objects.count() == 0
+    assert job.error_count == 2
+    errors = {(e["row"], e["column"]) for e in job.errors}
+    assert errors == {(3, "统一社会信用代码"), (4, "行政区划代码")}
+    assert any("校验位" in e["reason"] for e in job.errors)
+    sheet = CalamineWorkbook.from_path(job.error_report_path).get_sheet_by_index(0).to_python()
+    assert sheet[0] == ["行号", "列", "值", "原因"]
+    assert [row[:2] for row in sheet[1:]] == [[3.0, "统一社会信用代码"], [4.0, "行政区划代码"]] or [
+        row[:2] for row in sheet[1:]
+    ] == [["3", "统一社会信用代码"], ["4", "行政区划代码"]]
+
+
+def test_valid_mode_imports_the_good_rows_and_reports_the_rest(tmp_path):
+    job = run(write_csv(tmp_path / "mixed.csv", MIXED), mode="valid")
+    assert job.status == ImportJob.Status.DONE
+    assert job.created_count == 2 and job.error_count == 2
+    assert set(Target.objects.values_list("name", flat=True)) == {"清河县甲羊绒有限公司", "清河县丁项目"}
+    project = Target.objects.get(name="清河县丁项目")
+    assert project.uscc is None and project.code.startswith("Z130534") and len(project.code) == 18
+    assert RiskClassChange.objects.filter(target__uscc=GOOD_USCC[0], risk_class="C").exists()
+    assert AuditEntry.objects.filter(action="targets.import").count() == 1
+
+
+def test_reimport_upserts_and_records_the_change(tmp_path):
+    rows = [["清河县甲羊绒有限公司", GOOD_USCC[0], "企业", "130534", "17", "C", "否", ""]]
+    run(write_csv(tmp_path / "a.csv", rows))
+    target = Target.objects.get(uscc=GOOD_USCC[0])
+    code_before = target.code
+    rows[0][0] = "清河县甲羊绒制品有限公司"
+    rows[0][5] = "D"
+    job = run(write_csv(tmp_path / "b.csv", rows))
+    assert (job.created_count, job.updated_count) == (0, 1)
+    target.refresh_from_db()
+    assert target.name == "清河县甲羊绒制品有限公司" and target.risk_class == "D" and target.code == code_before
+    change = TargetChange.objects.get(target=target, action="update")
+    assert change.before["name"] == "清河县甲羊绒有限公司"
+    assert change.after["name"] == "清河县甲羊绒制品有限公司"
+    assert change.before["risk_class"] == "C" and change.after["risk_class"] == "D"
+    assert list(target.risk_history.values_list("risk_class", flat=True)) == ["D", "C"]
+    again = run(write_csv(tmp_path / "c.csv", rows))
+    assert (again.created_count, again.updated_count, again.unchanged_count) == (0, 0, 1)
+
+
+def test_duplicate_rows_in_one_file_are_errors_naming_the_other_row(tmp_path):
+    rows = [
+        ["甲", GOOD_USCC[0], "企业", "130534", "", "", "", ""],
+        ["甲二", GOOD_USCC[0], "企业", "130534", "", "", "", ""],
+    ]
+    job = run(write_csv(tmp_path / "dup.csv", rows))
+    assert job.status == ImportJob.Status.REJECTED
+    assert "第 2 行" in job.errors[0]["reason"]
+
+
+def test_missing_required_column_is_rejected(tmp_path):
+    job = run(write_csv(tmp_path / "cols.csv", [["甲"]], header=["名称"]))
+    assert job.status == ImportJob.Status.REJECTED
+    assert "缺少必填列" in job.message and "对象类型" in job.message
+
+
+def test_failure_half_way_leaves_the_database_unchanged(tmp_path, monkeypatch):
+    monkeypatch.setattr(runner, "BATCH_SIZE", 1)
+    rows = [[f"企业{i}", code, "企业", "130534", "", "", "", ""] for i, code in enumerate(GOOD_USCC)]
+    before = (Target.objects.count(), AuditEntry.objects.count(), RiskClassChange.objects.count())
+    job = run(write_csv(tmp_path / "boom.csv", rows), fail_after_rows=2)
+    assert job.status == ImportJob.Status.FAILED
+    assert "未做任何改动" in job.message
+    assert (Target.objects.count(), AuditEntry.objects.count(), RiskClassChange.objects.count()) == before
+
+
+def test_xlsx_import(tmp_path):
+    from shuangsuiji.imports.tabular import write_xlsx
+    from tests.targets.helpers import HEADER
+
+    path = tmp_path / "t.xlsx"
+    write_xlsx(path, HEADER, [["清河县戊公司", GOOD_USCC[2], "企业", "130534", "36", "A", "是", ""]])
+    job = run(path)
+    assert job.status == ImportJob.Status.DONE
+    target = Target.objects.get(uscc=GOOD_USCC[2])
+    assert target.abnormal_operation and target.industry_id == "36"
