@@ -11,6 +11,7 @@ from typing import Any
 
 from django.utils import timezone
 
+from shuangsuiji.imports import bulk
 from shuangsuiji.imports.runner import Column, Counts, Importer, RowError, register
 from shuangsuiji.orgs.models import Region
 from shuangsuiji.tags.models import Tag
@@ -254,11 +255,7 @@ class TargetImporter(Importer):
             counts.updated += 1
 
         if new_targets:
-            Target.objects.bulk_create(new_targets, batch_size=len(new_targets))
-            if new_targets[0].pk is None:  # backends that return no ids on bulk insert
-                ids = dict(Target.objects.filter(code__in=[t.code for t in new_targets]).values_list("code", "id"))
-                for t in new_targets:
-                    t.pk = ids[t.code]
+            bulk.insert(Target, new_targets)
             for t, r in zip(new_targets, new_rows, strict=True):
                 if r["risk_class"]:
                     risk_changes.append(self._risk(t, r))
@@ -268,13 +265,13 @@ class TargetImporter(Importer):
         if changed:
             Target.objects.bulk_update(changed, [*DATA_FIELDS, "risk_class", "import_job", "updated_at"])
             TargetChange.objects.bulk_create(changes)
-        if risk_changes:
-            RiskClassChange.objects.bulk_create(risk_changes)
+        bulk.insert(RiskClassChange, risk_changes)
         if tag_updates:
             through = Target.tags.through
             through.objects.filter(target_id__in=list(tag_updates)).delete()
-            through.objects.bulk_create(
-                [through(target_id=tid, tag_id=tag_id) for tid, tag_ids in tag_updates.items() for tag_id in tag_ids]
+            bulk.insert(
+                through,
+                [through(target_id=tid, tag_id=tag_id) for tid, tag_ids in tag_updates.items() for tag_id in tag_ids],
             )
         return counts
 

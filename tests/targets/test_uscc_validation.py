@@ -3,7 +3,7 @@
 import pytest
 from stdnum.cn import uscc as stdnum_uscc
 
-from shuangsuiji.demo.targets import make_uscc
+from shuangsuiji.demo.realistic import make_uscc
 from shuangsuiji.targets.validation import clean_uscc
 
 REAL_VALID = ["91110000600037341L", "91440300708461136T", "914403001922038216", "91330100716105852F"]
