@@ -27,19 +27,9 @@ class Section:
 
 SECTIONS: tuple[Section, ...] = (
     Section("home", "首页", "home"),
-    Section(
-        "items",
-        "抽查事项清单",
-        None,
-        "随机抽查事项清单（含子项、法律依据、检查表格库、认领）尚在建设中，见议题 #3“一单两库”。",
-    ),
+    Section("items", "抽查事项清单", "items:list"),
     Section("targets", "检查对象名录库", "targets:list"),
-    Section(
-        "inspectors",
-        "执法检查人员名录库",
-        None,
-        "执法检查人员名录库（执法证、培训、专长、回避关系）尚在建设中，见议题 #3“一单两库”。",
-    ),
+    Section("inspectors", "执法检查人员名录库", "inspectors:list"),
     Section(
         "plans",
         "年度抽查计划",

@@ -12,8 +12,9 @@ from django.db import transaction
 from shuangsuiji.audit.context import acting
 from shuangsuiji.demo import jurisdiction
 from shuangsuiji.demo import targets as demo_targets
+from shuangsuiji.items import demo as items_demo
 
-STEPS = [jurisdiction.build, demo_targets.seed]
+STEPS = [jurisdiction.build, demo_targets.seed, items_demo.seed]
 
 
 class Command(BaseCommand):
