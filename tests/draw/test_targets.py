@@ -244,3 +244,43 @@ def test_large_random_population_matches_bruteforce():
         members = sorted((ticket(seed, c.id), c.id) for c in pop if c.stratum == s)
         n = r.strata[s].n
         assert [x.id for x in r.strata[s].selected] == [m[1] for m in members[:n]]
+
+
+class _PrefixCollidingSha:
+    """A hasher whose digests share their first 8 bytes: forces the exact fallback of the
+    numpy path (equal 64-bit prefixes)."""
+
+    def __init__(self, data=b""):
+        self._h = hashlib.sha256(data)
+
+    def copy(self):
+        c = _PrefixCollidingSha()
+        c._h = self._h.copy()
+        return c
+
+    def update(self, data):
+        self._h.update(data)
+
+    def digest(self):
+        d = self._h.digest()
+        return b"\x00" * 7 + bytes([d[0] & 1]) + d[8:]
+
+
+class _FakeHashlib:
+    sha256 = _PrefixCollidingSha
+
+
+def test_numpy_prefix_tie_fallback_is_exact(monkeypatch):
+    monkeypatch.setattr(targets_mod, "hashlib", _FakeHashlib)
+    pop = population({"A": 5000})
+    p = params({"A": {"ratio": "0.01", "reserves": 3}})
+    seed = seed_of(1)
+    with_np = targets_mod.draw_targets(pop, p, seed)
+    targets_mod.set_numpy(False)
+    try:
+        without = targets_mod.draw_targets(pop, p, seed)
+    finally:
+        targets_mod.set_numpy(True)
+    assert with_np == without
+    ranked = sorted((_PrefixCollidingSha(seed + c.id.encode()).digest(), c.id) for c in pop)
+    assert with_np.strata["A"].selected.ids == [i for _, i in ranked[:50]]
