@@ -1,2 +1,14 @@
+from django.urls import path
+
+from shuangsuiji.inspectors import views
+
 app_name = "inspectors"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.inspector_list, name="list"),
+    path("new/", views.inspector_edit, name="create"),
+    path("<int:pk>/", views.inspector_detail, name="detail"),
+    path("<int:pk>/edit/", views.inspector_edit, name="edit"),
+    path("<int:pk>/training/", views.add_training, name="training"),
+    path("<int:pk>/leave/", views.add_leave, name="leave"),
+    path("<int:pk>/relationships/", views.add_relationship, name="relationship"),
+]

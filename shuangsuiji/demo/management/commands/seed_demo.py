@@ -11,10 +11,11 @@ from django.db import transaction
 
 from shuangsuiji.audit.context import acting
 from shuangsuiji.demo import jurisdiction
+from shuangsuiji.demo import inspectors as demo_inspectors
 from shuangsuiji.demo import targets as demo_targets
 from shuangsuiji.items import demo as items_demo
 
-STEPS = [jurisdiction.build, demo_targets.seed, items_demo.seed]
+STEPS = [jurisdiction.build, demo_targets.seed, items_demo.seed, demo_inspectors.seed]
 
 
 class Command(BaseCommand):

@@ -1,0 +1,166 @@
+"""The inspector register (执法检查人员名录库).
+
+Glossary: Inspector → 执法检查人员; certificate_no → 执法证号; is_expert → 专家（辅助检查，
+不计入执法人员人数）; TrainingRecord → 培训记录; LeavePeriod → 请假/停用期间; Relationship →
+利害关系申报（回避）; InspectorChange → 执法检查人员变更记录.
+
+An inspector belongs to a department or one of its units (``organisation``); the data
+scope applies through that foreign key. ``certificate_no`` is the inspector's identifier in
+the draw (the ``id`` of ``shuangsuiji.draw.Inspector``). Experts have no enforcement
+certificate of their own; they are registered with their expert certificate or appointment
+number in the same field, so that every person of the register has one unique id.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+
+from shuangsuiji.inspectors.choices import EXPIRING_DAYS, CertificateStatus, RelationshipKind
+
+
+class Inspector(models.Model):
+    name = models.CharField("姓名", max_length=64, db_index=True)
+    organisation = models.ForeignKey(
+        "orgs.Organisation",
+        verbose_name="所属机构",
+        on_delete=models.PROTECT,
+        related_name="inspectors",
+        help_text="部门或其内设股室",
+    )
+    position = models.CharField("职务", max_length=64, blank=True)
+    certificate_no = models.CharField(
+        "执法证号", max_length=32, unique=True, help_text="行政执法证件号；专家填写专家证书（聘书）编号"
+    )
+    cert_valid_from = models.DateField("证件有效期起", null=True, blank=True)
+    cert_valid_to = models.DateField("证件有效期止")
+    phone = models.CharField("联系电话", max_length=32, blank=True)
+    is_expert = models.BooleanField(
+        "专家", default=False, help_text="专家只辅助检查，不计入每组至少 2 名执法检查人员的人数。"
+    )
+    is_active = models.BooleanField("在岗", default=True, help_text="停用的人员不参加抽取。")
+    specialties = models.ManyToManyField(
+        "tags.Tag", verbose_name="专业特长与资格", blank=True, related_name="inspectors"
+    )
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+    import_job = models.ForeignKey(
+        "imports.ImportJob", verbose_name="最近导入批次", null=True, blank=True, on_delete=models.SET_NULL
+    )
+
+    class Meta:
+        verbose_name = "执法检查人员"
+        verbose_name_plural = "执法检查人员名录库"
+        ordering = ["organisation_id", "certificate_no"]
+        indexes = [
+            models.Index(fields=["organisation", "is_active"], name="inspector_org_active_idx"),
+            models.Index(fields=["cert_valid_to"], name="inspector_cert_to_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name}（{self.certificate_no}）"
+
+    def certificate_status(self, today: date) -> str:
+        if self.cert_valid_from and self.cert_valid_from > today:
+            return CertificateStatus.NOT_YET
+        if self.cert_valid_to < today:
+            return CertificateStatus.EXPIRED
+        if self.cert_valid_to <= today + timedelta(days=EXPIRING_DAYS):
+            return CertificateStatus.EXPIRING
+        return CertificateStatus.VALID
+
+
+class _InspectorPart(models.Model):
+    """Records that belong to one inspector (their audit entries carry its organisation)."""
+
+    recorded_at = models.DateTimeField("记录时间", auto_now_add=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT)
+
+    class Meta:
+        abstract = True
+
+    def audit_organisation_id(self) -> int | None:
+        return Inspector.objects.filter(pk=self.inspector_id).values_list("organisation_id", flat=True).first()
+
+
+class TrainingRecord(_InspectorPart):
+    inspector = models.ForeignKey(Inspector, on_delete=models.CASCADE, related_name="trainings")
+    course = models.CharField("培训课程", max_length=200)
+    completed_on = models.DateField("完成日期")
+    hours = models.DecimalField("学时", max_digits=5, decimal_places=1, null=True, blank=True)
+    issuer = models.CharField("培训机构", max_length=128, blank=True)
+
+    class Meta:
+        verbose_name = "培训记录"
+        verbose_name_plural = "培训记录"
+        ordering = ["-completed_on", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.course}（{self.completed_on}）"
+
+
+class LeavePeriod(_InspectorPart):
+    inspector = models.ForeignKey(Inspector, on_delete=models.CASCADE, related_name="leave_periods")
+    start = models.DateField("开始日期")
+    end = models.DateField("结束日期")
+    reason = models.CharField("原因", max_length=200)
+
+    class Meta:
+        verbose_name = "请假/停用期间"
+        verbose_name_plural = "请假/停用期间"
+        ordering = ["-start", "-id"]
+        constraints = [models.CheckConstraint(condition=Q(end__gte=F("start")), name="leaveperiod_end_after_start")]
+
+    def __str__(self) -> str:
+        return f"{self.start}—{self.end} {self.reason}"
+
+
+class Relationship(_InspectorPart):
+    """A declared interest in a target: the inspector must recuse from inspecting it (回避)."""
+
+    inspector = models.ForeignKey(Inspector, on_delete=models.CASCADE, related_name="relationships")
+    target = models.ForeignKey("targets.Target", verbose_name="检查对象", on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField("关系类型", max_length=20, choices=RelationshipKind.choices)
+    note = models.CharField("说明", max_length=200, blank=True)
+    declared_on = models.DateField("申报日期")
+
+    class Meta:
+        verbose_name = "利害关系申报"
+        verbose_name_plural = "利害关系申报"
+        ordering = ["-declared_on", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["inspector", "target", "kind"], name="relationship_unique_kind"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.inspector_id} {self.get_kind_display()} {self.target_id}"
+
+
+class InspectorChange(models.Model):
+    """History of an inspector: creation, field changes, added training/leave/relationships."""
+
+    class Action(models.TextChoices):
+        CREATE = "create", "登记"
+        UPDATE = "update", "变更"
+        TRAINING = "training", "培训记录"
+        LEAVE = "leave", "请假/停用"
+        RELATIONSHIP = "relationship", "利害关系申报"
+
+    inspector = models.ForeignKey(Inspector, on_delete=models.CASCADE, related_name="changes")
+    action = models.CharField("操作", max_length=16, choices=Action.choices)
+    before = models.JSONField("变更前", null=True, blank=True)
+    after = models.JSONField("变更后")
+    import_job = models.ForeignKey("imports.ImportJob", null=True, blank=True, on_delete=models.PROTECT)
+    changed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT)
+    changed_at = models.DateTimeField("时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "执法检查人员变更记录"
+        verbose_name_plural = "执法检查人员变更记录"
+        ordering = ["-id"]
+
+    def __str__(self) -> str:
+        return f"{self.inspector_id} {self.action} {self.changed_at:%Y-%m-%d}"
