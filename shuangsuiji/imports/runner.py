@@ -32,7 +32,7 @@ from shuangsuiji.imports.tabular import TableError, read_table, write_xlsx
 
 log = logging.getLogger(__name__)
 
-BATCH_SIZE = 2000
+BATCH_SIZE = 10_000  # upper bound; an importer may ask for less
 PROGRESS_EVERY = 5000
 KEPT_ERRORS = 1000
 ERROR_REPORT_HEADERS = ["行号", "列", "值", "原因"]
@@ -76,6 +76,7 @@ class Importer:
     kind: ClassVar[str]
     title: ClassVar[str]
     columns: ClassVar[tuple[Column, ...]]
+    batch_size: ClassVar[int] = BATCH_SIZE
 
     def __init__(self, job: ImportJob):
         self.job = job
@@ -227,7 +228,7 @@ def run_import(job_id: int, *, fail_after_rows: int | None = None) -> ImportJob:
         counts = Counts()
         written = 0
         with transaction.atomic(), acting(actor=job.created_by, action=f"{job.kind}.import"):
-            for batch in _chunks(clean_rows, BATCH_SIZE):
+            for batch in _chunks(clean_rows, min(importer.batch_size, BATCH_SIZE)):
                 counts.add(importer.apply(batch))
                 written += len(batch)
                 if fail_after_rows is not None and written >= fail_after_rows:

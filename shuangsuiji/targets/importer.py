@@ -85,6 +85,9 @@ _STATUS_BY_LABEL = (
 )
 
 
+_RISK_CLASSES = frozenset(RiskClass.values)
+
+
 def _natural_key(target_type: str, region: str, name: str) -> str:
     return f"N|{target_type}|{region}|{name}"
 
@@ -94,6 +97,7 @@ class TargetImporter(Importer):
     kind = "targets"
     title = "检查对象"
     columns = COLUMNS
+    batch_size = 10_000
 
     def begin(self) -> None:
         self.region_codes = set(Region.objects.values_list("code", flat=True))
@@ -157,7 +161,7 @@ class TargetImporter(Importer):
             fail("registration_status", f"登记状态应为：{'、'.join(RegistrationStatus.labels)}")
 
         risk = raw.get("risk_class", "").upper()
-        if risk and risk not in RiskClass.values:
+        if risk and risk not in _RISK_CLASSES:
             fail("risk_class", "信用风险分类应为 A、B、C、D 之一")
         out["risk_class"] = risk or None
         out["risk_source"] = raw.get("risk_source", "")[:200]
@@ -201,7 +205,6 @@ class TargetImporter(Importer):
             for t in Target.objects.filter(name__in=names, uscc__isnull=True).prefetch_related("tags"):
                 existing[_natural_key(t.target_type, t.region_id, t.name)] = t
 
-        new_targets: list[Target] = []
         new_rows: list[dict[str, Any]] = []
         changed: list[Target] = []
         changes: list[TargetChange] = []
@@ -212,11 +215,6 @@ class TargetImporter(Importer):
             key = r["code"] or _natural_key(r["target_type"], r["region_id"], r["name"])
             target = existing.get(key)
             if target is None:
-                target = Target(**{f: r[f] for f in DATA_FIELDS})
-                target.code = r["code"] or new_internal_code(r["region_id"])
-                target.risk_class = r["risk_class"] or RiskClass.B
-                target.import_job = self.job
-                new_targets.append(target)
                 new_rows.append(r)
                 continue
             before = {f: getattr(target, f) for f in DATA_FIELDS}
@@ -235,7 +233,7 @@ class TargetImporter(Importer):
             if risk_changed:
                 summary_before["risk_class"], summary_after["risk_class"] = target.risk_class, r["risk_class"]
                 target.risk_class = r["risk_class"]
-                risk_changes.append(self._risk(target, r))
+                risk_changes.append(self._risk(target.pk, r))
             if tags_changed:
                 summary_before["tags"], summary_after["tags"] = old_tags, r["tag_ids"]
                 tag_updates[target.pk] = r["tag_ids"]
@@ -254,35 +252,44 @@ class TargetImporter(Importer):
             )
             counts.updated += 1
 
-        if new_targets:
-            bulk.insert(Target, new_targets)
-            for t, r in zip(new_targets, new_rows, strict=True):
+        if new_rows:
+            ids = bulk.insert_dicts(Target, [self._new_target(r) for r in new_rows])
+            for pk, r in zip(ids, new_rows, strict=True):
                 if r["risk_class"]:
-                    risk_changes.append(self._risk(t, r))
+                    risk_changes.append(self._risk(pk, r))
                 if r["tag_ids"]:
-                    tag_updates[t.pk] = r["tag_ids"]
-            counts.created += len(new_targets)
+                    tag_updates[pk] = r["tag_ids"]
+            counts.created += len(new_rows)
         if changed:
             Target.objects.bulk_update(changed, [*DATA_FIELDS, "risk_class", "import_job", "updated_at"])
             TargetChange.objects.bulk_create(changes)
-        bulk.insert(RiskClassChange, risk_changes)
+        bulk.insert_dicts(RiskClassChange, risk_changes)
         if tag_updates:
             through = Target.tags.through
             through.objects.filter(target_id__in=list(tag_updates)).delete()
-            bulk.insert(
+            bulk.insert_dicts(
                 through,
-                [through(target_id=tid, tag_id=tag_id) for tid, tag_ids in tag_updates.items() for tag_id in tag_ids],
+                [{"target_id": tid, "tag_id": tag_id} for tid, tag_ids in tag_updates.items() for tag_id in tag_ids],
             )
         return counts
 
-    def _risk(self, target: Target, r: dict[str, Any]) -> RiskClassChange:
-        return RiskClassChange(
-            target=target,
-            risk_class=r["risk_class"],
-            effective_on=self.today,
-            source=r["risk_source"] or f"导入：{self.job.file_name}",
-            recorded_by=self.actor,
-        )
+    def _new_target(self, r: dict[str, Any]) -> dict[str, Any]:
+        row = {f: r[f] for f in DATA_FIELDS}
+        row["code"] = r["code"] or new_internal_code(r["region_id"])
+        row["risk_class"] = r["risk_class"] or RiskClass.B
+        row["import_job_id"] = self.job.pk
+        row["created_at"] = row["updated_at"] = self.now
+        return row
+
+    def _risk(self, target_id: int, r: dict[str, Any]) -> dict[str, Any]:
+        return {
+            "target_id": target_id,
+            "risk_class": r["risk_class"],
+            "effective_on": self.today,
+            "source": r["risk_source"] or f"导入：{self.job.file_name}",
+            "recorded_at": self.now,
+            "recorded_by_id": self.actor.pk if self.actor else None,
+        }
 
 
 def _jsonable(data: dict[str, Any]) -> dict[str, Any]:

@@ -37,3 +37,24 @@ def test_demo_codes_are_valid_and_distinct():
     codes = [make_uscc(rng, "1") for _ in range(2000)]
     assert all(stdnum_uscc.is_valid(c) for c in codes)
     assert len(set(codes)) == len(codes)
+
+
+def test_fast_check_character_agrees_with_stdnum():
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from shuangsuiji.targets.validation import uscc_check_char
+
+    alphabet = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+
+    @settings(max_examples=500, deadline=None)
+    @given(st.text(alphabet="0123456789", min_size=8, max_size=8), st.text(alphabet=alphabet, min_size=9, max_size=9))
+    def check(head, body):
+        stem = head + body
+        assert uscc_check_char(stem) == stdnum_uscc.calc_check_digit(stem)
+        code = stem + uscc_check_char(stem)
+        assert clean_uscc(code) == code
+
+    check()
+    for code in REAL_VALID:
+        assert uscc_check_char(code[:17]) == code[17]
