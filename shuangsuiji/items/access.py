@@ -116,8 +116,9 @@ def visible_versions(user) -> QuerySet[ItemVersion]:
 def head_versions(user) -> QuerySet[ItemVersion]:
     """One row per visible item: its latest version, or its latest published one for readers
     who may not see drafts (the level above)."""
-    full = _full_q(user, "item__department") & Q(item__latest_version=F("pk"))
-    upper = _upper_q(user, "item__department") & Q(item__published_version=F("pk"))
+    full_scope = _full_q(user, "item__department")
+    full = full_scope & Q(item__latest_version=F("pk"))
+    upper = _upper_q(user, "item__department") & ~full_scope & Q(item__published_version=F("pk"))
     return ItemVersion.objects.filter(full | upper)
 
 
@@ -138,6 +139,7 @@ def visible_form_versions(user) -> QuerySet[FormVersion]:
 
 
 def head_form_versions(user) -> QuerySet[FormVersion]:
-    full = _full_q(user, "form__department") & Q(form__latest_version=F("pk"))
-    upper = _upper_q(user, "form__department") & Q(form__published_version=F("pk"))
+    full_scope = _full_q(user, "form__department")
+    full = full_scope & Q(form__latest_version=F("pk"))
+    upper = _upper_q(user, "form__department") & ~full_scope & Q(form__published_version=F("pk"))
     return FormVersion.objects.filter(full | upper)

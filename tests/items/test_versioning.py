@@ -94,3 +94,17 @@ def test_withdrawn_items_are_not_usable(demo):
     services.withdraw_item(v1.item, user, "法规废止")
     assert not services.published_items(demo.department("water")).exists()
     ItemVersion.objects.get(pk=v1.pk)  # still readable
+
+
+def test_list_shows_one_row_per_item(client, demo, login):
+    user = login("sw_admin")
+    v1 = published_item(demo.department("water"), user)
+    v2 = services.edit_item(v1.item, content(name="修订中的名称", forms=list(v1.forms.all())), user)
+    rows = client.get("/api/items/items").json()["items"]
+    assert [(r["item_id"], r["version"]) for r in rows] == [(v1.item_id, 2)]
+    assert "修订中的名称" in client.get("/items/").content.decode()
+    # A reader who may not see drafts gets the published version.
+    login("sw_inspector")
+    rows = client.get("/api/items/items").json()["items"]
+    assert [(r["item_id"], r["version"], r["status"]) for r in rows] == [(v1.item_id, 1, "published")]
+    assert v2.status == VersionStatus.DRAFT
