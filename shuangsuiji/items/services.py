@@ -159,7 +159,9 @@ def get_item_list(department: Organisation) -> ItemList:
 
 def _refresh_list_status(department: Organisation, *, published_by=None, published_now=False) -> None:
     item_list = get_item_list(department)
-    has_drafts = Item.objects.filter(department=department, latest_version__status=VersionStatus.DRAFT).exists()
+    has_drafts = Item.objects.filter(
+        department=department, latest_version__status=VersionStatus.DRAFT, withdrawn_at__isnull=True
+    ).exists()
     wanted = ItemList.Status.DRAFT if has_drafts else ItemList.Status.PUBLISHED
     changed = item_list.status != wanted
     item_list.status = wanted
@@ -477,6 +479,7 @@ def withdraw_item(item: Item, user, reason: str) -> Item:
         item.withdrawn_by = user
         item.withdraw_reason = reason.strip()[:200]
         item.save()
+        _refresh_list_status(item.department)
     return item
 
 

@@ -108,3 +108,16 @@ def test_list_shows_one_row_per_item(client, demo, login):
     rows = client.get("/api/items/items").json()["items"]
     assert [(r["item_id"], r["version"], r["status"]) for r in rows] == [(v1.item_id, 1, "published")]
     assert v2.status == VersionStatus.DRAFT
+
+
+def test_withdrawing_an_item_with_a_draft_leaves_the_list_published(demo):
+    from shuangsuiji.items.models import ItemList
+
+    user = demo.users["sw_admin"]
+    v1 = published_item(demo.department("water"), user)
+    services.start_revision(v1.item, user)
+    assert ItemList.objects.get(department=demo.department("water")).status == ItemList.Status.DRAFT
+    services.withdraw_item(v1.item, user, "职责调整")
+    assert ItemList.objects.get(department=demo.department("water")).status == ItemList.Status.PUBLISHED
+    with pytest.raises(services.ItemRuleError, match="停用原因"):
+        services.withdraw_item(published_item(demo.department("water"), user, code="Q-02").item, user, " ")
