@@ -190,6 +190,15 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = DEBUG or TESTING
 MEDIA_ROOT = VAR_DIR / "media"
 
+# --- Cache ------------------------------------------------------------------------------
+# A file cache shared by the web process and the job-queue worker (import progress).
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": str(VAR_DIR / "cache"),
+    }
+}
+
 # --- Job queue --------------------------------------------------------------------------
 # huey: SQLite storage by default (nothing else to run on an intranet box), Redis when
 # HUEY_REDIS_URL is set. See docs/architecture.md for why huey.

@@ -7,6 +7,7 @@ leaves nothing behind.
 from __future__ import annotations
 
 from collections.abc import Sequence
+
 from django.db import connection, models
 
 

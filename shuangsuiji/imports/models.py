@@ -56,11 +56,5 @@ class ImportJob(models.Model):
         return f"{self.get_kind_display()}导入 #{self.pk} {self.file_name}"
 
     @property
-    def progress_percent(self) -> int:
-        if not self.total_rows:
-            return 0 if self.status in (self.Status.PENDING, self.Status.RUNNING) else 100
-        return min(100, int(self.processed_rows * 100 / self.total_rows))
-
-    @property
     def finished(self) -> bool:
         return self.status in (self.Status.DONE, self.Status.REJECTED, self.Status.FAILED)

@@ -1,22 +1,26 @@
 """The one import path for every register (UI upload, management command, benchmark).
 
 1. Read the file (xlsx or csv) and map its Chinese headers to fields.
-2. Validate every row; collect errors as (row, column, value, reason in Chinese). Duplicate
-   keys inside the file are errors naming the other row.
-3. Mode ``all`` (default): any error → nothing is written, the job is *rejected* with an error
+2. Validate every row (in a thread of its own, overlapping with the database writes); collect
+   errors as (row, column, value, reason in Chinese). Duplicate keys inside the file are
+   errors naming the other row.
+3. Mode ``all`` (default): any error → nothing is kept, the job is *rejected* with an error
    report (xlsx). Mode ``valid``: the good rows are written, the bad ones reported.
 4. Writing happens in one transaction: if anything fails half-way, nothing is kept.
+   Progress goes through the cache (visible to the page while the transaction is open).
    Re-importing upserts by the register's key; every change is kept in the register's history
    and the import itself is one audit-trail entry (file name, SHA-256, counts).
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import logging
+import queue
 import shutil
+import threading
 import traceback
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar
@@ -28,12 +32,12 @@ from django.utils import timezone
 from shuangsuiji.audit.context import acting
 from shuangsuiji.audit.services import record
 from shuangsuiji.imports.models import ImportJob
+from shuangsuiji.imports.progress import clear_progress, estimate_rows, report_progress
 from shuangsuiji.imports.tabular import TableError, read_table, write_xlsx
 
 log = logging.getLogger(__name__)
 
 BATCH_SIZE = 10_000  # upper bound; an importer may ask for less
-PROGRESS_EVERY = 5000
 KEPT_ERRORS = 1000
 ERROR_REPORT_HEADERS = ["行号", "列", "值", "原因"]
 
@@ -82,7 +86,10 @@ class Importer:
         self.job = job
 
     def begin(self) -> None:
-        """Load lookups (regions, tags, …) once per import."""
+        """Load lookups (regions, tags, …) once per import, in the writer's thread (uses the database)."""
+
+    def begin_clean(self) -> None:
+        """Prepare what ``clean`` needs in the validating thread (no database access there)."""
 
     def clean(self, row: int, raw: dict[str, str]) -> tuple[Any, str | None, list[RowError]]:
         """Return (clean row, upsert key or None, errors)."""
@@ -155,11 +162,6 @@ def create_job(*, kind: str, source: Path, file_name: str, mode: str, user=None)
     return job
 
 
-def _chunks(items: list, size: int) -> Iterator[list]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
-
-
 def _write_error_report(job: ImportJob, errors: list[RowError]) -> str:
     path = upload_dir() / f"{job.pk}-errors.xlsx"
     write_xlsx(path, ERROR_REPORT_HEADERS, (e.as_list() for e in errors), sheet_name="错误报告")
@@ -173,20 +175,26 @@ def _finish(job: ImportJob, **fields) -> ImportJob:
     return job
 
 
-def run_import(job_id: int, *, fail_after_rows: int | None = None) -> ImportJob:
-    """Run a pending job to its end. ``fail_after_rows`` exists for the half-way-failure test."""
-    job = ImportJob.objects.get(pk=job_id)
-    importer = IMPORTERS[job.kind](job)
-    ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.Status.RUNNING, message="正在校验…")
+class _Rejected(Exception):
+    """Raised inside the import transaction to undo the optimistic writes of a rejected file."""
+
+
+_DONE = object()
+
+
+def _validate(importer: Importer, path: str, mode: str, chunk_size: int, out: queue.Queue, state: dict) -> None:
+    """Producer (own thread): read and validate rows, hand over chunks of clean rows.
+
+    Runs beside the writer so that Python validation overlaps with the database's work on
+    the previous chunk. Touches no database connection.
+    """
     try:
-        header, rows = read_table(job.file_path)
+        header, rows = read_table(path)
         mapping = importer.map_header(header)
-        importer.begin()
-        clean_rows: list[Any] = []
-        errors: list[RowError] = []
+        importer.begin_clean()
+        errors: list[RowError] = state["errors"]
         first_row_of_key: dict[str, int] = {}
-        processed = 0
-        keep_rows = True
+        chunk: list[Any] = []
         for row_number, cells in rows:
             raw = {f: (cells[i] if i < len(cells) else "") for f, i in mapping.items()}
             clean, key, row_errors = importer.clean(row_number, raw)
@@ -196,59 +204,104 @@ def run_import(job_id: int, *, fail_after_rows: int | None = None) -> ImportJob:
                     row_errors = [
                         RowError(row_number, "（整行）", key, f"与第 {earlier} 行重复（同一对象只能出现一次）")
                     ]
+            state["processed"] += 1
             if row_errors:
                 errors.extend(row_errors)
-                if job.mode == ImportJob.Mode.ALL:
-                    keep_rows = False
-                    clean_rows = []
-            elif keep_rows:
-                clean_rows.append(clean)
-            processed += 1
-            if processed % PROGRESS_EVERY == 0:
-                ImportJob.objects.filter(pk=job.pk).update(processed_rows=processed, total_rows=processed)
-        error_rows = len({e.row for e in errors})
-        ImportJob.objects.filter(pk=job.pk).update(total_rows=processed, processed_rows=processed)
-        if processed == 0:
-            return _finish(job, status=ImportJob.Status.REJECTED, message="文件中没有数据行。")
+                state["error_rows"] += 1
+                if mode == ImportJob.Mode.ALL:
+                    chunk = []  # nothing more will be written; keep validating for the report
+            elif mode != ImportJob.Mode.ALL or not errors:
+                chunk.append(clean)
+            if len(chunk) >= chunk_size:
+                out.put(chunk)
+                chunk = []
+        if chunk and not (mode == ImportJob.Mode.ALL and errors):
+            out.put(chunk)
+    except BaseException as exc:  # handed to the writer, which raises it in its own thread
+        state["exception"] = exc
+    finally:
+        out.put(_DONE)
+
+
+def run_import(job_id: int, *, fail_after_rows: int | None = None) -> ImportJob:
+    """Run a pending job to its end. ``fail_after_rows`` exists for the half-way-failure test.
+
+    Rows are written optimistically as they are validated, inside one transaction; in mode
+    ``all`` the first bad row stops the writing and the transaction is rolled back at the end,
+    so a rejected file leaves nothing behind either.
+    """
+    job = ImportJob.objects.get(pk=job_id)
+    importer = IMPORTERS[job.kind](job)
+    ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.Status.RUNNING, message="正在校验并写入…")
+    state: dict[str, Any] = {"processed": 0, "error_rows": 0, "errors": [], "exception": None}
+    total = estimate_rows(job.file_path)
+    counts = Counts()
+    try:
+        importer.begin()
+        chunks: queue.Queue = queue.Queue(maxsize=2)
+        producer = threading.Thread(
+            target=_validate,
+            args=(importer, job.file_path, job.mode, min(importer.batch_size, BATCH_SIZE), chunks, state),
+            name=f"import-{job.pk}-validate",
+            daemon=True,
+        )
+        try:
+            with transaction.atomic(), acting(actor=job.created_by, action=f"{job.kind}.import"):
+                producer.start()
+                written = 0
+                while (chunk := chunks.get()) is not _DONE:
+                    if job.mode == ImportJob.Mode.ALL and state["errors"]:
+                        continue  # drain: the file is rejected, the transaction will be undone
+                    counts.add(importer.apply(chunk))
+                    written += len(chunk)
+                    report_progress(job.pk, state["processed"], total)
+                    if fail_after_rows is not None and written >= fail_after_rows:
+                        raise RuntimeError("模拟的导入中途故障")
+                if state["exception"] is not None:
+                    raise state["exception"]
+                if state["processed"] == 0 or (job.mode == ImportJob.Mode.ALL and state["errors"]):
+                    raise _Rejected
+                record(
+                    action=f"{job.kind}.import",
+                    object_type="imports.importjob",
+                    object_id=str(job.pk),
+                    object_repr=f"{importer.title}导入：{job.file_name}",
+                    after={
+                        "file_name": job.file_name,
+                        "file_sha256": job.file_sha256,
+                        "mode": job.mode,
+                        "rows": state["processed"],
+                        "created": counts.created,
+                        "updated": counts.updated,
+                        "unchanged": counts.unchanged,
+                        "skipped_error_rows": state["error_rows"],
+                    },
+                    organisation_id=job.organisation_id,
+                )
+        except _Rejected:
+            pass
+        finally:
+            while producer.is_alive():  # unblock a producer waiting on a full queue
+                with contextlib.suppress(queue.Empty):
+                    chunks.get(timeout=0.1)
+            clear_progress(job.pk)
+
+        processed, error_rows, errors = state["processed"], state["error_rows"], state["errors"]
         report = _write_error_report(job, errors) if errors else ""
         kept = [e.__dict__ for e in errors[:KEPT_ERRORS]]
+        done = {"total_rows": processed, "processed_rows": processed, "error_count": error_rows}
+        if processed == 0:
+            return _finish(job, status=ImportJob.Status.REJECTED, message="文件中没有数据行。", **done)
         if errors and job.mode == ImportJob.Mode.ALL:
             return _finish(
                 job,
                 status=ImportJob.Status.REJECTED,
-                error_count=error_rows,
                 errors=kept,
                 error_report_path=report,
                 message=(
                     f"共 {processed} 行，其中 {error_rows} 行有错误，未导入任何数据。请下载错误报告修改后重新导入。"
                 ),
-            )
-
-        ImportJob.objects.filter(pk=job.pk).update(message="正在写入数据库…")
-        counts = Counts()
-        written = 0
-        with transaction.atomic(), acting(actor=job.created_by, action=f"{job.kind}.import"):
-            for batch in _chunks(clean_rows, min(importer.batch_size, BATCH_SIZE)):
-                counts.add(importer.apply(batch))
-                written += len(batch)
-                if fail_after_rows is not None and written >= fail_after_rows:
-                    raise RuntimeError("模拟的导入中途故障")
-            record(
-                action=f"{job.kind}.import",
-                object_type="imports.importjob",
-                object_id=str(job.pk),
-                object_repr=f"{importer.title}导入：{job.file_name}",
-                after={
-                    "file_name": job.file_name,
-                    "file_sha256": job.file_sha256,
-                    "mode": job.mode,
-                    "rows": processed,
-                    "created": counts.created,
-                    "updated": counts.updated,
-                    "unchanged": counts.unchanged,
-                    "skipped_error_rows": error_rows,
-                },
-                organisation_id=job.organisation_id,
+                **done,
             )
         skipped = f"，跳过有错误的 {error_rows} 行（见错误报告）" if error_rows else ""
         return _finish(
@@ -257,10 +310,10 @@ def run_import(job_id: int, *, fail_after_rows: int | None = None) -> ImportJob:
             created_count=counts.created,
             updated_count=counts.updated,
             unchanged_count=counts.unchanged,
-            error_count=error_rows,
             errors=kept,
             error_report_path=report,
             message=f"导入完成：新增 {counts.created}，更新 {counts.updated}，无变化 {counts.unchanged}{skipped}。",
+            **done,
         )
     except TableError as exc:
         return _finish(job, status=ImportJob.Status.REJECTED, message=str(exc))

@@ -14,6 +14,7 @@ from shuangsuiji.accounts.permissions import role_required
 from shuangsuiji.accounts.scope import get_in_scope_or_404
 from shuangsuiji.imports.exports import template_response
 from shuangsuiji.imports.models import ImportJob
+from shuangsuiji.imports.progress import read_progress
 from shuangsuiji.imports.runner import IMPORTERS, create_job
 from shuangsuiji.imports.tasks import run_import_task
 
@@ -71,8 +72,19 @@ def _job_for(request, pk: int) -> ImportJob:
 @login_required
 def job_detail(request, pk: int):
     job = _job_for(request, pk)
+    progress = read_progress(job.pk) if not job.finished else None
+    processed = progress["processed"] if progress else job.processed_rows
+    total = progress["total"] if progress else job.total_rows
+    percent = min(100, processed * 100 // total) if total else None
     template = "imports/_job_status.html" if request.htmx else "imports/job.html"
-    return render(request, template, {"job": job, "active_section": SECTION_OF.get(job.kind)})
+    context = {
+        "job": job,
+        "processed": processed,
+        "total": total,
+        "percent": percent,
+        "active_section": SECTION_OF.get(job.kind),
+    }
+    return render(request, template, context)
 
 
 @login_required
