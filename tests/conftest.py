@@ -7,6 +7,9 @@ import pytest
 
 os.environ.setdefault("SHUANGSUIJI_TESTING", "1")
 
+# Browser fixtures (one Playwright/Chromium per session) for every test module.
+pytest_plugins = ["tests.browser"]
+
 
 @pytest.fixture
 def demo(db):

@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.browser import browser, page, sign_in  # noqa: F401  (fixtures)
+from tests.browser import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -16,7 +16,7 @@ HOMES = [
 ]
 
 
-def test_each_role_sees_its_home_page(live_server, demo, page):  # noqa: F811
+def test_each_role_sees_its_home_page(live_server, demo, page):
     for username, title in HOMES:
         sign_in(page, live_server.url, username)
         page.wait_for_selector("[data-testid=home-title]")
@@ -33,13 +33,13 @@ def test_each_role_sees_its_home_page(live_server, demo, page):  # noqa: F811
         page.wait_for_url(f"{live_server.url}/login/")
 
 
-def test_pending_section_says_so_plainly(live_server, demo, page):  # noqa: F811
+def test_pending_section_says_so_plainly(live_server, demo, page):
     sign_in(page, live_server.url, "sw_admin")
     page.click("text=统计报表")
     assert "本栏目尚未建成" in page.inner_text("[data-testid=pending-note]")
 
 
-def test_supervisor_filters_the_audit_trail(live_server, demo, page):  # noqa: F811
+def test_supervisor_filters_the_audit_trail(live_server, demo, page):
     sign_in(page, live_server.url, "qh_supervisor")
     page.goto(f"{live_server.url}/audit/?action=auth.login")
     rows = page.locator("[data-testid=audit-table] tbody tr")
@@ -47,7 +47,7 @@ def test_supervisor_filters_the_audit_trail(live_server, demo, page):  # noqa: F
     assert "auth.login" in rows.first.inner_text()
 
 
-def test_calendar_page_computes_a_deadline(live_server, demo, page):  # noqa: F811
+def test_calendar_page_computes_a_deadline(live_server, demo, page):
     sign_in(page, live_server.url, "sw_inspector")
     page.goto(f"{live_server.url}/calendar/?year=2026&month=10&start=2026-09-25&n=20")
     assert "2026-10-29" in page.inner_text("[data-testid=workday-result]")

@@ -2,13 +2,13 @@
 
 import pytest
 
-from tests.browser import browser, page, sign_in  # noqa: F401  (fixtures)
+from tests.browser import sign_in
 from tests.targets.helpers import GOOD_USCC, write_csv
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_fix_and_reimport(live_server, demo, page, tmp_path):  # noqa: F811
+def test_fix_and_reimport(live_server, demo, page, tmp_path):
     bad = write_csv(
         tmp_path / "targets.csv",
         [
