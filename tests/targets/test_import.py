@@ -101,3 +101,28 @@ def test_xlsx_import(tmp_path):
     assert job.status == ImportJob.Status.DONE
     target = Target.objects.get(uscc=GOOD_USCC[2])
     assert target.abnormal_operation and target.industry_id == "36"
+
+
+def test_error_in_the_last_row_undoes_rows_already_written(tmp_path, monkeypatch):
+    """Rows are written while later rows are still being validated; a late error undoes them."""
+    monkeypatch.setattr(runner, "BATCH_SIZE", 1)
+    rows = [[f"企业{i}", code, "企业", "130534", "", "", "", ""] for i, code in enumerate(GOOD_USCC[:3])]
+    rows.append(["坏企业", "91110000600037341X", "企业", "130534", "", "", "", ""])
+    before = (Target.objects.count(), AuditEntry.objects.count())
+    job = run(write_csv(tmp_path / "late.csv", rows))
+    assert job.status == ImportJob.Status.REJECTED
+    assert job.error_count == 1 and job.errors[0]["row"] == 5
+    assert (Target.objects.count(), AuditEntry.objects.count()) == before
+
+
+def test_progress_is_reported_while_running_and_cleared_after(tmp_path, monkeypatch):
+    from shuangsuiji.imports import progress
+
+    seen = []
+    monkeypatch.setattr(runner, "BATCH_SIZE", 1)
+    monkeypatch.setattr(runner, "report_progress", lambda job_id, done, total: seen.append((done, total)))
+    rows = [[f"企业{i}", code, "企业", "130534", "", "", "", ""] for i, code in enumerate(GOOD_USCC)]
+    job = run(write_csv(tmp_path / "p.csv", rows))
+    assert job.status == ImportJob.Status.DONE
+    assert seen and seen[-1][1] == len(GOOD_USCC) and all(d <= len(GOOD_USCC) for d, _ in seen)
+    assert progress.read_progress(job.pk) is None
