@@ -6,6 +6,8 @@ applies the same role checks and data scope as the pages.
 
 from __future__ import annotations
 
+from django.core.exceptions import PermissionDenied
+from django.db import DataError
 from ninja import NinjaAPI
 from ninja.security import django_auth
 
@@ -18,7 +20,34 @@ from shuangsuiji.tags.api import router as tags_router
 from shuangsuiji.targets.api import router as targets_router
 from shuangsuiji.workdays.api import router as workdays_router
 
-api = NinjaAPI(
+# Every operation may answer these; documented once for all (the bodies are {"detail": ...}).
+ERROR_RESPONSES = {
+    401: "未登录",
+    403: "角色无权访问",
+    404: "对象不存在或不在数据范围内",
+    422: "参数无效",
+}
+ERROR_SCHEMA = {
+    "title": "ErrorMessage",
+    "type": "object",
+    "properties": {"detail": {"title": "Detail", "anyOf": [{"type": "string"}, {"type": "array"}]}},
+    "required": ["detail"],
+}
+
+
+class PlatformAPI(NinjaAPI):
+    def get_openapi_schema(self, *args, **kwargs):
+        schema = super().get_openapi_schema(*args, **kwargs)
+        schema.setdefault("components", {}).setdefault("schemas", {})["ErrorMessage"] = ERROR_SCHEMA
+        ref = {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorMessage"}}}}
+        for path in schema["paths"].values():
+            for operation in path.values():
+                for code, description in ERROR_RESPONSES.items():
+                    operation["responses"].setdefault(code, {"description": description, **ref})
+        return schema
+
+
+api = PlatformAPI(
     title="双随机、一公开监管平台 API",
     version="1",
     description="所有接口与页面执行相同的角色与数据范围规则。",
@@ -33,3 +62,15 @@ api.add_router("/tags", tags_router)
 api.add_router("/items", items_router)
 api.add_router("/targets", targets_router)
 api.add_router("/inspectors", inspectors_router)
+
+
+@api.exception_handler(PermissionDenied)
+def permission_denied(request, exc):
+    return api.create_response(request, {"detail": str(exc) or "您的角色无权访问此功能。"}, status=403)
+
+
+@api.exception_handler(OverflowError)
+@api.exception_handler(DataError)
+def out_of_range(request, exc):
+    """An integer parameter beyond what the database stores (SQLite: 64-bit) is invalid input."""
+    return api.create_response(request, {"detail": "参数超出允许范围。"}, status=422)

@@ -3,10 +3,11 @@ from __future__ import annotations
 from datetime import datetime
 
 from ninja import Router, Schema
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
 from shuangsuiji.accounts.permissions import AUDIT_READERS, require_roles
 from shuangsuiji.accounts.scope import in_scope, sees_everything
+from shuangsuiji.apipages import Pages
 from shuangsuiji.audit.models import AuditEntry
 
 router = Router(tags=["审计日志"])
@@ -31,7 +32,7 @@ class AuditEntryOut(Schema):
 
 
 @router.get("/entries", response=list[AuditEntryOut], summary="审计日志（督查、双随机办、平台管理员）")
-@paginate(PageNumberPagination, page_size=50)
+@paginate(Pages, page_size=50)
 def list_entries(request, action: str = "", object_type: str = "", object_id: str = ""):
     require_roles(request.user, AUDIT_READERS)
     qs = AuditEntry.objects.all()

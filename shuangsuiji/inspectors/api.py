@@ -4,9 +4,10 @@ from datetime import date
 
 from django.utils import timezone
 from ninja import Router, Schema
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
 from shuangsuiji.accounts.scope import get_in_scope_or_404
+from shuangsuiji.apipages import Pages
 from shuangsuiji.inspectors.models import Inspector
 from shuangsuiji.inspectors.queries import inspectors_for
 
@@ -89,7 +90,7 @@ class InspectorDetailOut(InspectorOut):
 
 
 @router.get("/", response=list[InspectorOut], summary="执法检查人员列表（限数据范围，支持与页面相同的筛选）")
-@paginate(PageNumberPagination, page_size=50)
+@paginate(Pages, page_size=50)
 def list_inspectors(
     request,
     q: str = "",
@@ -112,7 +113,7 @@ def list_inspectors(
     return inspectors_for(request.user, params).prefetch_related("specialties")
 
 
-@router.get("/{int:inspector_id}", response=InspectorDetailOut, summary="执法检查人员详情")
+@router.get("/{inspector_id}", response=InspectorDetailOut, summary="执法检查人员详情")
 def get_inspector(request, inspector_id: int):
     qs = Inspector.objects.select_related("organisation").prefetch_related("specialties")
     return get_in_scope_or_404(request.user, qs, pk=inspector_id)

@@ -9,8 +9,9 @@ from decimal import Decimal
 from django.db.models import Q
 from django.http import Http404
 from ninja import Router, Schema
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
+from shuangsuiji.apipages import Pages
 from shuangsuiji.items import access
 from shuangsuiji.items.models import FormVersion, ItemVersion, VersionStatus
 
@@ -144,7 +145,7 @@ class FormVersionOut(Schema):
 
 
 @router.get("/items", response=list[ItemVersionOut], summary="抽查事项（每项一行：可见的最新版本）")
-@paginate(PageNumberPagination, page_size=50)
+@paginate(Pages, page_size=50)
 def list_items(
     request, q: str = "", kind: str = "", status: str = "", target_type: str = "", department: int | None = None
 ):
@@ -164,7 +165,7 @@ def list_items(
     return qs.order_by("item__department__path", "item__code")
 
 
-@router.get("/items/{int:item_id}", response=ItemOut, summary="抽查事项详情与版本历史")
+@router.get("/items/{item_id}", response=ItemOut, summary="抽查事项详情与版本历史")
 def get_item(request, item_id: int):
     item = access.visible_items(request.user).select_related("department").filter(pk=item_id).first()
     if item is None:
@@ -181,7 +182,7 @@ def get_item(request, item_id: int):
     }
 
 
-@router.get("/versions/{int:version_id}", response=ItemVersionDetailOut, summary="事项的某一版本")
+@router.get("/versions/{version_id}", response=ItemVersionDetailOut, summary="事项的某一版本")
 def get_version(request, version_id: int):
     version = (
         access.visible_versions(request.user)
@@ -195,7 +196,7 @@ def get_version(request, version_id: int):
 
 
 @router.get("/forms", response=list[FormVersionOut], summary="检查表格库（每张表一行：可见的最新版本）")
-@paginate(PageNumberPagination, page_size=50)
+@paginate(Pages, page_size=50)
 def list_forms(request, q: str = "", kind: str = "", published_only: bool = False):
     qs = access.head_form_versions(request.user).select_related("form")
     if q:
@@ -207,7 +208,7 @@ def list_forms(request, q: str = "", kind: str = "", published_only: bool = Fals
     return qs.prefetch_related("fields").order_by("form__department__path", "form__code")
 
 
-@router.get("/forms/{int:form_id}", response=FormVersionOut, summary="检查表格（可见的最新版本，或指定版本）")
+@router.get("/forms/{form_id}", response=FormVersionOut, summary="检查表格（可见的最新版本，或指定版本）")
 def get_form(request, form_id: int, version: int | None = None):
     form = access.visible_forms(request.user).select_related("department").filter(pk=form_id).first()
     if form is None:

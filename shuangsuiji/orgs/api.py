@@ -2,9 +2,10 @@ from __future__ import annotations
 
 from django.db.models import Q
 from ninja import Router, Schema
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
 from shuangsuiji.accounts.scope import get_in_scope_or_404, visible_organisations
+from shuangsuiji.apipages import Pages
 from shuangsuiji.orgs.models import Organisation, Region
 
 router = Router(tags=["机构"])
@@ -36,7 +37,7 @@ class RegionOut(Schema):
 
 
 @router.get("/organisations", response=list[OrganisationOut], summary="机构列表（限数据范围）")
-@paginate(PageNumberPagination, page_size=50)
+@paginate(Pages, page_size=50)
 def list_organisations(request, q: str = "", kind: str = ""):
     qs = visible_organisations(request.user).select_related("department_kind")
     if q:
@@ -46,13 +47,13 @@ def list_organisations(request, q: str = "", kind: str = ""):
     return qs.order_by("path")
 
 
-@router.get("/organisations/{int:org_id}", response=OrganisationOut, summary="机构详情")
+@router.get("/organisations/{org_id}", response=OrganisationOut, summary="机构详情")
 def get_organisation(request, org_id: int):
     return get_in_scope_or_404(request.user, Organisation.objects.select_related("department_kind"), "", pk=org_id)
 
 
 @router.get("/regions", response=list[RegionOut], summary="行政区划（GB/T 2260）")
-@paginate(PageNumberPagination, page_size=100)
+@paginate(Pages, page_size=100)
 def list_regions(request, parent: str = "", q: str = ""):
     qs = Region.objects.all()
     if parent:

@@ -1,8 +1,9 @@
 from __future__ import annotations
 
 from ninja import Router, Schema
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
+from shuangsuiji.apipages import Pages
 from shuangsuiji.tags.models import Tag
 
 router = Router(tags=["标签字库"])
@@ -19,7 +20,7 @@ class TagOut(Schema):
 
 
 @router.get("/tags", response=list[TagOut], summary="标签字库")
-@paginate(PageNumberPagination, page_size=100)
+@paginate(Pages, page_size=100)
 def list_tags(request, scope: str = "", q: str = ""):
     qs = Tag.objects.select_related("parent")
     if scope:

@@ -3,9 +3,10 @@ from __future__ import annotations
 from datetime import date
 
 from ninja import Router, Schema
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
 from shuangsuiji.accounts.scope import get_in_region_scope_or_404
+from shuangsuiji.apipages import Pages
 from shuangsuiji.targets.models import Target
 from shuangsuiji.targets.queries import targets_for
 
@@ -48,7 +49,7 @@ class TargetDetailOut(TargetOut):
 
 
 @router.get("/targets", response=list[TargetOut], summary="检查对象列表（限数据范围，支持与页面相同的筛选）")
-@paginate(PageNumberPagination, page_size=50)
+@paginate(Pages, page_size=50)
 def list_targets(
     request,
     q: str = "",
@@ -73,6 +74,6 @@ def list_targets(
     return targets_for(request.user, params)
 
 
-@router.get("/targets/{int:target_id}", response=TargetDetailOut, summary="检查对象详情")
+@router.get("/targets/{target_id}", response=TargetDetailOut, summary="检查对象详情")
 def get_target(request, target_id: int):
     return get_in_region_scope_or_404(request.user, Target.objects.prefetch_related("tags"), pk=target_id)

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from ninja import Router, Schema
+from ninja import Query, Router, Schema
 from ninja.errors import HttpError
 
 from shuangsuiji.workdays.services import CalendarDataMissing, WorkdayCalendar
@@ -17,9 +17,7 @@ class AddOut(Schema):
 
 
 @router.get("/add", response=AddOut, summary="D 之后（不含 D）第 N 个工作日")
-def add(request, start: date, n: int):
-    if n < 0 or n > 2000:
-        raise HttpError(422, "工作日数应在 0 到 2000 之间。")
+def add(request, start: date, n: int = Query(..., ge=0, le=2000)):
     try:
         return {"start": start, "n": n, "result": WorkdayCalendar().add_workdays(start, n)}
     except CalendarDataMissing as exc:

@@ -10,8 +10,8 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from shuangsuiji.audit.context import acting
-from shuangsuiji.demo import jurisdiction
 from shuangsuiji.demo import inspectors as demo_inspectors
+from shuangsuiji.demo import jurisdiction
 from shuangsuiji.demo import targets as demo_targets
 from shuangsuiji.items import demo as items_demo
 
