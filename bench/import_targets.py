@@ -7,8 +7,9 @@ CSV: generates a CSV of valid targets (real USCC check digits), imports it into 
 with ``create_job`` + ``run_import`` (exactly what the UI and ``import_targets`` run: reading,
 per-row validation, upsert, risk-class history, audit entry) into a freshly migrated
 database, then loads the same file with a plain ``COPY`` into an equivalent table (the same
-columns as the file, with the register's unique USCC, its composite indexes and its foreign
-keys to the region and industry tables). Last line:
+columns as the file, with the register's unique code (the USCC), its (region, risk class)
+index, its trigram name-search index and its foreign keys to the region and industry
+tables). Last line:
 ``ratio_vs_copy=<import time / COPY time>``.
 
 xlsx: the same import of an xlsx file into an empty register vs. reading the file with
@@ -63,8 +64,7 @@ CREATE TABLE bench_copy_target (
     complaint_count integer NOT NULL
 );
 CREATE INDEX ON bench_copy_target (region, risk_class);
-CREATE INDEX ON bench_copy_target (target_type, region);
-CREATE INDEX ON bench_copy_target (industry, region);
+CREATE INDEX ON bench_copy_target USING gin ((UPPER(name::text)) gin_trgm_ops);
 ALTER TABLE bench_copy_target ADD FOREIGN KEY (region) REFERENCES orgs_region (code);
 ALTER TABLE bench_copy_target ADD FOREIGN KEY (industry) REFERENCES targets_industry (code);
 """

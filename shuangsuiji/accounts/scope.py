@@ -77,8 +77,14 @@ def region_scope_q(user: User, region_field: str = "region") -> Q:
     org = user.organisation
     if org is None:
         return _NOTHING
-    prefix = f"{region_field}__" if region_field else ""
-    return Q(**{f"{prefix}path__startswith": org.region.path})
+    if not region_field:
+        return Q(path__startswith=org.region.path)
+    # A subquery over the small region table keeps the big table on its region index
+    # (no join of every row with its region).
+    from shuangsuiji.orgs.models import Region
+
+    codes = Region.objects.filter(path__startswith=org.region.path).values("code")
+    return Q(**{f"{region_field}_id__in": codes})
 
 
 def visible_organisations(user: User) -> QuerySet:

@@ -17,6 +17,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import logging
+import multiprocessing
 import queue
 import shutil
 import threading
@@ -179,20 +180,23 @@ class _Rejected(Exception):
     """Raised inside the import transaction to undo the optimistic writes of a rejected file."""
 
 
-_DONE = object()
+# Files of at least this many (estimated) rows are validated in a forked process, so that
+# validation and writing run on two cores; smaller ones in a thread.
+PROCESS_THRESHOLD = 50_000
 
 
-def _validate(importer: Importer, path: str, mode: str, chunk_size: int, out: queue.Queue, state: dict) -> None:
-    """Producer (own thread): read and validate rows, hand over chunks of clean rows.
-
-    Runs beside the writer so that Python validation overlaps with the database's work on
-    the previous chunk. Touches no database connection.
+def _validate(importer: Importer, path: str, mode: str, chunk_size: int, out) -> None:
+    """Producer: read and validate rows, send ("chunk", rows, processed) messages and finally
+    ("done", processed, error_rows, errors, failure). Touches no database connection, so it
+    can run in a thread or in a forked process.
     """
+    processed = error_rows = 0
+    errors: list[RowError] = []
+    failure = None
     try:
         header, rows = read_table(path)
         mapping = importer.map_header(header)
         importer.begin_clean()
-        errors: list[RowError] = state["errors"]
         first_row_of_key: dict[str, int] = {}
         chunk: list[Any] = []
         for row_number, cells in rows:
@@ -204,23 +208,51 @@ def _validate(importer: Importer, path: str, mode: str, chunk_size: int, out: qu
                     row_errors = [
                         RowError(row_number, "（整行）", key, f"与第 {earlier} 行重复（同一对象只能出现一次）")
                     ]
-            state["processed"] += 1
+            processed += 1
             if row_errors:
                 errors.extend(row_errors)
-                state["error_rows"] += 1
+                error_rows += 1
                 if mode == ImportJob.Mode.ALL:
                     chunk = []  # nothing more will be written; keep validating for the report
             elif mode != ImportJob.Mode.ALL or not errors:
                 chunk.append(clean)
             if len(chunk) >= chunk_size:
-                out.put(chunk)
+                out.put(("chunk", chunk, processed))
                 chunk = []
         if chunk and not (mode == ImportJob.Mode.ALL and errors):
-            out.put(chunk)
-    except BaseException as exc:  # handed to the writer, which raises it in its own thread
-        state["exception"] = exc
-    finally:
-        out.put(_DONE)
+            out.put(("chunk", chunk, processed))
+    except TableError as exc:
+        failure = ("table", str(exc))
+    except BaseException as exc:
+        failure = ("error", f"{type(exc).__name__}: {exc}")
+        log.error("import validation failed: %s", traceback.format_exc())
+    out.put(("done", processed, error_rows, errors, failure))
+
+
+def _next_message(chunks, producer):
+    while True:
+        try:
+            return chunks.get(timeout=1)
+        except queue.Empty:
+            if not producer.is_alive():
+                with contextlib.suppress(queue.Empty):
+                    return chunks.get(timeout=1)
+                raise RuntimeError("校验进程意外退出") from None
+
+
+def _start_producer(importer: Importer, job: ImportJob, chunk_size: int, total: int):
+    """Start the validating producer; returns (queue, handle with is_alive())."""
+    if total >= PROCESS_THRESHOLD and "fork" in multiprocessing.get_all_start_methods():
+        ctx = multiprocessing.get_context("fork")
+        out = ctx.Queue(maxsize=4)
+        handle = ctx.Process(target=_validate, args=(importer, job.file_path, job.mode, chunk_size, out), daemon=True)
+    else:
+        out = queue.Queue(maxsize=4)
+        handle = threading.Thread(
+            target=_validate, args=(importer, job.file_path, job.mode, chunk_size, out), daemon=True
+        )
+    handle.start()
+    return out, handle
 
 
 def run_import(job_id: int, *, fail_after_rows: int | None = None) -> ImportJob:
@@ -233,33 +265,31 @@ def run_import(job_id: int, *, fail_after_rows: int | None = None) -> ImportJob:
     job = ImportJob.objects.get(pk=job_id)
     importer = IMPORTERS[job.kind](job)
     ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.Status.RUNNING, message="正在校验并写入…")
-    state: dict[str, Any] = {"processed": 0, "error_rows": 0, "errors": [], "exception": None}
     total = estimate_rows(job.file_path)
     counts = Counts()
+    processed = error_rows = 0
+    errors: list[RowError] = []
     try:
         importer.begin()
-        chunks: queue.Queue = queue.Queue(maxsize=2)
-        producer = threading.Thread(
-            target=_validate,
-            args=(importer, job.file_path, job.mode, min(importer.batch_size, BATCH_SIZE), chunks, state),
-            name=f"import-{job.pk}-validate",
-            daemon=True,
-        )
+        chunks, producer = _start_producer(importer, job, min(importer.batch_size, BATCH_SIZE), total)
         try:
             with transaction.atomic(), acting(actor=job.created_by, action=f"{job.kind}.import"):
-                producer.start()
                 written = 0
-                while (chunk := chunks.get()) is not _DONE:
-                    if job.mode == ImportJob.Mode.ALL and state["errors"]:
-                        continue  # drain: the file is rejected, the transaction will be undone
+                while True:
+                    message = _next_message(chunks, producer)
+                    if message[0] == "done":
+                        _, processed, error_rows, errors, failure = message
+                        break
+                    _, chunk, seen = message
                     counts.add(importer.apply(chunk))
                     written += len(chunk)
-                    report_progress(job.pk, state["processed"], total)
+                    report_progress(job.pk, seen, total)
                     if fail_after_rows is not None and written >= fail_after_rows:
                         raise RuntimeError("模拟的导入中途故障")
-                if state["exception"] is not None:
-                    raise state["exception"]
-                if state["processed"] == 0 or (job.mode == ImportJob.Mode.ALL and state["errors"]):
+                if failure is not None:
+                    kind, text = failure
+                    raise TableError(text) if kind == "table" else RuntimeError(text)
+                if processed == 0 or (job.mode == ImportJob.Mode.ALL and errors):
                     raise _Rejected
                 record(
                     action=f"{job.kind}.import",
@@ -270,11 +300,11 @@ def run_import(job_id: int, *, fail_after_rows: int | None = None) -> ImportJob:
                         "file_name": job.file_name,
                         "file_sha256": job.file_sha256,
                         "mode": job.mode,
-                        "rows": state["processed"],
+                        "rows": processed,
                         "created": counts.created,
                         "updated": counts.updated,
                         "unchanged": counts.unchanged,
-                        "skipped_error_rows": state["error_rows"],
+                        "skipped_error_rows": error_rows,
                     },
                     organisation_id=job.organisation_id,
                 )
@@ -286,7 +316,6 @@ def run_import(job_id: int, *, fail_after_rows: int | None = None) -> ImportJob:
                     chunks.get(timeout=0.1)
             clear_progress(job.pk)
 
-        processed, error_rows, errors = state["processed"], state["error_rows"], state["errors"]
         report = _write_error_report(job, errors) if errors else ""
         kept = [e.__dict__ for e in errors[:KEPT_ERRORS]]
         done = {"total_rows": processed, "processed_rows": processed, "error_count": error_rows}

@@ -123,6 +123,25 @@ class ImmutableWhenPublished(models.Model):
 
     MUTABLE_AFTER_PUBLISH = frozenset({"status"})
 
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="创建人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    published_at = models.DateTimeField("发布时间", null=True, blank=True)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="发布人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+
     class Meta:
         abstract = True
 
@@ -175,24 +194,6 @@ class ItemVersion(ImmutableWhenPublished):
     change_note = models.CharField("修订说明", max_length=200, blank=True)
     claimed_from = models.ForeignKey(
         "self", verbose_name="认领来源", null=True, blank=True, on_delete=models.PROTECT, related_name="claims"
-    )
-    created_at = models.DateTimeField("创建时间", auto_now_add=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name="创建人",
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
-    published_at = models.DateTimeField("发布时间", null=True, blank=True)
-    published_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name="发布人",
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
     )
 
     class Meta:
@@ -349,24 +350,6 @@ class FormVersion(ImmutableWhenPublished):
     status = models.CharField("状态", max_length=12, choices=VersionStatus.choices, default=VersionStatus.DRAFT)
     name = models.CharField("表格名称", max_length=200)
     description = models.TextField("填表说明", blank=True)
-    created_at = models.DateTimeField("创建时间", auto_now_add=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name="创建人",
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
-    published_at = models.DateTimeField("发布时间", null=True, blank=True)
-    published_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name="发布人",
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
 
     class Meta:
         verbose_name = "表格版本"

@@ -18,6 +18,7 @@ from shuangsuiji.tags.models import Tag
 from shuangsuiji.tags.services import tags_by_name
 from shuangsuiji.targets.choices import RegistrationStatus, RiskClass, TargetType
 from shuangsuiji.targets.models import (
+    DATA_FIELDS,
     INTERNAL_CODE_PREFIX,
     Industry,
     RiskClassChange,
@@ -59,22 +60,6 @@ COLUMNS = (
     Column("标签", "tags", example="", note="标签字库中的名称，多个以顿号分隔"),
 )
 
-# Fields compared and written on upsert (the tags and the risk class have their own history).
-DATA_FIELDS = (
-    "name",
-    "uscc",
-    "target_type",
-    "legal_representative",
-    "business_scope",
-    "address",
-    "region_id",
-    "industry_id",
-    "registration_status",
-    "established_on",
-    "abnormal_operation",
-    "serious_violation",
-    "complaint_count",
-)
 
 _TYPE_BY_LABEL = {label: value for value, label in TargetType.choices} | {v: v for v in TargetType.values}
 _STATUS_BY_LABEL = (

@@ -21,6 +21,25 @@ from shuangsuiji.targets.choices import RegistrationStatus, RiskClass, TargetTyp
 INTERNAL_CODE_PREFIX = "Z"
 
 
+# The fields of a target that entry forms and imports set and compare (the risk class and the
+# tags have their own history and are handled apart).
+DATA_FIELDS = (
+    "name",
+    "uscc",
+    "target_type",
+    "legal_representative",
+    "business_scope",
+    "address",
+    "region_id",
+    "industry_id",
+    "registration_status",
+    "established_on",
+    "abnormal_operation",
+    "serious_violation",
+    "complaint_count",
+)
+
+
 def new_internal_code(region_code: str) -> str:
     """Z + region code + 11 random base-16 characters: 18 characters, never a valid USCC."""
     return f"{INTERNAL_CODE_PREFIX}{region_code}{uuid.uuid4().hex[:11].upper()}"
@@ -49,14 +68,17 @@ class Industry(models.Model):
 
 class Target(models.Model):
     code = models.CharField("对象编码", max_length=18, unique=True, help_text="统一社会信用代码或内部编码")
-    uscc = models.CharField("统一社会信用代码", max_length=18, unique=True, null=True, blank=True)
+    # Unique through ``code``: a target with a USCC has code == USCC (constraint below), so no
+    # second unique index is kept (each index slows a million-row import).
+    uscc = models.CharField("统一社会信用代码", max_length=18, null=True, blank=True)
     name = models.CharField("名称", max_length=200)
     target_type = models.CharField("对象类型", max_length=16, choices=TargetType.choices)
     legal_representative = models.CharField("法定代表人（负责人）", max_length=64, blank=True)
     business_scope = models.TextField("经营范围", blank=True)
     address = models.CharField("住所（经营场所）", max_length=255, blank=True)
-    # Indexes: the composite indexes below lead with region and industry, so the foreign keys
-    # need no index of their own (fewer indexes = faster million-row imports).
+    # Indexes: the composite (region, risk_class) index below serves region filters and the
+    # data scope, so the foreign keys keep no index of their own (fewer indexes = faster
+    # million-row imports; the other filters narrow what the region index finds).
     region = RegionField(db_index=False)
     industry = models.ForeignKey(
         Industry, verbose_name="行业", null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False
@@ -85,10 +107,13 @@ class Target(models.Model):
         verbose_name = "检查对象"
         verbose_name_plural = "检查对象名录库"
         ordering = ["-id"]
-        indexes = [
-            models.Index(fields=["region", "risk_class"], name="target_region_risk_idx"),
-            models.Index(fields=["target_type", "region"], name="target_type_region_idx"),
-            models.Index(fields=["industry", "region"], name="target_industry_region_idx"),
+        indexes = [models.Index(fields=["region", "risk_class"], name="target_region_risk_idx")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(uscc__isnull=True) | models.Q(uscc=models.F("code")),
+                name="target_code_is_uscc",
+                violation_error_message="有统一社会信用代码的检查对象，其对象编码必须等于统一社会信用代码。",
+            )
         ]
 
     def __str__(self) -> str:
@@ -103,7 +128,9 @@ class RiskClassChange(models.Model):
     effective_on = models.DateField("生效日期")
     source = models.CharField("来源", max_length=200, help_text="如：市场监管部门信用风险分类结果（2026年第三季度）")
     recorded_at = models.DateTimeField("记录时间", auto_now_add=True)
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, db_index=False
+    )
 
     class Meta:
         verbose_name = "信用风险分类记录"

@@ -10,24 +10,8 @@ from django.utils import timezone
 
 from shuangsuiji.audit.context import acting
 from shuangsuiji.targets.choices import RiskClass
-from shuangsuiji.targets.models import RiskClassChange, Target, TargetChange, new_internal_code
+from shuangsuiji.targets.models import DATA_FIELDS, RiskClassChange, Target, TargetChange, new_internal_code
 from shuangsuiji.targets.validation import USCC_REQUIRED
-
-EDITABLE_FIELDS = (
-    "name",
-    "uscc",
-    "target_type",
-    "legal_representative",
-    "business_scope",
-    "address",
-    "region_id",
-    "industry_id",
-    "registration_status",
-    "established_on",
-    "abnormal_operation",
-    "serious_violation",
-    "complaint_count",
-)
 
 
 def _check_uscc(uscc: str | None, target_type: str, exclude_pk: int | None = None) -> None:
@@ -35,7 +19,7 @@ def _check_uscc(uscc: str | None, target_type: str, exclude_pk: int | None = Non
         if target_type in USCC_REQUIRED:
             raise ValidationError({"uscc": "该类型的检查对象必须填写统一社会信用代码。"})
         return
-    clash = Target.objects.filter(uscc=uscc).exclude(pk=exclude_pk).first()
+    clash = Target.objects.filter(code=uscc).exclude(pk=exclude_pk).first()  # code == USCC
     if clash is not None:
         raise ValidationError({"uscc": f"统一社会信用代码 {uscc} 已存在：{clash.name}（编号 {clash.pk}）。"})
 
@@ -56,7 +40,7 @@ def _plain(value):
 def create_target(data: dict, *, user, tags=(), risk_source: str = "") -> Target:
     _check_region(user, data["region_id"])
     _check_uscc(data.get("uscc"), data["target_type"])
-    target = Target(**{f: data.get(f) for f in EDITABLE_FIELDS if f in data})
+    target = Target(**{f: data.get(f) for f in DATA_FIELDS if f in data})
     target.uscc = data.get("uscc") or None
     target.code = target.uscc or new_internal_code(target.region_id)
     target.risk_class = data.get("risk_class") or RiskClass.B
@@ -67,7 +51,7 @@ def create_target(data: dict, *, user, tags=(), risk_source: str = "") -> Target
         TargetChange.objects.create(
             target=target,
             action="create",
-            after={f: _plain(getattr(target, f)) for f in EDITABLE_FIELDS},
+            after={f: _plain(getattr(target, f)) for f in DATA_FIELDS},
             changed_by=user,
         )
         RiskClassChange.objects.create(
@@ -92,7 +76,7 @@ def update_target(target: Target, data: dict, *, user, tags=None, reason: str = 
         raise ValidationError(
             {"uscc": "统一社会信用代码是检查对象的标识，已登记后不能修改；如确有错误请注销后重新登记。"}
         )
-    changed = [f for f in EDITABLE_FIELDS if f in data and getattr(target, f) != (data[f] if f != "uscc" else new_uscc)]
+    changed = [f for f in DATA_FIELDS if f in data and getattr(target, f) != (data[f] if f != "uscc" else new_uscc)]
     before = {f: _plain(getattr(target, f)) for f in changed}
     for f in changed:
         setattr(target, f, data[f] if f != "uscc" else new_uscc)

@@ -126,3 +126,16 @@ def test_progress_is_reported_while_running_and_cleared_after(tmp_path, monkeypa
     assert job.status == ImportJob.Status.DONE
     assert seen and seen[-1][1] == len(GOOD_USCC) and all(d <= len(GOOD_USCC) for d, _ in seen)
     assert progress.read_progress(job.pk) is None
+
+
+def test_validation_in_a_forked_process_gives_the_same_result(tmp_path, monkeypatch):
+    """Large files are validated in a forked process; force that path on a small file."""
+    monkeypatch.setattr(runner, "PROCESS_THRESHOLD", 1)
+    monkeypatch.setattr(runner, "BATCH_SIZE", 1)
+    job = run(write_csv(tmp_path / "mixed.csv", MIXED), mode="valid")
+    assert job.status == ImportJob.Status.DONE
+    assert (job.created_count, job.error_count) == (2, 2)
+    assert {(e["row"], e["column"]) for e in job.errors} == {(3, "统一社会信用代码"), (4, "行政区划代码")}
+    rejected = run(write_csv(tmp_path / "mixed2.csv", MIXED))
+    assert rejected.status == ImportJob.Status.REJECTED
+    assert Target.objects.count() == 2  # only the first import's rows
