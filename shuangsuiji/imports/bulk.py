@@ -52,3 +52,23 @@ def insert_dicts(model: type[models.Model], rows: list[dict]) -> list[int]:
     columns = ["id", *[column_of[k] for k in keys]]
     copy_rows(model, columns, ([pk, *[r[k] for k in keys]] for pk, r in zip(ids, rows, strict=True)))
     return ids
+
+
+def in_list(column: str, values: list) -> tuple[str, list]:
+    """``column IN (…)`` for any number of values: one array parameter on PostgreSQL (no
+    per-value placeholders to build and parse), placeholders elsewhere."""
+    if is_postgres():
+        return f"{column} = ANY(%s)", [list(values)]
+    return f"{column} IN ({', '.join(['%s'] * len(values))})", list(values)
+
+
+def existing_values(model: type[models.Model], field: str, values: list) -> set:
+    """Which of ``values`` already stand in ``model.field`` (one query)."""
+    if not values:
+        return set()
+    column = model._meta.get_field(field).column
+    where, params = in_list(connection.ops.quote_name(column), values)
+    table = connection.ops.quote_name(model._meta.db_table)
+    with connection.cursor() as cur:
+        cur.execute(f"SELECT {connection.ops.quote_name(column)} FROM {table} WHERE {where}", params)
+        return {row[0] for row in cur.fetchall()}

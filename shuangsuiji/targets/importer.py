@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db import connection
 from django.utils import timezone
 
 from shuangsuiji.imports import bulk
@@ -183,7 +184,9 @@ class TargetImporter(Importer):
     def apply(self, batch: list[dict[str, Any]]) -> Counts:
         counts = Counts()
         codes = [r["code"] for r in batch if r["code"]]
-        existing = {t.code: t for t in Target.objects.filter(code__in=codes).prefetch_related("tags")}
+        # One cheap query finds which codes exist; only those are loaded as objects.
+        found = bulk.existing_values(Target, "code", codes)
+        existing = {t.code: t for t in Target.objects.filter(code__in=found).prefetch_related("tags")} if found else {}
         keyless = [r for r in batch if not r["code"]]
         if keyless:
             names = {r["name"] for r in keyless}
@@ -239,11 +242,15 @@ class TargetImporter(Importer):
 
         if new_rows:
             ids = bulk.insert_dicts(Target, [self._new_target(r) for r in new_rows])
+            default_source = []
             for pk, r in zip(ids, new_rows, strict=True):
-                if r["risk_class"]:
+                if r["risk_class"] and r["risk_source"]:
                     risk_changes.append(self._risk(pk, r))
+                elif r["risk_class"]:
+                    default_source.append(pk)
                 if r["tag_ids"]:
                     tag_updates[pk] = r["tag_ids"]
+            self._initial_risk_history(default_source)
             counts.created += len(new_rows)
         if changed:
             Target.objects.bulk_update(changed, [*DATA_FIELDS, "risk_class", "import_job", "updated_at"])
@@ -265,6 +272,20 @@ class TargetImporter(Importer):
         row["import_job_id"] = self.job.pk
         row["created_at"] = row["updated_at"] = self.now
         return row
+
+    def _initial_risk_history(self, target_ids: list[int]) -> None:
+        """History rows for new targets whose risk class came without its own source, made by
+        the database from the rows just written (no per-row Python)."""
+        if not target_ids:
+            return
+        where, params = bulk.in_list("id", target_ids)
+        with connection.cursor() as cur:
+            cur.execute(
+                f"INSERT INTO {RiskClassChange._meta.db_table} "
+                "(target_id, risk_class, effective_on, source, recorded_at, recorded_by_id) "
+                f"SELECT id, risk_class, %s, %s, %s, %s FROM {Target._meta.db_table} WHERE {where}",
+                [self.today, f"导入：{self.job.file_name}", self.now, self.actor.pk if self.actor else None, *params],
+            )
 
     def _risk(self, target_id: int, r: dict[str, Any]) -> dict[str, Any]:
         return {
