@@ -58,7 +58,7 @@ def read_table(path: Path | str) -> tuple[list[str], Iterator[tuple[int, list[st
     if suffix in XLSX_SUFFIXES:
         try:
             sheet = CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0)
-            rows = sheet.to_python(skip_empty_area=False)
+            rows = sheet.iter_rows()
         except Exception as exc:  # calamine raises its own error types
             raise TableError(f"无法读取 Excel 文件：{exc}") from exc
         it: Iterator[list[str]] = ([_cell(v) for v in row] for row in rows)
