@@ -39,6 +39,75 @@ def _actor_fields(ctx: context.AuditContext) -> tuple[int | None, str]:
     return None, ctx.actor_name or "系统"
 
 
+def _content(ctx, actor_id, actor_name, organisation_id, seq, prev_hash, **fields) -> dict[str, Any]:
+    return {
+        "seq": seq,
+        "created_at": datetime.now(UTC).isoformat(timespec="microseconds"),
+        "actor_id": actor_id,
+        "actor_name": actor_name[:150],
+        "organisation_id": organisation_id,
+        "object_type": fields["object_type"][:64],
+        "object_id": str(fields["object_id"])[:64],
+        "object_repr": fields["object_repr"][:200],
+        "action": fields["action"][:64],
+        "before": _plain(fields["before"]) if fields["before"] is not None else None,
+        "after": _plain(fields["after"]) if fields["after"] is not None else None,
+        "reason": fields["reason"] or ctx.reason,
+        "request_id": ctx.request_id,
+        "ip": ctx.ip,
+        "prev_hash": prev_hash,
+    }
+
+
+def _entry(content: dict[str, Any]) -> AuditEntry:
+    fields = {k: v for k, v in content.items() if k != "created_at"}
+    return AuditEntry(created_at=datetime.fromisoformat(content["created_at"]), hash=entry_hash(content), **fields)
+
+
+def record_many(items: list[dict[str, Any]]) -> int:
+    """Append many entries at once (imports): one lock, one bulk insert, the same chain rule.
+
+    Each item has ``action``, ``obj`` (or object_type/object_id/object_repr), ``before``,
+    ``after`` and optionally ``reason`` and ``organisation_id``.
+    """
+    if not items:
+        return 0
+    ctx = context.current()
+    actor_id, actor_name = _actor_fields(ctx)
+    default_org = getattr(ctx.user, "organisation_id", None) if ctx.user is not None else None
+    with transaction.atomic():
+        head, _ = AuditHead.objects.select_for_update().get_or_create(id=1, defaults={"seq": 0, "hash": GENESIS})
+        seq, prev = head.seq, head.hash
+        entries = []
+        for item in items:
+            obj = item.get("obj")
+            org = item.get("organisation_id")
+            if org is None and obj is not None:
+                org = audit_organisation_id(obj)
+            seq += 1
+            content = _content(
+                ctx,
+                actor_id,
+                actor_name,
+                org if org is not None else default_org,
+                seq,
+                prev,
+                action=item["action"],
+                object_type=item.get("object_type") or obj._meta.label_lower,
+                object_id=item.get("object_id") or obj.pk,
+                object_repr=item.get("object_repr") or str(obj),
+                before=item.get("before"),
+                after=item.get("after"),
+                reason=item.get("reason", ""),
+            )
+            entry = _entry(content)
+            prev = entry.hash
+            entries.append(entry)
+        AuditEntry.objects.bulk_create(entries, batch_size=2000)
+        AuditHead.objects.filter(id=1).update(seq=seq, hash=prev)
+    return len(entries)
+
+
 def record(
     *,
     action: str,
@@ -65,44 +134,25 @@ def record(
         # The head row is the chain's lock: PostgreSQL serialises on SELECT … FOR UPDATE,
         # SQLite on its IMMEDIATE write transaction.
         head, _ = AuditHead.objects.select_for_update().get_or_create(id=1, defaults={"seq": 0, "hash": GENESIS})
-        content = {
-            "seq": head.seq + 1,
-            "created_at": datetime.now(UTC).isoformat(timespec="microseconds"),
-            "actor_id": actor_id,
-            "actor_name": actor_name[:150],
-            "organisation_id": organisation_id,
-            "object_type": object_type[:64],
-            "object_id": str(object_id)[:64],
-            "object_repr": object_repr[:200],
-            "action": action[:64],
-            "before": _plain(before) if before is not None else None,
-            "after": _plain(after) if after is not None else None,
-            "reason": reason or ctx.reason,
-            "request_id": ctx.request_id,
-            "ip": ctx.ip,
-            "prev_hash": head.hash,
-        }
-        digest = entry_hash(content)
-        entry = AuditEntry(
-            seq=content["seq"],
-            created_at=datetime.fromisoformat(content["created_at"]),
-            actor_id=actor_id,
-            actor_name=content["actor_name"],
-            organisation_id=organisation_id,
-            object_type=content["object_type"],
-            object_id=content["object_id"],
-            object_repr=content["object_repr"],
-            action=content["action"],
-            before=content["before"],
-            after=content["after"],
-            reason=content["reason"],
-            request_id=content["request_id"],
-            ip=content["ip"],
-            prev_hash=content["prev_hash"],
-            hash=digest,
+        entry = _entry(
+            _content(
+                ctx,
+                actor_id,
+                actor_name,
+                organisation_id,
+                head.seq + 1,
+                head.hash,
+                action=action,
+                object_type=object_type,
+                object_id=object_id,
+                object_repr=object_repr,
+                before=before,
+                after=after,
+                reason=reason,
+            )
         )
         entry.save()
-        AuditHead.objects.filter(id=1).update(seq=entry.seq, hash=digest)
+        AuditHead.objects.filter(id=1).update(seq=entry.seq, hash=entry.hash)
     return entry
 
 

@@ -22,7 +22,7 @@ import queue
 import shutil
 import threading
 import traceback
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -31,7 +31,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from shuangsuiji.audit.context import acting
-from shuangsuiji.audit.services import record
+from shuangsuiji.audit.services import record, record_many
 from shuangsuiji.imports.models import ImportJob
 from shuangsuiji.imports.progress import clear_progress, estimate_rows, report_progress
 from shuangsuiji.imports.tabular import TableError, read_table, write_xlsx
@@ -68,6 +68,9 @@ class Counts:
     created: int = 0
     updated: int = 0
     unchanged: int = 0
+    # Audit entries for the records a batch changed (before/after), written by the runner:
+    # re-imports never overwrite silently. New records are covered by the import's own entry.
+    audit: list[dict] = field(default_factory=list)
 
     def add(self, other: Counts) -> None:
         self.created += other.created
@@ -281,7 +284,9 @@ def run_import(job_id: int, *, fail_after_rows: int | None = None) -> ImportJob:
                         _, processed, error_rows, errors, failure = message
                         break
                     _, chunk, seen = message
-                    counts.add(importer.apply(chunk))
+                    batch_counts = importer.apply(chunk)
+                    record_many(batch_counts.audit)
+                    counts.add(batch_counts)
                     written += len(chunk)
                     report_progress(job.pk, seen, total)
                     if fail_after_rows is not None and written >= fail_after_rows:

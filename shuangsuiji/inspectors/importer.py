@@ -246,6 +246,9 @@ class InspectorImporter(Importer):
                     changed_by=self.actor,
                 )
             )
+            counts.audit.append(
+                {"action": "inspectors.import_update", "obj": inspector, "before": before, "after": after}
+            )
             counts.updated += 1
 
         ids = {i.certificate_no: i.pk for i in existing.values()}

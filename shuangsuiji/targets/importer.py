@@ -238,6 +238,9 @@ class TargetImporter(Importer):
                     changed_by=self.actor,
                 )
             )
+            counts.audit.append(
+                {"action": "targets.import_update", "obj": target, "before": summary_before, "after": summary_after}
+            )
             counts.updated += 1
 
         if new_rows:

@@ -75,6 +75,8 @@ def test_reimport_upserts_and_records_history(demo, tmp_path):
     assert change.import_job_id == job.pk
     assert change.before == {"position": "科员", "cert_valid_to": "2028-12-31"}
     assert change.after == {"position": "股长", "cert_valid_to": "2029-06-30"}
+    audited = AuditEntry.objects.get(action="inspectors.import_update", object_id=str(inspector.pk))
+    assert audited.before["position"] == "科员" and audited.after["position"] == "股长"
     again = run(write_csv(tmp_path / "c.csv", second))
     assert (again.created_count, again.updated_count, again.unchanged_count) == (0, 0, 1)
 

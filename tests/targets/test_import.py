@@ -139,3 +139,17 @@ def test_validation_in_a_forked_process_gives_the_same_result(tmp_path, monkeypa
     rejected = run(write_csv(tmp_path / "mixed2.csv", MIXED))
     assert rejected.status == ImportJob.Status.REJECTED
     assert Target.objects.count() == 2  # only the first import's rows
+
+
+def test_reimport_changes_are_in_the_audit_trail_and_the_chain_holds(tmp_path):
+    from shuangsuiji.audit.services import verify_chain
+
+    rows = [["清河县甲羊绒有限公司", GOOD_USCC[0], "企业", "130534", "17", "C", "否", ""]]
+    run(write_csv(tmp_path / "a.csv", rows))
+    rows[0][0] = "清河县甲羊绒制品有限公司"
+    run(write_csv(tmp_path / "b.csv", rows))
+    entry = AuditEntry.objects.get(action="targets.import_update")
+    assert entry.before == {"name": "清河县甲羊绒有限公司"}
+    assert entry.after == {"name": "清河县甲羊绒制品有限公司"}
+    assert entry.object_id == str(Target.objects.get(uscc=GOOD_USCC[0]).pk)
+    assert verify_chain().ok
