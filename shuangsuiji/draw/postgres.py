@@ -81,7 +81,7 @@ def _validate(cursor, table, id_col, weight_col, weighted: bool) -> None:
         raise DrawError(
             f"population table: candidate id {row[0]!r} is null, empty or has ',', '\"' or a control character"
         )
-    q = sql.SQL('SELECT {id} FROM {t} GROUP BY {id} COLLATE "C" HAVING count(*) > 1 LIMIT 1').format(id=id_col, t=table)
+    q = sql.SQL('SELECT {id} COLLATE "C" FROM {t} GROUP BY 1 HAVING count(*) > 1 LIMIT 1').format(id=id_col, t=table)
     cursor.execute(q)
     row = cursor.fetchone()
     if row is not None:
