@@ -16,6 +16,7 @@ from shuangsuiji.audit.api import router as audit_router
 from shuangsuiji.inspectors.api import router as inspectors_router
 from shuangsuiji.items.api import router as items_router
 from shuangsuiji.orgs.api import router as orgs_router
+from shuangsuiji.plans.api import router as plans_router
 from shuangsuiji.tags.api import router as tags_router
 from shuangsuiji.targets.api import router as targets_router
 from shuangsuiji.workdays.api import router as workdays_router
@@ -62,6 +63,7 @@ api.add_router("/tags", tags_router)
 api.add_router("/items", items_router)
 api.add_router("/targets", targets_router)
 api.add_router("/inspectors", inspectors_router)
+api.add_router("/plans", plans_router)
 
 
 @api.exception_handler(PermissionDenied)

@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "shuangsuiji.tags",
     "shuangsuiji.imports",
     "shuangsuiji.items",
+    "shuangsuiji.plans",
     "shuangsuiji.targets",
     "shuangsuiji.inspectors",
     "shuangsuiji.web",

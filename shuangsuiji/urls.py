@@ -17,6 +17,7 @@ urlpatterns = [
     path("audit/", include("shuangsuiji.audit.urls")),
     path("tags/", include("shuangsuiji.tags.urls")),
     path("items/", include("shuangsuiji.items.urls")),
+    path("plans/", include("shuangsuiji.plans.urls")),
     path("targets/", include("shuangsuiji.targets.urls")),
     path("inspectors/", include("shuangsuiji.inspectors.urls")),
     path("imports/", include("shuangsuiji.imports.urls")),

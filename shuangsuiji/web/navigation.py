@@ -30,12 +30,7 @@ SECTIONS: tuple[Section, ...] = (
     Section("items", "抽查事项清单", "items:list"),
     Section("targets", "检查对象名录库", "targets:list"),
     Section("inspectors", "执法检查人员名录库", "inspectors:list"),
-    Section(
-        "plans",
-        "年度抽查计划",
-        None,
-        "年度抽查工作计划（起草、审批、公示、调整）尚在建设中，见议题 #5。",
-    ),
+    Section("plans", "年度抽查计划", "plans:list"),
     Section(
         "tasks",
         "抽查任务与抽取",

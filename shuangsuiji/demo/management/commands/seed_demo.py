@@ -14,8 +14,9 @@ from shuangsuiji.demo import inspectors as demo_inspectors
 from shuangsuiji.demo import jurisdiction
 from shuangsuiji.demo import targets as demo_targets
 from shuangsuiji.items import demo as items_demo
+from shuangsuiji.plans import demo as plans_demo
 
-STEPS = [jurisdiction.build, demo_targets.seed, items_demo.seed, demo_inspectors.seed]
+STEPS = [jurisdiction.build, demo_targets.seed, items_demo.seed, demo_inspectors.seed, plans_demo.seed]
 
 
 class Command(BaseCommand):

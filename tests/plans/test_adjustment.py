@@ -1,0 +1,75 @@
+"""Adjusting a published plan: approval first, then a new version due in 10 working days."""
+
+import datetime as dt
+
+import pytest
+from django.core.exceptions import PermissionDenied
+
+from shuangsuiji.audit.models import AuditEntry
+from shuangsuiji.plans import services
+from shuangsuiji.plans.models import PlanStatus
+from shuangsuiji.plans.services import PlanRuleError
+from tests.plans.helpers import department_plan, published_plan, seed_items
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def published(demo):
+    seed_items(demo)
+    return published_plan(demo)
+
+
+def test_adjustment_needs_reason_and_approval_then_opens_version_2(demo, published):
+    admin = demo.users["sw_admin"]
+    with pytest.raises(PlanRuleError):
+        services.request_adjustment(published, admin, "")
+    adjustment = services.request_adjustment(published, demo.users["sw_operator"], "新增河道专项整治")
+    with pytest.raises(PermissionDenied):
+        services.approve_adjustment(adjustment, demo.users["sw_operator"], today=dt.date(2026, 9, 25))
+    new = services.approve_adjustment(adjustment, admin, today=dt.date(2026, 9, 25))
+    assert (new.version, new.previous, new.status) == (2, published, PlanStatus.DRAFT)
+    old_lines = [(x.item_version_id, x.ratio) for x in published.lines.all()]
+    assert [(x.item_version_id, x.ratio) for x in new.lines.all()] == old_lines
+    assert AuditEntry.objects.get(action="plans.adjust").reason == "新增河道专项整治"
+    assert AuditEntry.objects.filter(action="plans.adjust_approve").exists()
+    # The 10th working day after 2026-09-25, across the National Day holiday (real calendar).
+    assert new.due_date() == dt.date(2026, 10, 15)
+    assert not new.is_overdue(dt.date(2026, 10, 15))
+    assert new.is_overdue(dt.date(2026, 10, 16))
+
+
+def test_publishing_the_new_version_supersedes_the_old_which_stays_unchanged(demo, published, client, login):
+    admin = demo.users["sw_admin"]
+    before = (published.title, [(x.item_version_id, x.ratio, x.start_month) for x in published.lines.all()])
+    new = services.approve_adjustment(services.request_adjustment(published, admin, "调整时间"), admin)
+    lines = [services.LineSpec(x.item_version, x.ratio, x.methods, 10, 12, x.target_note) for x in new.lines.all()]
+    services.save_draft(new, services.PlanContent(title="调整后的计划", lines=lines), admin)
+    services.submit(new, admin)
+    services.approve(new, admin)
+    services.publish(new, admin)
+    published.refresh_from_db()
+    assert published.status == PlanStatus.SUPERSEDED
+    assert (published.title, [(x.item_version_id, x.ratio, x.start_month) for x in published.lines.all()]) == before
+    login("sw_admin")
+    page = client.get(f"/plans/{published.pk}/").content.decode()
+    assert "已被调整版本替代" in page and "第 2 版" in page
+
+
+def test_only_published_plans_may_be_adjusted(demo):
+    seed_items(demo)
+    plan = department_plan(demo)
+    with pytest.raises(PlanRuleError, match="只有已发布"):
+        services.request_adjustment(plan, demo.users["sw_admin"], "原因")
+
+
+def test_missing_calendar_year_shows_the_calendar_message(demo, published, client, login):
+    admin = demo.users["sw_admin"]
+    new = services.approve_adjustment(
+        services.request_adjustment(published, admin, "调整"), admin, today=dt.date(2099, 12, 20)
+    )
+    assert new.due_date() is None
+    assert "2099年的工作日历数据缺失" in new.due_problem()
+    assert not new.is_overdue(dt.date(2100, 6, 1))
+    login("sw_admin")
+    assert "2099年的工作日历数据缺失" in client.get(f"/plans/{new.pk}/").content.decode()
