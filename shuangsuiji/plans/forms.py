@@ -38,11 +38,12 @@ class PlanTextForm(forms.Form):
 
 def line_rows(versions, plan=None, data=None) -> list[dict]:
     """One row per available item: what the edit page shows (from the plan or the POST)."""
-    current = {x.item_version_id: x for x in plan.lines.all()} if plan is not None else {}
+    # Keyed by item: a line on an older version of the item moves to its current version.
+    current = {x.item_version.item_id: x for x in plan.lines.select_related("item_version")} if plan else {}
     rows = []
     for v in versions:
         key = str(v.pk)
-        line = current.get(v.pk)
+        line = current.get(v.item_id)
         if data is not None:
             row = {
                 "included": data.get(f"inc_{key}") == "on",

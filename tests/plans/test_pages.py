@@ -53,3 +53,19 @@ def test_published_plans_are_public_in_the_region(demo, client, login):
     login("zr_operator")
     assert client.get(f"/plans/{plan.pk}/").status_code == 200
     assert client.get(f"/plans/{draft.pk}/").status_code == 404
+
+
+def test_edit_page_moves_a_line_to_the_items_current_version(demo, client, login):
+    from shuangsuiji.items import services as item_services
+    from shuangsuiji.items.models import Item
+
+    seed_items(demo)
+    plan = department_plan(demo)
+    admin = demo.users["sw_admin"]
+    item = Item.objects.get(department=demo.department("water"), code="SW-002")
+    old_version = item.published_version
+    new_version = item_services.publish_item(item_services.start_revision(item, admin), admin)
+    login("sw_operator")
+    page = client.get(f"/plans/{plan.pk}/edit/").content.decode()
+    assert f'name="inc_{new_version.pk}" checked' in page
+    assert f'name="inc_{old_version.pk}"' not in page
