@@ -23,6 +23,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from shuangsuiji.audit.context import acting
+from shuangsuiji.audit.services import record
 from shuangsuiji.items.models import Item, ItemVersion
 from shuangsuiji.items.services import published_items
 from shuangsuiji.orgs.models import Organisation
@@ -243,6 +244,7 @@ def create_plan(
         plan.save()
         if is_joint:
             plan.participants.set(departments)
+            record(action="plans.create", obj=plan, after={"participants": [d.name for d in departments]})
         _write(plan, content)
     return plan
 

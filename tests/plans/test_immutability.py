@@ -4,6 +4,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import transaction
 
 from shuangsuiji.plans import services
 from shuangsuiji.plans.models import PlanLine, PlanStatus
@@ -47,3 +48,29 @@ def test_published_lines_are_frozen(published):
 def test_service_refuses_editing_a_published_plan(demo, published):
     with pytest.raises(PlanRuleError):
         services.save_draft(published, PlanContent(title="x"), demo.users["sw_admin"])
+
+
+def test_published_joint_plan_participants_are_frozen(demo):
+    from shuangsuiji.audit.models import AuditEntry
+    from tests.plans.helpers import full_lines
+
+    seed_items(demo)
+    office_user = demo.users["qh_office"]
+    water, market = demo.department("water"), demo.department("market")
+    plan = services.create_plan(
+        office_user.organisation,
+        year=2026,
+        participants=[water, market],
+        content=PlanContent(title="联合计划", lines=full_lines(water) + full_lines(market)),
+        user=office_user,
+    )
+    created = AuditEntry.objects.filter(action="plans.create", object_id=str(plan.pk), after__has_key="participants")
+    assert sorted(created.get().after["participants"]) == sorted([water.name, market.name])
+    services.submit(plan, office_user)
+    services.approve(plan, office_user)
+    plan = services.publish(plan, office_user)
+    with pytest.raises(ValidationError), transaction.atomic():
+        plan.participants.remove(market)
+    with pytest.raises(ValidationError), transaction.atomic():
+        plan.participants.add(demo.department("natural_resources"))
+    assert set(plan.participants.all()) == {water, market}
