@@ -73,3 +73,33 @@ def test_missing_calendar_year_shows_the_calendar_message(demo, published, clien
     assert not new.is_overdue(dt.date(2100, 6, 1))
     login("sw_admin")
     assert "2099年的工作日历数据缺失" in client.get(f"/plans/{new.pk}/").content.decode()
+
+
+def test_adjustment_can_be_returned_with_a_reason(demo, published, client, login):
+    adjustment = services.request_adjustment(published, demo.users["sw_operator"], "调整")
+    login("sw_admin")
+    client.post(f"/plans/{published.pk}/adjustments/{adjustment.pk}/return/", {"reason": ""})
+    adjustment.refresh_from_db()
+    assert adjustment.status == "requested"
+    client.post(f"/plans/{published.pk}/adjustments/{adjustment.pk}/return/", {"reason": "理由不充分"})
+    adjustment.refresh_from_db()
+    assert (adjustment.status, adjustment.decision_note) == ("returned", "理由不充分")
+    assert AuditEntry.objects.get(action="plans.adjust_return").reason == "理由不充分"
+    assert not type(published).objects.filter(previous=published).exists()
+
+
+def test_overdue_republication_is_flagged_on_list_and_detail(demo, published, client, login):
+    admin = demo.users["sw_admin"]
+    adjustment = services.request_adjustment(published, admin, "调整")
+    login("sw_admin")
+    response = client.post(f"/plans/{published.pk}/adjustments/{adjustment.pk}/approve/")
+    new = type(published).objects.get(previous=published)
+    assert response.url == f"/plans/{new.pk}/"
+    # Pretend the approval was long ago (a real 2021 date): the 10-working-day window has passed.
+    type(published).objects.filter(pk=new.pk).update(adjustment_approved_on=dt.date(2021, 3, 1))
+    new.refresh_from_db()
+    assert new.due_date() == dt.date(2021, 3, 15)
+    listing = client.get("/plans/?overdue=1").content.decode()
+    assert f'href="/plans/{new.pk}/"' in listing and f'href="/plans/{published.pk}/"' not in listing
+    detail = client.get(f"/plans/{new.pk}/").content.decode()
+    assert "逾期未发布" in detail and "2021年3月15日" in detail
