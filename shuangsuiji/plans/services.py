@@ -18,7 +18,6 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
 from django.db import transaction
-from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -35,7 +34,6 @@ from shuangsuiji.plans.models import (
     PlanLine,
     PlanStatus,
     PlanWaiver,
-    plan_due_date,
 )
 from shuangsuiji.targets.choices import InspectionMethod
 
@@ -476,10 +474,3 @@ def todo_for(user, today: dt.date | None = None) -> list[dict]:
                 }
             )
     return out
-
-
-def overdue_q(today: dt.date) -> Q:
-    """Filter for plans overdue today (first versions only: re-publication deadlines need the
-    working-day calendar and are checked per row)."""
-    late_years = [y for y in range(2000, today.year + 1) if today > plan_due_date(y)]
-    return Q(version=1, year__in=late_years) & ~Q(status__in=FROZEN)
