@@ -192,13 +192,17 @@ WHITENOISE_USE_FINDERS = DEBUG or TESTING
 MEDIA_ROOT = VAR_DIR / "media"
 
 # --- Cache ------------------------------------------------------------------------------
-# A file cache shared by the web process and the job-queue worker (import progress).
+# A file cache shared by the web process and the job-queue worker (import progress). Tests
+# use a per-process memory cache: parallel test workers must not share progress keys.
 CACHES = {
-    "default": {
-        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
-        "LOCATION": str(VAR_DIR / "cache"),
-    }
+    "default": (
+        {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+        if TESTING
+        else {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache", "LOCATION": str(VAR_DIR / "cache")}
+    )
 }
+# Annual plans are due by this (month, day) of their year; (2, 28) means the end of February.
+SHUANGSUIJI_PLAN_DUE_MONTH_DAY = (2, 28)
 
 # --- Job queue --------------------------------------------------------------------------
 # huey: SQLite storage by default (nothing else to run on an intranet box), Redis when

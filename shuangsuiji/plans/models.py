@@ -31,7 +31,7 @@ QUARTER_NAMES = {1: "第一季度", 2: "第二季度", 3: "第三季度", 4: "�
 
 def plan_due_date(year: int) -> dt.date:
     """The day a year's plan must be published by (default: end of February, 004 §9)."""
-    month, day = getattr(settings, "SHUANGSUIJI_PLAN_DUE_MONTH_DAY", (2, 28))
+    month, day = settings.SHUANGSUIJI_PLAN_DUE_MONTH_DAY
     last = calendar.monthrange(year, month)[1]
     if month == 2 and day >= 28:
         day = last  # "2月底": the 29th in a leap year
