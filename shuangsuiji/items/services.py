@@ -41,15 +41,12 @@ from shuangsuiji.items.models import (
     VersionStatus,
 )
 from shuangsuiji.orgs.models import Organisation
+from shuangsuiji.rules import RuleError
 from shuangsuiji.targets.choices import InspectionMethod, TargetType
 
 
-class ItemRuleError(Exception):
-    """A refused change; ``messages`` are Chinese sentences naming the field."""
-
-    def __init__(self, messages: list[str] | str):
-        self.messages = [messages] if isinstance(messages, str) else list(messages)
-        super().__init__("；".join(self.messages))
+class ItemRuleError(RuleError):
+    """A refused change of an item list, item or form."""
 
 
 @dataclass

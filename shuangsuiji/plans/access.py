@@ -24,7 +24,7 @@ from shuangsuiji.accounts.models import Role
 from shuangsuiji.accounts.scope import can_write, scope_q, sees_everything
 from shuangsuiji.items.access import kept_department, user_department
 from shuangsuiji.orgs.models import Organisation
-from shuangsuiji.plans.models import FROZEN, Plan
+from shuangsuiji.plans.models import FROZEN, Plan, PlanStatus
 
 
 def visible_plans(user) -> QuerySet[Plan]:
@@ -91,6 +91,25 @@ def can_approve(user, plan: Plan) -> bool:
 
 def can_publish(user, plan: Plan) -> bool:
     return can_edit(user, plan.owner, plan.is_joint) or can_approve(user, plan)
+
+
+def allowed_actions(user, plan: Plan) -> dict[str, bool]:
+    """Which actions the user may take on the plan now (the services enforce the same rules)."""
+    editable = can_edit(user, plan.owner, plan.is_joint)
+    approver = can_approve(user, plan)
+    publisher = can_publish(user, plan)
+    return {
+        "can_edit": editable and plan.status == PlanStatus.DRAFT,
+        "can_submit": editable and plan.status == PlanStatus.DRAFT,
+        "can_approve": approver and plan.status == PlanStatus.SUBMITTED,
+        "can_return": approver and plan.status in (PlanStatus.SUBMITTED, PlanStatus.APPROVED),
+        "can_publish": publisher and plan.status == PlanStatus.APPROVED,
+        "can_waive": publisher and not plan.is_frozen,
+        "can_request_adjustment": publisher
+        and plan.status == PlanStatus.PUBLISHED
+        and not plan.adjustments.filter(status__in=["requested", "approved"]).exists(),
+        "can_decide_adjustment": approver,
+    }
 
 
 def require(allowed: bool) -> None:

@@ -35,15 +35,12 @@ from shuangsuiji.plans.models import (
     PlanStatus,
     PlanWaiver,
 )
+from shuangsuiji.rules import RuleError
 from shuangsuiji.targets.choices import InspectionMethod
 
 
-class PlanRuleError(Exception):
-    """A refused change; ``messages`` are Chinese sentences."""
-
-    def __init__(self, messages: list[str] | str):
-        self.messages = [messages] if isinstance(messages, str) else list(messages)
-        super().__init__("；".join(self.messages))
+class PlanRuleError(RuleError):
+    """A refused change of a plan."""
 
 
 @dataclass

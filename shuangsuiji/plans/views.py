@@ -111,10 +111,15 @@ def plan_export(request, fmt: str):
     return export_response(fmt, "年度抽查计划", EXPORT_HEADERS, rows)
 
 
+def _visible_versions(user, plan: Plan) -> list[Plan]:
+    series = services.series(plan)
+    visible = set(access.visible_plans(user).filter(pk__in=[v.pk for v in series]).values_list("pk", flat=True))
+    return [v for v in series if v.pk in visible]
+
+
 def _detail_context(request, plan: Plan) -> dict:
     user = request.user
     today = timezone.localdate()
-    editable = access.can_edit(user, plan.owner, plan.is_joint)
     return {
         **SECTION,
         "plan": plan,
@@ -123,21 +128,12 @@ def _detail_context(request, plan: Plan) -> dict:
         "waivers": plan.waivers.select_related("item", "created_by"),
         "uncovered": services.uncovered_items(plan) if not plan.is_frozen else [],
         "participants": services.participating_departments(plan),
-        "versions": [v for v in services.series(plan) if access.visible_plans(user).filter(pk=v.pk).exists()],
+        "versions": _visible_versions(user, plan),
         "adjustments": plan.adjustments.select_related("requested_by", "decided_by", "new_plan"),
         "due": plan.due_date(),
         "due_problem": plan.due_problem(),
         "overdue": plan.is_overdue(today),
-        "can_edit": editable and plan.status == PlanStatus.DRAFT,
-        "can_submit": editable and plan.status == PlanStatus.DRAFT,
-        "can_approve": access.can_approve(user, plan) and plan.status == PlanStatus.SUBMITTED,
-        "can_return": access.can_approve(user, plan) and plan.status in (PlanStatus.SUBMITTED, PlanStatus.APPROVED),
-        "can_publish": access.can_publish(user, plan) and plan.status == PlanStatus.APPROVED,
-        "can_waive": access.can_publish(user, plan) and not plan.is_frozen,
-        "can_request_adjustment": access.can_publish(user, plan)
-        and plan.status == PlanStatus.PUBLISHED
-        and not plan.adjustments.filter(status__in=["requested", "approved"]).exists(),
-        "can_decide_adjustment": access.can_approve(user, plan),
+        **access.allowed_actions(user, plan),
         "publish_errors": services.publish_errors(plan) if plan.status == PlanStatus.APPROVED else [],
     }
 
