@@ -19,6 +19,7 @@ from shuangsuiji.orgs.api import router as orgs_router
 from shuangsuiji.plans.api import router as plans_router
 from shuangsuiji.tags.api import router as tags_router
 from shuangsuiji.targets.api import router as targets_router
+from shuangsuiji.tasks.api import router as tasks_router
 from shuangsuiji.workdays.api import router as workdays_router
 
 # Every operation may answer these; documented once for all (the bodies are {"detail": ...}).
@@ -64,6 +65,7 @@ api.add_router("/items", items_router)
 api.add_router("/targets", targets_router)
 api.add_router("/inspectors", inspectors_router)
 api.add_router("/plans", plans_router)
+api.add_router("/tasks", tasks_router)
 
 
 @api.exception_handler(PermissionDenied)

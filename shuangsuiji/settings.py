@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "shuangsuiji.plans",
     "shuangsuiji.targets",
     "shuangsuiji.inspectors",
+    "shuangsuiji.tasks",
     "shuangsuiji.web",
     "shuangsuiji.demo",
 ]

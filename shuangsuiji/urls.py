@@ -18,6 +18,7 @@ urlpatterns = [
     path("tags/", include("shuangsuiji.tags.urls")),
     path("items/", include("shuangsuiji.items.urls")),
     path("plans/", include("shuangsuiji.plans.urls")),
+    path("tasks/", include("shuangsuiji.tasks.urls")),
     path("targets/", include("shuangsuiji.targets.urls")),
     path("inspectors/", include("shuangsuiji.inspectors.urls")),
     path("imports/", include("shuangsuiji.imports.urls")),

@@ -39,6 +39,8 @@ Plain data in, plain data out. The Django layer calls, in this order:
 
 4. Check: verify_bundle(path) -> list of mismatches ([] means OK);
    check_candidate(seed, id, cutoff, weight=1) -> (ticket_hex, drawn).
+   eligibility(inspectors, assignment_params) -> per department and role, the count left
+   after each static eligibility stage (for a preview; needs no seed).
 
 Sharded draws: count_strata per shard, sum; limits = required_limits(counts, params);
 draw_shard(shard, params, seed, limits) per shard; merge_shards(parts, params, seed).
@@ -62,6 +64,7 @@ from .assign import (
     Substitution,
     TargetReplacement,
     assign_inspectors,
+    eligibility,
     inspectors_json,
     replace_target,
     substitute,
@@ -151,6 +154,7 @@ __all__ = [
     "derive_seed",
     "draw_shard",
     "draw_targets",
+    "eligibility",
     "freeze",
     "inspectors_json",
     "merge_shards",

@@ -613,3 +613,17 @@ def replay_events(initial: AssignmentResult, events: Sequence[Mapping[str, Any]]
         else:
             raise DrawError(f"unknown assignment event kind {kind!r}")
     return cur
+
+
+def eligibility(
+    inspectors: Iterable[Inspector | Mapping], requirements: AssignmentParams | Mapping
+) -> dict[str, dict[str, list[tuple[str, int]]]]:
+    """Before any seed exists: for each department and role ("inspectors", "experts"), how
+    many people remain after each static eligibility stage of §12.3, in order. A preview
+    compares the last count with the group size; no ranking is computed."""
+    params = requirements if isinstance(requirements, AssignmentParams) else AssignmentParams.from_json(requirements)
+    eng = _Engine(params, _as_inspectors(inspectors), bytes(32))
+    out: dict[str, dict[str, list[tuple[str, int]]]] = {}
+    for (dept, role), stages in eng.static_stages.items():
+        out.setdefault(dept, {})[role] = list(stages)
+    return out

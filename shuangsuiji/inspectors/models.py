@@ -42,6 +42,15 @@ class Inspector(models.Model):
         "专家", default=False, help_text="专家只辅助检查，不计入每组至少 2 名执法检查人员的人数。"
     )
     is_active = models.BooleanField("在岗", default=True, help_text="停用的人员不参加抽取。")
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name="平台账号",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="inspector",
+        help_text="本人登录平台的账号：可查看分配给本人的检查对象和一企一表。",
+    )
     specialties = models.ManyToManyField(
         "tags.Tag", verbose_name="专业特长与资格", blank=True, related_name="inspectors"
     )

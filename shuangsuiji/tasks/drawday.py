@@ -1,0 +1,714 @@
+"""The draw day: freeze, draw, dispatch and confirmation, reserves, inspector draws,
+substitute draws, voids, and the verifiable bundle of every draw.
+
+Every state change is one transaction and one named audit action:
+``tasks.freeze``, ``tasks.draw``, ``tasks.reserve``, ``tasks.confirm``,
+``tasks.inspector_draw``, ``tasks.substitute``, ``tasks.void_request``, ``tasks.void_approve``,
+``tasks.void_reject``.
+
+Storage: a Draw keeps the frozen bundle files of spec v1 byte for byte; each result (the
+draw, then one version per reserve use or substitute draw) is a new DrawResult row made by
+the engine's own bundle functions (which refuse anything but an append). DrawnTarget and
+Assignment are indexes of the latest result for queries and pages.
+
+Concurrency: the draw is a compare-and-set of the draw row from ``frozen`` to ``drawn``
+inside the transaction that stores the result, so two operators pressing 抽取 at once
+produce one draw; the partial unique constraints on Draw allow one live draw per task (and
+per department for inspector draws), so two freezes at once produce one commitment.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import json
+import os
+import tempfile
+import zipfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from django.db import IntegrityError, transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from shuangsuiji.audit.context import acting
+from shuangsuiji.audit.services import record
+from shuangsuiji.draw import (
+    AssignmentShortfall,
+    Commitment,
+    DrawError,
+    DrawParams,
+    Entropy,
+    Frame,
+    PublicEntropy,
+    StratumRule,
+    apply_reserve,
+    apply_substitute,
+    canonical_json,
+    freeze,
+    new_server_secret,
+    server_secret_hash,
+    write_bundle,
+)
+from shuangsuiji.draw.bundle import compute
+from shuangsuiji.draw.canonical import sha256_hex
+from shuangsuiji.inspectors.models import Inspector
+from shuangsuiji.inspectors.services import draw_candidates
+from shuangsuiji.rules import RuleError
+from shuangsuiji.targets.models import Target
+from shuangsuiji.tasks import population as pop
+from shuangsuiji.tasks.models import (
+    Assignment,
+    Confirmation,
+    Draw,
+    DrawKind,
+    DrawnTarget,
+    DrawResult,
+    DrawStatus,
+    Task,
+    TaskParticipant,
+    TaskStatus,
+    VoidRequest,
+)
+from shuangsuiji.tasks.services import assignment_params, ratio_errors, ratio_floor
+from shuangsuiji.workdays.services import CalendarDataMissing, WorkdayCalendar
+
+CONFIRM_WORKDAYS = 1  # 各部门 1 个工作日内确认（seed 002）
+
+
+class DrawRuleError(RuleError):
+    """A refused draw-day step."""
+
+
+# --- Files and bundles -----------------------------------------------------------------------
+
+
+def _b(value) -> bytes:
+    return bytes(value) if value is not None else b""
+
+
+def input_files(draw: Draw) -> dict[str, bytes]:
+    files = {
+        "population.csv": _b(draw.population_csv),
+        "exclusions.csv": _b(draw.exclusions_csv),
+        "params.json": _b(draw.params_json),
+        "commitment.json": _b(draw.commitment_json),
+    }
+    if draw.inspectors_json is not None:
+        files["inspectors.json"] = _b(draw.inspectors_json)
+    return files
+
+
+def latest_result(draw: Draw) -> DrawResult | None:
+    return draw.results.order_by("-version").first()
+
+
+def approved_void(draw: Draw) -> VoidRequest | None:
+    return draw.void_requests.filter(status=VoidRequest.Status.APPROVED).first()
+
+
+def bundle_files(draw: Draw) -> dict[str, bytes]:
+    """The bundle of spec v1 §14 as it stands now (inputs, entropy, latest result, void)."""
+    files = input_files(draw)
+    if draw.entropy_json is not None:
+        files["entropy.json"] = _b(draw.entropy_json)
+    res = latest_result(draw)
+    if res is not None:
+        files["result.json"] = _b(res.result_json)
+        files["result.sha256"] = (res.result_sha256 + "\n").encode("ascii")
+        void = approved_void(draw)
+        if void is not None:
+            files["void.json"] = canonical_json({"reason": void.reason, "result_sha256": res.result_sha256})
+    return files
+
+
+def bundle_zip(draw: Draw) -> bytes:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, data in sorted(bundle_files(draw).items()):
+            info = zipfile.ZipInfo(name, date_time=(2026, 1, 1, 0, 0, 0))
+            info.compress_type = zipfile.ZIP_DEFLATED
+            z.writestr(info, data)
+    return buf.getvalue()
+
+
+@contextmanager
+def _bundle_dir(draw: Draw) -> Iterator[str]:
+    with tempfile.TemporaryDirectory(prefix="ssj-draw-") as d:
+        path = os.path.join(d, "bundle")
+        os.makedirs(path)
+        for name, data in bundle_files(draw).items():
+            with open(os.path.join(path, name), "wb") as f:
+                f.write(data)
+        yield path
+
+
+def _read(path: str, name: str) -> bytes:
+    with open(os.path.join(path, name), "rb") as f:
+        return f.read()
+
+
+def commitment_of(draw: Draw) -> Commitment:
+    files = input_files(draw)
+    c = Commitment.from_json(json.loads(files["commitment.json"]))
+    object.__setattr__(c, "files", files)
+    object.__setattr__(c, "frame", Frame.from_csv(files["population.csv"]))
+    return c
+
+
+def params_of(draw: Draw) -> DrawParams:
+    return DrawParams.from_json(json.loads(_b(draw.params_json)))
+
+
+def result_of(draw: Draw) -> dict | None:
+    res = latest_result(draw)
+    return None if res is None else json.loads(_b(res.result_json))
+
+
+def _store_result(draw: Draw, version: int, event: str, reason: str, result: bytes, user) -> DrawResult:
+    return DrawResult.objects.create(
+        draw=draw,
+        version=version,
+        event=event,
+        reason=reason,
+        result_json=result,
+        result_sha256=sha256_hex(result),
+        created_by=user,
+    )
+
+
+# --- Queries the pages use ---------------------------------------------------------------------
+
+
+def live_target_draw(task: Task) -> Draw | None:
+    return task.draws.filter(kind=DrawKind.TARGETS, status__in=[DrawStatus.FROZEN, DrawStatus.DRAWN]).first()
+
+
+def live_inspector_draw(target_draw: Draw, department_id: int) -> Draw | None:
+    return target_draw.inspector_draws.filter(
+        department_id=department_id, status__in=[DrawStatus.FROZEN, DrawStatus.DRAWN]
+    ).first()
+
+
+def active_targets(draw: Draw):
+    return (
+        draw.drawn_targets.filter(replaced_by__isnull=True)
+        .select_related("target", "target__region")
+        .order_by("position")
+    )
+
+
+def all_confirmed(draw: Draw) -> bool:
+    return not draw.confirmations.exclude(status=Confirmation.Status.CONFIRMED).exists()
+
+
+# --- Freeze and draw (targets) -----------------------------------------------------------------
+
+
+def _next_attempt(task: Task, kind: str, department_id: int | None) -> int:
+    agg = Draw.objects.filter(task=task, kind=kind, department_id=department_id).aggregate(m=Max("attempt"))
+    return (agg["m"] or 0) + 1
+
+
+def freeze_targets(task: Task, user, today: dt.date | None = None) -> Draw:
+    """Freeze the population and parameters; the commitment hash is shown and recorded."""
+    today = today or timezone.localdate()
+    with transaction.atomic():
+        task = Task.objects.select_for_update().get(pk=task.pk)
+        if task.status == TaskStatus.CANCELLED:
+            raise DrawRuleError("任务已撤销。")
+        if live_target_draw(task) is not None:
+            raise DrawRuleError("本任务已有冻结或已完成的抽取；如需重新抽取，请先申请作废。")
+        parts = list(task.participants.prefetch_related("items__item_version__item"))
+        task_items = [(p.department, ti.item_version) for p in parts for ti in p.items.all()]
+        errors = ratio_errors(task.strata, ratio_floor(task_items, task.plan))
+        if errors:
+            raise DrawRuleError(errors)
+        try:
+            population = pop.build_population(task, today)
+        except pop.PopulationError as exc:
+            raise DrawRuleError(str(exc)) from exc
+        attempt = _next_attempt(task, DrawKind.TARGETS, None)
+        params = DrawParams(
+            draw_id=f"{task.code}-T{attempt}",
+            strata={k: StratumRule.from_json(v) for k, v in task.strata.items()},
+            meta={
+                "task": task.code,
+                "title": task.title,
+                "kind": "targets",
+                "region": task.region_id,
+                "conditions": "；".join(pop.describe(task)),
+                "frozen_on": today.isoformat(),
+            },
+        )
+        secret = new_server_secret()
+        try:
+            c = freeze(population.candidates, population.exclusions, params, server_secret_hash(secret))
+        except DrawError as exc:
+            raise DrawRuleError(f"冻结失败：{exc}") from exc
+        try:
+            with transaction.atomic():
+                draw = Draw.objects.create(
+                    task=task,
+                    kind=DrawKind.TARGETS,
+                    attempt=attempt,
+                    draw_id=params.draw_id,
+                    population_csv=c.files["population.csv"],
+                    exclusions_csv=c.files["exclusions.csv"],
+                    params_json=c.files["params.json"],
+                    commitment_json=c.files["commitment.json"],
+                    commitment_sha256=c.sha256,
+                    server_secret=secret.hex(),
+                    population_count=sum(c.frame.counts().values()),
+                    excluded_count=len(population.exclusions),
+                    frozen_by=user,
+                )
+        except IntegrityError as exc:
+            raise DrawRuleError("本任务已有冻结或已完成的抽取（可能刚被他人冻结）。") from exc
+        if task.status == TaskStatus.DRAFT:
+            task.status = TaskStatus.FIXED
+            with acting(actor=user, action="tasks.fix"):
+                task.save(update_fields=["status"])
+        with acting(actor=user):
+            record(
+                action="tasks.freeze",
+                obj=draw,
+                after={
+                    "draw_id": draw.draw_id,
+                    "commitment_sha256": draw.commitment_sha256,
+                    "population": draw.population_count,
+                    "excluded": draw.excluded_count,
+                    "params_sha256": c.params_sha256,
+                },
+            )
+    return draw
+
+
+def parse_entropy(entries: list[dict]) -> list[PublicEntropy]:
+    """Public entropy entries from a form or the API, with Chinese errors."""
+    out = []
+    for i, e in enumerate(entries, start=1):
+        kind = (e.get("kind") or "").strip()
+        value = " ".join((e.get("value") or "").split())
+        source = (e.get("source") or "").strip()
+        if not value:
+            continue
+        if not source:
+            raise DrawRuleError(f"第 {i} 项公开随机数须填写见证人或来源。")
+        if kind == "dice" and not all(ch.isdigit() and "1" <= ch <= "6" for ch in value.replace(" ", "")):
+            raise DrawRuleError(f"第 {i} 项骰子点数只能是 1–6 的数字。")
+        try:
+            out.append(PublicEntropy(kind or "other", value, source))
+        except DrawError as exc:
+            raise DrawRuleError(f"第 {i} 项公开随机数无效：{exc}") from exc
+    if not out:
+        raise DrawRuleError("请录入至少一项公开随机数（如现场掷骰点数、当期彩票开奖号码）。")
+    return out
+
+
+def _run(draw: Draw, public: list[PublicEntropy]) -> tuple[Entropy, bytes, dict, bytes]:
+    """Compute the draw with the engine and write its bundle; returns the result bytes."""
+    c = commitment_of(draw)
+    entropy = Entropy(server_secret=bytes.fromhex(draw.server_secret), public=public)
+    params = params_of(draw)
+    inspectors = None
+    if draw.inspectors_json is not None:
+        from shuangsuiji.draw.assign import parse_inspectors
+
+        inspectors = parse_inspectors(_b(draw.inspectors_json))
+    seed, targets, assignment = compute(c, entropy, params, c.frame, inspectors)
+    with tempfile.TemporaryDirectory(prefix="ssj-draw-") as d:
+        path = os.path.join(d, "bundle")
+        result = write_bundle(path, c, entropy, targets, assignment)
+    return entropy, seed, json.loads(result), result
+
+
+def _claim(draw: Draw, entropy: Entropy, seed: bytes, user, witnesses: str) -> None:
+    """Compare-and-set frozen → drawn; refuses when someone else drew first."""
+    n = Draw.objects.filter(pk=draw.pk, status=DrawStatus.FROZEN).update(
+        status=DrawStatus.DRAWN,
+        entropy_json=entropy.canonical_json(),
+        seed=seed.hex(),
+        drawn_at=timezone.now(),
+        drawn_by=user,
+        witnesses=witnesses[:300],
+    )
+    if n != 1:
+        current = Draw.objects.filter(pk=draw.pk).values_list("status", flat=True).first()
+        if current == DrawStatus.DRAWN:
+            raise DrawRuleError("该抽取已由他人完成，不能重复抽取；请刷新页面查看结果。")
+        raise DrawRuleError("该抽取已作废，不能抽取。")
+
+
+def draw_targets(draw: Draw, public: list[PublicEntropy], user, witnesses: str = "") -> Draw:
+    """Enter the public entropy and draw. Exactly one call succeeds per frozen draw."""
+    if draw.kind != DrawKind.TARGETS:
+        raise DrawRuleError("这不是检查对象抽取。")
+    if draw.status != DrawStatus.FROZEN:
+        raise DrawRuleError("该抽取不处于待抽取状态（已抽取或已作废）。")
+    entropy, seed, result, result_bytes = _run(draw, public)
+    due = confirmation_due(timezone.localdate())
+    with transaction.atomic():
+        _claim(draw, entropy, seed, user, witnesses)
+        draw.refresh_from_db()
+        _store_result(draw, 1, DrawResult.Event.DRAW, "", result_bytes, user)
+        codes = {}
+        for s, sr in result["targets"]["strata"].items():
+            for _pos, sel in enumerate(sr["selected"]):
+                codes[sel["id"]] = (s, sel["ticket"])
+        ids = dict(Target.objects.filter(code__in=list(codes)).values_list("code", "pk"))
+        rows = []
+        for position, code in enumerate(_ordered(result), start=1):
+            s, ticket = codes[code]
+            rows.append(DrawnTarget(draw=draw, target_id=ids[code], stratum=s, ticket=ticket, position=position))
+        DrawnTarget.objects.bulk_create(rows)
+        for p in draw.task.participants.all():
+            Confirmation.objects.create(draw=draw, department_id=p.department_id, due_on=due)
+        with acting(actor=user):
+            record(
+                action="tasks.draw",
+                obj=draw,
+                after={
+                    "draw_id": draw.draw_id,
+                    "seed": draw.seed,
+                    "selected": len(rows),
+                    "result_sha256": sha256_hex(result_bytes),
+                    "public_entropy": [p.to_json() for p in public],
+                    "confirm_by": due.isoformat(),
+                },
+            )
+    return draw
+
+
+def confirmation_due(day: dt.date) -> dt.date:
+    """One working day after the draw. A year the calendar lacks counts Monday–Friday (the
+    draw is not held up; an administrator enters the year's holidays in the override table)."""
+    try:
+        return WorkdayCalendar().add_workdays(day, CONFIRM_WORKDAYS)
+    except CalendarDataMissing:
+        due = day + dt.timedelta(days=1)
+        while due.weekday() >= 5:
+            due += dt.timedelta(days=1)
+        return due
+
+
+def _ordered(result: dict) -> list[str]:
+    """Selected ids: strata in key order, each in ticket order (spec §9)."""
+    out = []
+    for s in sorted(result["targets"]["strata"], key=lambda k: k.encode()):
+        out += [sel["id"] for sel in result["targets"]["strata"][s]["selected"]]
+    return out
+
+
+# --- Dispatch and confirmation --------------------------------------------------------------------
+
+
+def _open_confirmation(draw: Draw, department_id: int) -> Confirmation:
+    conf = Confirmation.objects.select_for_update().filter(draw=draw, department_id=department_id).first()
+    if conf is None:
+        raise DrawRuleError("本部门不是该任务的参与部门。")
+    return conf
+
+
+def report_out_of_scope(draw: Draw, department_id: int, target: Target, reason: str, user) -> DrawnTarget:
+    """A department reports a drawn target outside its remit (or closed, moved …): the next
+    reserve of the same stratum takes its place; recorded as a new result version."""
+    reason = reason.strip()
+    if not reason:
+        raise DrawRuleError("报告问题须填写原因。")
+    with transaction.atomic():
+        draw = Draw.objects.select_for_update().get(pk=draw.pk)
+        if draw.status != DrawStatus.DRAWN or draw.kind != DrawKind.TARGETS:
+            raise DrawRuleError("只有已抽取且未作废的检查对象抽取可以替换对象。")
+        conf = _open_confirmation(draw, department_id)
+        if conf.status != Confirmation.Status.PENDING:
+            raise DrawRuleError("本部门已确认，不能再报告问题。")
+        if draw.inspector_draws.filter(status__in=[DrawStatus.FROZEN, DrawStatus.DRAWN]).exists():
+            raise DrawRuleError("已有部门抽取检查人员，不能再替换检查对象；如需调整请申请作废。")
+        dt_row = draw.drawn_targets.filter(target=target, replaced_by__isnull=True).first()
+        if dt_row is None:
+            raise DrawRuleError(f"“{target.name}”不在本次抽中的对象中。")
+        last = latest_result(draw)
+        with _bundle_dir(draw) as path:
+            try:
+                use = apply_reserve(path, dt_row.stratum, target.code, reason)
+            except DrawError as exc:
+                raise DrawRuleError(
+                    f"{pop.STRATUM_LABELS.get(dt_row.stratum, dt_row.stratum)}已无可用的备选对象，不能替换：{exc}"
+                ) from exc
+            result_bytes = _read(path, "result.json")
+        _store_result(draw, last.version + 1, DrawResult.Event.RESERVE, reason, result_bytes, user)
+        new_target = Target.objects.get(code=use.replacement)
+        position = draw.drawn_targets.aggregate(m=Max("position"))["m"] + 1
+        new_row = DrawnTarget.objects.create(
+            draw=draw,
+            target=new_target,
+            stratum=dt_row.stratum,
+            ticket=_reserve_ticket(json.loads(result_bytes), dt_row.stratum, use.replacement),
+            position=position,
+            from_reserve=True,
+        )
+        DrawnTarget.objects.filter(pk=dt_row.pk).update(
+            replaced_by=new_row, replaced_reason=reason, replaced_department_id=department_id
+        )
+        reopened = []
+        for other in draw.confirmations.select_for_update().exclude(department_id=department_id):
+            if other.status == Confirmation.Status.CONFIRMED:
+                other.status = Confirmation.Status.PENDING
+                other.confirmed_at = None
+                other.confirmed_by = None
+                other.note = f"对象“{target.name}”已由备选对象“{new_target.name}”递补，请重新确认。"
+                with acting(actor=user, action="tasks.reconfirm", reason=other.note):
+                    other.save()
+                reopened.append(other.department_id)
+        with acting(actor=user):
+            record(
+                action="tasks.reserve",
+                obj=draw,
+                reason=reason,
+                after={
+                    "replaced": target.code,
+                    "replacement": new_target.code,
+                    "stratum": dt_row.stratum,
+                    "department": department_id,
+                    "result_version": last.version + 1,
+                    "reopened_confirmations": reopened,
+                },
+            )
+    return new_row
+
+
+def _reserve_ticket(result: dict, stratum: str, target_id: str) -> str:
+    for entry in result["targets"]["strata"][stratum]["reserves"]:
+        if entry["id"] == target_id:
+            return entry["ticket"]
+    return ""
+
+
+def confirm(draw: Draw, department_id: int, user, note: str = "") -> Confirmation:
+    with transaction.atomic():
+        draw = Draw.objects.select_for_update().get(pk=draw.pk)
+        if draw.status != DrawStatus.DRAWN:
+            raise DrawRuleError("该抽取未完成或已作废，不能确认。")
+        conf = _open_confirmation(draw, department_id)
+        if conf.status == Confirmation.Status.CONFIRMED:
+            raise DrawRuleError("本部门已确认。")
+        conf.status = Confirmation.Status.CONFIRMED
+        conf.confirmed_at = timezone.now()
+        conf.confirmed_by = user
+        conf.note = note.strip()[:500]
+        late = timezone.localdate() > conf.due_on
+        with acting(actor=user, action="tasks.confirm", reason="逾期确认" if late else ""):
+            conf.save()
+    return conf
+
+
+def confirmation_overdue(conf: Confirmation, today: dt.date | None = None) -> bool:
+    today = today or timezone.localdate()
+    return conf.status == Confirmation.Status.PENDING and today > conf.due_on
+
+
+# --- Inspector draws -----------------------------------------------------------------------------
+
+
+def draw_inspectors(target_draw: Draw, participant: TaskParticipant, user, extra: list[PublicEntropy] = ()) -> Draw:
+    """Freeze this department's register and the confirmed targets, then draw its groups.
+
+    The public entropy is the target draw's seed (published with it) plus anything entered;
+    the fresh server secret committed at the freeze keeps the result unknown until the draw.
+    """
+    task = target_draw.task
+    with transaction.atomic():
+        target_draw = Draw.objects.select_for_update().get(pk=target_draw.pk)
+        if target_draw.kind != DrawKind.TARGETS or target_draw.status != DrawStatus.DRAWN:
+            raise DrawRuleError("检查对象尚未抽取或该抽取已作废。")
+        if not all_confirmed(target_draw):
+            raise DrawRuleError("各参与部门确认检查对象后，方可抽取检查人员。")
+        if live_inspector_draw(target_draw, participant.department_id) is not None:
+            raise DrawRuleError("本部门已抽取检查人员；如需更换个别人员，请使用递补抽取。")
+        codes = [row.target.code for row in active_targets(target_draw)]
+        attempt = _next_attempt(task, DrawKind.INSPECTORS, participant.department_id)
+        params = DrawParams(
+            draw_id=f"{target_draw.draw_id}-P{participant.department_id}-{attempt}",
+            strata={pop.ALL: StratumRule("1")},
+            assignment=assignment_params(task, participant),
+            meta={
+                "task": task.code,
+                "kind": "inspectors",
+                "target_draw": target_draw.draw_id,
+                "department": participant.department.name,
+            },
+        )
+        inspectors = draw_candidates(participant.department, (task.window_from, task.window_to))
+        secret = new_server_secret()
+        try:
+            c = freeze(
+                [(code, pop.ALL) for code in codes], [], params, server_secret_hash(secret), inspectors=inspectors
+            )
+        except DrawError as exc:
+            raise DrawRuleError(f"冻结失败：{exc}") from exc
+        try:
+            with transaction.atomic():
+                draw = Draw.objects.create(
+                    task=task,
+                    kind=DrawKind.INSPECTORS,
+                    department=participant.department,
+                    target_draw=target_draw,
+                    attempt=attempt,
+                    draw_id=params.draw_id,
+                    population_csv=c.files["population.csv"],
+                    exclusions_csv=c.files["exclusions.csv"],
+                    params_json=c.files["params.json"],
+                    inspectors_json=c.files["inspectors.json"],
+                    commitment_json=c.files["commitment.json"],
+                    commitment_sha256=c.sha256,
+                    server_secret=secret.hex(),
+                    population_count=len(codes),
+                    frozen_by=user,
+                )
+        except IntegrityError as exc:
+            raise DrawRuleError("本部门已抽取检查人员（可能刚被他人抽取）。") from exc
+        with acting(actor=user):
+            record(
+                action="tasks.freeze",
+                obj=draw,
+                after={
+                    "draw_id": draw.draw_id,
+                    "commitment_sha256": draw.commitment_sha256,
+                    "inspectors": len(inspectors),
+                },
+            )
+        public = [PublicEntropy("target_draw_seed", target_draw.seed, f"检查对象抽取 {target_draw.draw_id} 的随机种子")]
+        public += list(extra)
+        entropy, seed, result, result_bytes = _run(draw, public)
+        _claim(draw, entropy, seed, user, "")
+        draw.refresh_from_db()
+        _store_result(draw, 1, DrawResult.Event.DRAW, "", result_bytes, user)
+        _index_assignment(draw, result["assignment"])
+        with acting(actor=user):
+            record(
+                action="tasks.inspector_draw",
+                obj=draw,
+                after={
+                    "draw_id": draw.draw_id,
+                    "seed": draw.seed,
+                    "groups": len(result["assignment"]["groups"]),
+                    "shortfalls": len(result["assignment"]["shortfalls"]),
+                    "result_sha256": sha256_hex(result_bytes),
+                },
+            )
+    return draw
+
+
+def _index_assignment(draw: Draw, assignment: dict) -> None:
+    certs = set()
+    for g in assignment["groups"]:
+        certs |= set(g["inspectors"]) | set(g["experts"])
+    by_cert = dict(Inspector.objects.filter(certificate_no__in=certs).values_list("certificate_no", "pk"))
+    by_code = dict(
+        Target.objects.filter(code__in=[g["target"] for g in assignment["groups"]]).values_list("code", "pk")
+    )
+    rows = []
+    for g in assignment["groups"]:
+        for cert in g["inspectors"]:
+            rows.append(Assignment(draw=draw, target_id=by_code[g["target"]], inspector_id=by_cert[cert]))
+        for cert in g["experts"]:
+            rows.append(
+                Assignment(draw=draw, target_id=by_code[g["target"]], inspector_id=by_cert[cert], is_expert=True)
+            )
+    Assignment.objects.bulk_create(rows)
+
+
+def shortfalls(draw: Draw) -> list[dict]:
+    res = result_of(draw)
+    if not res or not res.get("assignment"):
+        return []
+    return res["assignment"]["shortfalls"]
+
+
+def substitute_inspector(draw: Draw, target: Target, inspector: Inspector, reason: str, user) -> Assignment:
+    """递补抽取: a drawn inspector who cannot attend is replaced by a new random draw."""
+    reason = reason.strip()
+    if not reason:
+        raise DrawRuleError("递补抽取须填写原因（如因病、回避、公务冲突）。")
+    with transaction.atomic():
+        draw = Draw.objects.select_for_update().get(pk=draw.pk)
+        if draw.kind != DrawKind.INSPECTORS or draw.status != DrawStatus.DRAWN:
+            raise DrawRuleError("只有已完成且未作废的检查人员抽取可以递补。")
+        row = draw.assignments.filter(target=target, inspector=inspector, ended_at__isnull=True).first()
+        if row is None:
+            raise DrawRuleError(f"{inspector.name}不在“{target.name}”的检查组中。")
+        last = latest_result(draw)
+        with _bundle_dir(draw) as path:
+            try:
+                event = apply_substitute(path, target.code, str(draw.department_id), inspector.certificate_no, reason)
+            except AssignmentShortfall as exc:
+                raise DrawRuleError(
+                    f"没有符合条件的人员可以递补（{exc.shortfall.failed} 后仅剩 {exc.shortfall.eligible} 人）；"
+                    "请请求上级或相邻地区支援。"
+                ) from exc
+            except DrawError as exc:
+                raise DrawRuleError(f"递补失败：{exc}") from exc
+            result_bytes = _read(path, "result.json")
+        _store_result(draw, last.version + 1, DrawResult.Event.SUBSTITUTE, reason, result_bytes, user)
+        now = timezone.now()
+        Assignment.objects.filter(pk=row.pk).update(ended_at=now, ended_reason=reason)
+        new_inspector = Inspector.objects.get(certificate_no=event.replacement)
+        new_row = Assignment.objects.create(
+            draw=draw, target=target, inspector=new_inspector, is_expert=row.is_expert, from_substitution=True
+        )
+        with acting(actor=user):
+            record(
+                action="tasks.substitute",
+                obj=draw,
+                reason=reason,
+                after={
+                    "target": target.code,
+                    "replaced": inspector.certificate_no,
+                    "replacement": new_inspector.certificate_no,
+                    "result_version": last.version + 1,
+                },
+            )
+    return new_row
+
+
+# --- Void -------------------------------------------------------------------------------------
+
+
+def request_void(draw: Draw, reason: str, user) -> VoidRequest:
+    reason = reason.strip()
+    if not reason:
+        raise DrawRuleError("作废须填写原因。")
+    if draw.status == DrawStatus.VOID:
+        raise DrawRuleError("该抽取已作废。")
+    try:
+        with transaction.atomic(), acting(actor=user, action="tasks.void_request", reason=reason):
+            return VoidRequest.objects.create(draw=draw, reason=reason, requested_by=user)
+    except IntegrityError as exc:
+        raise DrawRuleError("该抽取已有待审批的作废申请。") from exc
+
+
+def decide_void(request: VoidRequest, approve: bool, user, note: str = "") -> VoidRequest:
+    with transaction.atomic():
+        request = VoidRequest.objects.select_for_update().select_related("draw").get(pk=request.pk)
+        if request.status != VoidRequest.Status.REQUESTED:
+            raise DrawRuleError("该作废申请已处理。")
+        if request.requested_by_id == user.pk:
+            raise DrawRuleError("不能审批本人提出的作废申请。")
+        request.status = VoidRequest.Status.APPROVED if approve else VoidRequest.Status.REJECTED
+        request.decided_at = timezone.now()
+        request.decided_by = user
+        request.decision_note = note.strip()[:500]
+        action = "tasks.void_approve" if approve else "tasks.void_reject"
+        with acting(actor=user, action=action, reason=request.reason):
+            request.save()
+        if approve:
+            voided = [request.draw]
+            if request.draw.kind == DrawKind.TARGETS:
+                voided += list(request.draw.inspector_draws.exclude(status=DrawStatus.VOID))
+            for d in voided:
+                Draw.objects.filter(pk=d.pk).update(status=DrawStatus.VOID)
+                with acting(actor=user):
+                    record(action="tasks.void", obj=d, reason=request.reason, after={"draw_id": d.draw_id})
+    return request

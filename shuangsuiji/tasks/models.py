@@ -1,0 +1,439 @@
+"""Inspection tasks (抽查任务) and their draws (抽取).
+
+Glossary (code → UI):
+- Task → 抽查任务 (one batch; single-department or joint 部门联合)
+- TaskParticipant → 参与部门 (role lead 牵头 / cooperating 配合; ``unit`` = 承办股室)
+- TaskItem → 任务检查事项 (a published item version of that department, with its methods)
+- Draw → 抽取 (kind ``targets`` = 检查对象抽取, ``inspectors`` = 检查人员抽取 of one department)
+- DrawResult → 抽取结果版本 (append-only: version 1 is the draw, later versions add a
+  reserve use 备选递补 or a substitute draw 递补抽取 and name the event)
+- DrawnTarget → 抽中对象 (index of the current result; ``replaced_by`` set when a reserve took its place)
+- Assignment → 检查人员分配 (index of the current result; ``ended_by`` set when substituted)
+- Confirmation → 派发确认 (one per participating department and target draw; due 1 working day)
+- VoidRequest → 作废申请 (reason; approved by a higher role; the draw stays in the history)
+
+Rules (in ``services.py`` / ``drawday.py``): a draw's frozen files, entropy and first result
+never change; every later event is a new DrawResult version with a reason and an audit entry.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+
+
+def _user_fk(name: str, **kw):
+    return models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=name,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        **kw,
+    )
+
+
+class TaskSource(models.TextChoices):
+    PLAN = "plan", "年度计划"
+    TEMPORARY = "temporary", "临时任务"
+
+
+class TaskStatus(models.TextChoices):
+    DRAFT = "draft", "草稿（可修改）"
+    FIXED = "fixed", "已定稿（已冻结抽取）"
+    CANCELLED = "cancelled", "已撤销"
+
+
+class Task(models.Model):
+    code = models.CharField("任务编号", max_length=40, unique=True)
+    title = models.CharField("任务名称", max_length=200)
+    year = models.PositiveIntegerField("年度")
+    region = models.ForeignKey(
+        "orgs.Region", verbose_name="抽查区域", on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+    lead = models.ForeignKey(
+        "orgs.Organisation", verbose_name="牵头部门", on_delete=models.PROTECT, related_name="led_tasks"
+    )
+    is_joint = models.BooleanField("部门联合抽查", default=False)
+    source = models.CharField("任务来源", max_length=12, choices=TaskSource.choices, default=TaskSource.PLAN)
+    plan = models.ForeignKey(
+        "plans.Plan", verbose_name="所属年度计划", null=True, blank=True, on_delete=models.PROTECT, related_name="tasks"
+    )
+    justification = models.TextField("临时任务依据", blank=True)
+    status = models.CharField("状态", max_length=12, choices=TaskStatus.choices, default=TaskStatus.DRAFT)
+    # Population (抽查范围): see ``population.py`` for the keys.
+    population = models.JSONField("抽查范围条件", default=dict, blank=True)
+    stratify = models.BooleanField("按信用风险分类分层", default=True)
+    # {"A": {"ratio": "0.1", "min": 0, "max": null, "reserves": 2}, …} or {"ALL": {...}}
+    strata = models.JSONField("分层抽取比例", default=dict)
+    window_from = models.DateField("检查开始日期")
+    window_to = models.DateField("检查结束日期")
+    group_size = models.PositiveSmallIntegerField("每组检查人员数", default=2)
+    inspector_cap = models.PositiveSmallIntegerField("每名检查人员最多检查对象数", null=True, blank=True)
+    notes = models.TextField("其他说明", blank=True)
+    published_at = models.DateTimeField("名单公开时间", null=True, blank=True)
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+    created_by = _user_fk("创建人")
+
+    class Meta:
+        verbose_name = "抽查任务"
+        verbose_name_plural = "抽查任务"
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(group_size__gte=2), name="task_group_size_at_least_2"),
+            models.CheckConstraint(condition=models.Q(window_to__gte=models.F("window_from")), name="task_window"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.title}"
+
+    def audit_organisation_id(self) -> int:
+        return self.lead_id
+
+    @property
+    def is_sealed(self) -> bool:
+        return self.published_at is None
+
+
+class TaskParticipant(models.Model):
+    class Role(models.TextChoices):
+        LEAD = "lead", "牵头部门"
+        COOPERATING = "cooperating", "配合部门"
+
+    task = models.ForeignKey(Task, verbose_name="任务", on_delete=models.CASCADE, related_name="participants")
+    department = models.ForeignKey(
+        "orgs.Organisation", verbose_name="部门", on_delete=models.PROTECT, related_name="task_participations"
+    )
+    unit = models.ForeignKey(
+        "orgs.Organisation",
+        verbose_name="承办股室",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    role = models.CharField("角色", max_length=12, choices=Role.choices)
+    experts = models.PositiveSmallIntegerField("每组专家人数", default=0)
+
+    class Meta:
+        verbose_name = "参与部门"
+        verbose_name_plural = "参与部门"
+        ordering = ["task_id", "role", "id"]  # "cooperating" < "lead": listed with lead_first()
+        constraints = [
+            models.UniqueConstraint(fields=["task", "department"], name="taskparticipant_unique_department"),
+            models.UniqueConstraint(fields=["task"], condition=models.Q(role="lead"), name="taskparticipant_one_lead"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.department}（{self.get_role_display()}）"
+
+    def audit_organisation_id(self) -> int:
+        return self.department_id
+
+
+class TaskItem(models.Model):
+    participant = models.ForeignKey(
+        TaskParticipant, verbose_name="参与部门", on_delete=models.CASCADE, related_name="items"
+    )
+    item_version = models.ForeignKey(
+        "items.ItemVersion", verbose_name="检查事项（版本）", on_delete=models.PROTECT, related_name="+"
+    )
+    methods = models.JSONField("检查方式", default=list)
+
+    class Meta:
+        verbose_name = "任务检查事项"
+        verbose_name_plural = "任务检查事项"
+        ordering = ["participant_id", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["participant", "item_version"], name="taskitem_unique_item"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.item_version.item.code} {self.item_version.name}"
+
+    def audit_organisation_id(self) -> int:
+        return self.participant.department_id
+
+    @property
+    def method_labels(self) -> list[str]:
+        from shuangsuiji.targets.choices import InspectionMethod
+
+        labels = dict(InspectionMethod.choices)
+        return [labels.get(v, v) for v in self.methods]
+
+
+class DrawKind(models.TextChoices):
+    TARGETS = "targets", "检查对象抽取"
+    INSPECTORS = "inspectors", "检查人员抽取"
+
+
+class DrawStatus(models.TextChoices):
+    FROZEN = "frozen", "已冻结，待录入公开随机数"
+    DRAWN = "drawn", "已抽取"
+    VOID = "void", "已作废"
+
+
+LIVE = (DrawStatus.FROZEN, DrawStatus.DRAWN)
+
+
+class Draw(models.Model):
+    """One engine run: frozen inputs and commitment, then entropy and the first result.
+
+    The inputs are the bundle files of spec v1 (docs/draw-spec.md §14) byte for byte.
+    """
+
+    IMMUTABLE_AFTER_DRAW = (
+        "draw_id",
+        "population_csv",
+        "exclusions_csv",
+        "params_json",
+        "inspectors_json",
+        "commitment_json",
+        "commitment_sha256",
+        "server_secret",
+        "entropy_json",
+        "seed",
+    )
+
+    task = models.ForeignKey(Task, verbose_name="任务", on_delete=models.PROTECT, related_name="draws")
+    kind = models.CharField("类别", max_length=12, choices=DrawKind.choices)
+    department = models.ForeignKey(
+        "orgs.Organisation",
+        verbose_name="抽取检查人员的部门",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    target_draw = models.ForeignKey(
+        "self",
+        verbose_name="所依据的检查对象抽取",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="inspector_draws",
+    )
+    attempt = models.PositiveIntegerField("第几次抽取")
+    draw_id = models.CharField("抽取编号", max_length=64, unique=True)
+    status = models.CharField("状态", max_length=8, choices=DrawStatus.choices, default=DrawStatus.FROZEN)
+    population_csv = models.BinaryField("population.csv")
+    exclusions_csv = models.BinaryField("exclusions.csv")
+    params_json = models.BinaryField("params.json")
+    inspectors_json = models.BinaryField("inspectors.json", null=True, blank=True)
+    commitment_json = models.BinaryField("commitment.json")
+    commitment_sha256 = models.CharField("承诺值（SHA-256）", max_length=64, unique=True)
+    server_secret = models.CharField("服务器密钥", max_length=64)  # hex; revealed in entropy.json
+    population_count = models.PositiveIntegerField("总体数量", default=0)
+    excluded_count = models.PositiveIntegerField("排除数量", default=0)
+    frozen_at = models.DateTimeField("冻结时间", auto_now_add=True)
+    frozen_by = _user_fk("冻结人")
+    entropy_json = models.BinaryField("entropy.json", null=True, blank=True)
+    seed = models.CharField("随机种子", max_length=64, blank=True)
+    drawn_at = models.DateTimeField("抽取时间", null=True, blank=True)
+    drawn_by = _user_fk("抽取人")
+    witnesses = models.CharField("见证人", max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = "抽取"
+        verbose_name_plural = "抽取"
+        ordering = ["task_id", "kind", "department_id", "attempt"]
+        constraints = [
+            # One live target draw per task, one live inspector draw per department and target draw:
+            # this is what makes two operators pressing "冻结" or "抽取" at once produce one draw.
+            models.UniqueConstraint(
+                fields=["task"],
+                condition=models.Q(kind="targets", status__in=["frozen", "drawn"]),
+                name="draw_one_live_target_draw",
+            ),
+            models.UniqueConstraint(
+                fields=["target_draw", "department"],
+                condition=models.Q(kind="inspectors", status__in=["frozen", "drawn"]),
+                name="draw_one_live_inspector_draw",
+            ),
+            models.UniqueConstraint(fields=["task", "kind", "department", "attempt"], name="draw_unique_attempt"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.draw_id}（{self.get_kind_display()}）"
+
+    def save(self, *args, **kwargs) -> None:
+        if self.pk is not None:
+            old = Draw.objects.filter(pk=self.pk).first()
+            if old is not None and old.status != DrawStatus.FROZEN:
+                for name in self.IMMUTABLE_AFTER_DRAW:
+                    if bytes_or_value(getattr(old, name)) != bytes_or_value(getattr(self, name)):
+                        raise ValidationError(f"已抽取的结果不可修改（{name}）。")
+                if old.status == DrawStatus.VOID and self.status != DrawStatus.VOID:
+                    raise ValidationError("已作废的抽取不可恢复。")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValidationError("抽取记录不可删除；如需重新抽取，请申请作废。")
+
+    def audit_organisation_id(self) -> int:
+        return self.department_id or self.task.lead_id
+
+    @property
+    def is_live(self) -> bool:
+        return self.status in LIVE
+
+
+def bytes_or_value(v):
+    return bytes(v) if isinstance(v, memoryview) else v
+
+
+class DrawResult(models.Model):
+    """A version of result.json. Version 1 is the draw; each later version appends one event."""
+
+    class Event(models.TextChoices):
+        DRAW = "draw", "抽取"
+        RESERVE = "reserve", "备选对象递补"
+        SUBSTITUTE = "substitute", "检查人员递补抽取"
+
+    draw = models.ForeignKey(Draw, verbose_name="抽取", on_delete=models.PROTECT, related_name="results")
+    version = models.PositiveIntegerField("版本")
+    event = models.CharField("事件", max_length=12, choices=Event.choices)
+    reason = models.CharField("原因", max_length=500, blank=True)
+    result_json = models.BinaryField("result.json")
+    result_sha256 = models.CharField("result.json SHA-256", max_length=64)
+    created_at = models.DateTimeField("时间", auto_now_add=True)
+    created_by = _user_fk("操作人")
+
+    class Meta:
+        verbose_name = "抽取结果版本"
+        verbose_name_plural = "抽取结果版本"
+        ordering = ["draw_id", "version"]
+        constraints = [models.UniqueConstraint(fields=["draw", "version"], name="drawresult_unique_version")]
+
+    def __str__(self) -> str:
+        return f"{self.draw_id} v{self.version} {self.get_event_display()}"
+
+    def save(self, *args, **kwargs) -> None:
+        if self.pk is not None:
+            raise ValidationError("抽取结果版本不可修改；新的事件请写入新版本。")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValidationError("抽取结果版本不可删除。")
+
+
+class DrawnTarget(models.Model):
+    """A target of the current result of a target draw (an index kept by the services)."""
+
+    draw = models.ForeignKey(Draw, verbose_name="抽取", on_delete=models.PROTECT, related_name="drawn_targets")
+    target = models.ForeignKey("targets.Target", verbose_name="检查对象", on_delete=models.PROTECT, related_name="+")
+    stratum = models.CharField("层", max_length=16)
+    ticket = models.CharField("签号", max_length=64)
+    position = models.PositiveIntegerField("序号")
+    from_reserve = models.BooleanField("由备选对象递补", default=False)
+    replaced_by = models.ForeignKey(
+        "self", verbose_name="被替换为", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    replaced_reason = models.CharField("替换原因", max_length=500, blank=True)
+    replaced_department = models.ForeignKey(
+        "orgs.Organisation",
+        verbose_name="报告问题的部门",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = "抽中对象"
+        verbose_name_plural = "抽中对象"
+        ordering = ["draw_id", "position"]
+        constraints = [models.UniqueConstraint(fields=["draw", "target"], name="drawntarget_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.draw_id} #{self.position} {self.target_id}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.replaced_by_id is None
+
+
+class Assignment(models.Model):
+    """An inspector in a department's group for a target (index of the current result)."""
+
+    draw = models.ForeignKey(Draw, verbose_name="检查人员抽取", on_delete=models.PROTECT, related_name="assignments")
+    target = models.ForeignKey("targets.Target", verbose_name="检查对象", on_delete=models.PROTECT, related_name="+")
+    inspector = models.ForeignKey(
+        "inspectors.Inspector", verbose_name="检查人员", on_delete=models.PROTECT, related_name="assignments"
+    )
+    is_expert = models.BooleanField("专家", default=False)
+    from_substitution = models.BooleanField("递补抽取", default=False)
+    ended_reason = models.CharField("被递补原因", max_length=500, blank=True)
+    ended_at = models.DateTimeField("被递补时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "检查人员分配"
+        verbose_name_plural = "检查人员分配"
+        ordering = ["draw_id", "target_id", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.draw_id} {self.target_id} {self.inspector_id}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.ended_at is None
+
+
+class Confirmation(models.Model):
+    class Status(models.TextChoices):
+        PENDING = "pending", "待确认"
+        CONFIRMED = "confirmed", "已确认"
+
+    draw = models.ForeignKey(Draw, verbose_name="检查对象抽取", on_delete=models.PROTECT, related_name="confirmations")
+    department = models.ForeignKey("orgs.Organisation", verbose_name="部门", on_delete=models.PROTECT, related_name="+")
+    due_on = models.DateField("确认期限")
+    status = models.CharField("状态", max_length=12, choices=Status.choices, default=Status.PENDING)
+    note = models.CharField("确认意见", max_length=500, blank=True)
+    confirmed_at = models.DateTimeField("确认时间", null=True, blank=True)
+    confirmed_by = _user_fk("确认人")
+
+    class Meta:
+        verbose_name = "派发确认"
+        verbose_name_plural = "派发确认"
+        ordering = ["draw_id", "department_id"]
+        constraints = [models.UniqueConstraint(fields=["draw", "department"], name="confirmation_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.draw.draw_id} {self.department}：{self.get_status_display()}"
+
+    def audit_organisation_id(self) -> int:
+        return self.department_id
+
+
+class VoidRequest(models.Model):
+    class Status(models.TextChoices):
+        REQUESTED = "requested", "待审批"
+        APPROVED = "approved", "已批准（已作废）"
+        REJECTED = "rejected", "已驳回"
+
+    draw = models.ForeignKey(Draw, verbose_name="抽取", on_delete=models.PROTECT, related_name="void_requests")
+    reason = models.CharField("作废原因", max_length=500)
+    status = models.CharField("状态", max_length=12, choices=Status.choices, default=Status.REQUESTED)
+    requested_at = models.DateTimeField("申请时间", auto_now_add=True)
+    requested_by = _user_fk("申请人")
+    decided_at = models.DateTimeField("审批时间", null=True, blank=True)
+    decided_by = _user_fk("审批人")
+    decision_note = models.CharField("审批意见", max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = "作废申请"
+        verbose_name_plural = "作废申请"
+        ordering = ["-requested_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["draw"], condition=models.Q(status="requested"), name="voidrequest_one_open"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.draw.draw_id} 作废申请"
+
+    def audit_organisation_id(self) -> int:
+        return self.draw.task.lead_id

@@ -1,0 +1,186 @@
+"""A task's population (抽查范围) as a query on the target register, and its sampling frame.
+
+``Task.population`` keys (all optional; an empty list means "no condition"):
+
+- ``target_types``: TargetType values (企业, 项目 …)
+- ``region_codes``: GB/T 2260 codes; each takes its subtree. Empty: the task's region subtree.
+- ``industry_codes``: GB/T 4754 codes; each takes the codes that start with it.
+- ``tags``: tag codes; a target with any of them (or a tag below one of them) is in.
+- ``flags``: ``abnormal_operation`` / ``serious_violation`` / ``complaints``; a target with any is in.
+- ``registration_statuses``: RegistrationStatus values; default ``["active"]``.
+- ``exclude_inspected_months``: N > 0 excludes targets inspected by any department in the
+  last N months (recorded as exclusions with the reason, spec §3.2).
+
+The frame ids are target codes (USCC, or the register's internal code), the strata are the
+credit-risk classes A–D (or the one stratum ``ALL`` when the task is not stratified).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db.models import Q, QuerySet
+
+from shuangsuiji.draw import Candidate, Exclusion
+from shuangsuiji.orgs.models import Region
+from shuangsuiji.tags.models import Tag
+from shuangsuiji.targets.choices import RegistrationStatus, RiskClass, TargetType
+from shuangsuiji.targets.models import Industry, LastInspection, Target
+
+ALL = "ALL"
+FLAGS = {
+    "abnormal_operation": "列入经营异常名录",
+    "serious_violation": "列入严重违法失信名单",
+    "complaints": "有投诉举报",
+}
+STRATUM_LABELS = {**dict(RiskClass.choices), ALL: "全部（不分层）"}
+
+
+class PopulationError(ValueError):
+    """A condition names something that does not exist; the message is Chinese."""
+
+
+def months_before(day: dt.date, months: int) -> dt.date:
+    y, m = divmod(day.year * 12 + day.month - 1 - months, 12)
+    m += 1
+    import calendar
+
+    return dt.date(y, m, min(day.day, calendar.monthrange(y, m)[1]))
+
+
+def check_population(spec: dict) -> list[str]:
+    """Chinese messages for conditions that name unknown values (empty: all good)."""
+    errors = []
+    for t in spec.get("target_types") or []:
+        if t not in TargetType.values:
+            errors.append(f"检查对象类型“{t}”不存在。")
+    for s in spec.get("registration_statuses") or []:
+        if s not in RegistrationStatus.values:
+            errors.append(f"登记状态“{s}”不存在。")
+    codes = spec.get("region_codes") or []
+    known = set(Region.objects.filter(code__in=codes).values_list("code", flat=True))
+    errors += [f"行政区划代码“{c}”不存在。" for c in codes if c not in known]
+    codes = spec.get("industry_codes") or []
+    known = set(Industry.objects.filter(code__in=codes).values_list("code", flat=True))
+    errors += [f"行业代码“{c}”不存在。" for c in codes if c not in known]
+    codes = spec.get("tags") or []
+    known = set(Tag.objects.filter(code__in=codes).values_list("code", flat=True))
+    errors += [f"标签“{c}”不存在。" for c in codes if c not in known]
+    errors += [f"条件“{f}”不存在。" for f in spec.get("flags") or [] if f not in FLAGS]
+    n = spec.get("exclude_inspected_months") or 0
+    if not isinstance(n, int) or n < 0 or n > 120:
+        errors.append("“排除近 N 个月内已被检查的对象”的 N 须为 0–120 的整数。")
+    return errors
+
+
+def population_queryset(task) -> QuerySet[Target]:
+    spec = task.population or {}
+    errors = check_population(spec)
+    if errors:
+        raise PopulationError("；".join(errors))
+    qs = Target.objects.all()
+    region_codes = spec.get("region_codes") or [task.region_id]
+    paths = list(Region.objects.filter(code__in=region_codes).values_list("path", flat=True))
+    q = Q()
+    for p in paths:
+        q |= Q(path__startswith=p)
+    qs = qs.filter(region_id__in=Region.objects.filter(q).values("code"))
+    if spec.get("target_types"):
+        qs = qs.filter(target_type__in=spec["target_types"])
+    statuses = spec.get("registration_statuses") or [RegistrationStatus.ACTIVE]
+    qs = qs.filter(registration_status__in=statuses)
+    if spec.get("industry_codes"):
+        q = Q()
+        for c in spec["industry_codes"]:
+            q |= Q(industry_id__startswith=c)
+        qs = qs.filter(q)
+    if spec.get("tags"):
+        tag_paths = list(Tag.objects.filter(code__in=spec["tags"]).values_list("path", flat=True))
+        q = Q()
+        for p in tag_paths:
+            q |= Q(path__startswith=p)
+        qs = qs.filter(tags__in=Tag.objects.filter(q)).distinct()
+    if spec.get("flags"):
+        q = Q()
+        if "abnormal_operation" in spec["flags"]:
+            q |= Q(abnormal_operation=True)
+        if "serious_violation" in spec["flags"]:
+            q |= Q(serious_violation=True)
+        if "complaints" in spec["flags"]:
+            q |= Q(complaint_count__gt=0)
+        qs = qs.filter(q)
+    return qs
+
+
+@dataclass
+class Population:
+    candidates: list[Candidate]
+    exclusions: list[Exclusion]
+
+    def counts(self) -> dict[str, int]:
+        """Frame size per stratum after the exclusions."""
+        excluded = {e.id for e in self.exclusions}
+        out: dict[str, int] = {}
+        for c in self.candidates:
+            if c.id not in excluded:
+                out[c.stratum] = out.get(c.stratum, 0) + 1
+        return out
+
+    def excluded_counts(self) -> dict[str, int]:
+        by_id = {c.id: c.stratum for c in self.candidates}
+        out: dict[str, int] = {}
+        for e in self.exclusions:
+            s = by_id.get(e.id)
+            if s is not None:
+                out[s] = out.get(s, 0) + 1
+        return out
+
+
+def build_population(task, today: dt.date) -> Population:
+    qs = population_queryset(task)
+    rows = list(qs.values_list("code", "risk_class"))
+    candidates = [Candidate(code, risk if task.stratify else ALL) for code, risk in rows]
+    exclusions: list[Exclusion] = []
+    months = (task.population or {}).get("exclude_inspected_months") or 0
+    if months:
+        since = months_before(today, months)
+        recent: dict[str, dt.date] = {}
+        for code, day in (
+            LastInspection.objects.filter(target__in=qs, inspected_on__gte=since)
+            .values_list("target__code", "inspected_on")
+            .order_by()
+        ):
+            if code not in recent or day > recent[code]:
+                recent[code] = day
+        exclusions = [
+            Exclusion(code, f"近{months}个月内已被检查（最近检查日期 {day.isoformat()}）")
+            for code, day in sorted(recent.items())
+        ]
+    return Population(candidates, exclusions)
+
+
+def describe(task) -> list[str]:
+    """The population conditions in Chinese, one line each (for pages, PDFs and params.meta)."""
+    spec = task.population or {}
+    lines = []
+    region_codes = spec.get("region_codes") or [task.region_id]
+    names = dict(Region.objects.filter(code__in=region_codes).values_list("code", "name"))
+    lines.append("区域：" + "、".join(f"{names.get(c, c)}（{c}）" for c in region_codes))
+    if spec.get("target_types"):
+        labels = dict(TargetType.choices)
+        lines.append("对象类型：" + "、".join(labels.get(t, t) for t in spec["target_types"]))
+    if spec.get("industry_codes"):
+        names = dict(Industry.objects.filter(code__in=spec["industry_codes"]).values_list("code", "name"))
+        lines.append("行业：" + "、".join(f"{c} {names.get(c, '')}" for c in spec["industry_codes"]))
+    if spec.get("tags"):
+        names = dict(Tag.objects.filter(code__in=spec["tags"]).values_list("code", "name"))
+        lines.append("标签：" + "、".join(names.get(c, c) for c in spec["tags"]))
+    if spec.get("flags"):
+        lines.append("条件（任一）：" + "、".join(FLAGS.get(f, f) for f in spec["flags"]))
+    labels = dict(RegistrationStatus.choices)
+    statuses = spec.get("registration_statuses") or [RegistrationStatus.ACTIVE]
+    lines.append("登记状态：" + "、".join(labels.get(s, s) for s in statuses))
+    if spec.get("exclude_inspected_months"):
+        lines.append(f"排除：近{spec['exclude_inspected_months']}个月内已被任一部门检查的对象")
+    return lines
