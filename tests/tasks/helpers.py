@@ -72,19 +72,19 @@ def window() -> tuple[dt.date, dt.date]:
 
 def joint_spec(world, **overrides) -> TaskSpec:
     start, end = window()
-    fields = dict(
-        title="生产建设项目部门联合抽查",
-        lead=ParticipantSpec(
+    fields = {
+        "title": "生产建设项目部门联合抽查",
+        "lead": ParticipantSpec(
             world.water, [ItemChoice(world.sw1, ["on_site"])], unit=world.users["sw_operator"].organisation
         ),
-        cooperating=[ParticipantSpec(world.market, [ItemChoice(world.sc2, ["on_site"])])],
-        window_from=start,
-        window_to=end,
-        strata={k: dict(v) for k, v in STRATA.items()},
-        population={"target_types": ["project"]},
-        source="temporary",
-        justification="测试：县双随机办部署的联合抽查",
-    )
+        "cooperating": [ParticipantSpec(world.market, [ItemChoice(world.sc2, ["on_site"])])],
+        "window_from": start,
+        "window_to": end,
+        "strata": {k: dict(v) for k, v in STRATA.items()},
+        "population": {"target_types": ["project"]},
+        "source": "temporary",
+        "justification": "测试：县双随机办部署的联合抽查",
+    }
     fields.update(overrides)
     return TaskSpec(**fields)
 
