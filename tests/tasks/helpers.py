@@ -106,7 +106,9 @@ def drawn_task(world, user="sw_operator"):
 
 
 def confirmed_with_inspectors(world):
-    """Drawn, confirmed by both departments, inspectors drawn by both; returns (task, draw, {dept_pk: inspector draw})."""
+    """Drawn, confirmed and inspectors drawn by both departments.
+
+    Returns (task, draw, {department pk: inspector draw})."""
     task, draw = drawn_task(world)
     drawday.confirm(draw, world.water.pk, world.users["sw_admin"])
     drawday.confirm(draw, world.market.pk, world.users["sc_admin"])
