@@ -56,6 +56,9 @@ def visible_tasks(user) -> QuerySet[Task]:
         return Task.objects.none()
     q = Q(pk__in=TaskParticipant.objects.filter(scope_q(user, "department")).values("task_id"))
     org = user.organisation
+    dept = org.department if org is not None else None
+    if dept is not None:  # everyone working in a participating department sees the task (not its list)
+        q |= Q(pk__in=TaskParticipant.objects.filter(department=dept).values("task_id"))
     if (
         org is not None
         and org.kind == Organisation.Kind.OFFICE

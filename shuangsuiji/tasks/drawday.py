@@ -712,3 +712,11 @@ def decide_void(request: VoidRequest, approve: bool, user, note: str = "") -> Vo
                 with acting(actor=user):
                     record(action="tasks.void", obj=d, reason=request.reason, after={"draw_id": d.draw_id})
     return request
+
+
+def entropy_of(draw: Draw) -> dict | None:
+    """The public part of the entropy (the server secret is shown only in the bundle)."""
+    if draw.entropy_json is None:
+        return None
+    e = json.loads(_b(draw.entropy_json))
+    return {"public": e["public"], "server_secret": e["server_secret"]}

@@ -31,12 +31,7 @@ SECTIONS: tuple[Section, ...] = (
     Section("targets", "检查对象名录库", "targets:list"),
     Section("inspectors", "执法检查人员名录库", "inspectors:list"),
     Section("plans", "年度抽查计划", "plans:list"),
-    Section(
-        "tasks",
-        "抽查任务与抽取",
-        None,
-        "抽查任务、联合抽查派发确认、抽取仪式、一企一表尚在建设中，见议题 #4（抽取引擎）与 #5。",
-    ),
+    Section("tasks", "抽查任务与抽取", "tasks:list"),
     Section(
         "results",
         "检查结果录入",

@@ -46,4 +46,4 @@ def test_home_page_shows_the_todo(demo, client, login):
     services.submit(plan, demo.users["sw_operator"])
     login("sw_admin")
     page = client.get("/").content.decode()
-    assert f"审批：{plan}" in page and 'data-testid="todo-pending"' in page
+    assert f"审批：{plan}" in page and 'data-testid="todo-tasks"' in page

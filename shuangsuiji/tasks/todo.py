@@ -1,0 +1,95 @@
+"""What waits for a user on the draw day (the home page's to-do list).
+
+- managers of a task (lead department, region office): drafts to preview and freeze, frozen
+  draws waiting for the ceremony, void requests to decide;
+- a participating department's 部门系统管理员: targets to confirm (deadline: 1 working day,
+  overdue flagged), inspectors to draw once every department confirmed;
+- an inspector: the targets assigned to them, with the inspection window.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.urls import reverse
+from django.utils import timezone
+
+from shuangsuiji.tasks import access, drawday
+from shuangsuiji.tasks.models import Assignment, Confirmation, DrawKind, DrawStatus, TaskStatus, VoidRequest
+
+
+def todo_for(user, today: dt.date | None = None) -> list[dict]:
+    today = today or timezone.localdate()
+    out: list[dict] = []
+    if not (user.is_authenticated and user.is_active):
+        return out
+    tasks = access.visible_tasks(user).exclude(status=TaskStatus.CANCELLED).select_related("lead", "region")
+    for task in tasks.order_by("window_from")[:200]:
+        url = reverse("tasks:detail", args=[task.pk])
+        live = drawday.live_target_draw(task)
+        if access.can_manage(user, task):
+            if live is None and task.status == TaskStatus.DRAFT:
+                out.append({"title": f"预览并冻结抽取：{task}", "url": url, "due": task.window_from, "overdue": False})
+            elif live is not None and live.status == DrawStatus.FROZEN:
+                out.append(
+                    {
+                        "title": f"抽取（已冻结，待录入公开随机数）：{task}",
+                        "url": reverse("tasks:ceremony", args=[live.pk]),
+                        "due": task.window_from,
+                        "overdue": today > task.window_from,
+                    }
+                )
+        if live is None or live.status != DrawStatus.DRAWN:
+            continue
+        for c in live.confirmations.filter(status=Confirmation.Status.PENDING):
+            if access.can_confirm(user, c.department_id):
+                out.append(
+                    {
+                        "title": f"确认派发的检查对象：{task}",
+                        "url": url,
+                        "due": c.due_on,
+                        "overdue": today > c.due_on,
+                    }
+                )
+        if drawday.all_confirmed(live):
+            for p in task.participants.select_related("department"):
+                if access.can_draw_inspectors(user, p) and drawday.live_inspector_draw(live, p.department_id) is None:
+                    out.append(
+                        {"title": f"抽取{p.department.name}检查人员：{task}", "url": url, "due": None, "overdue": False}
+                    )
+    for v in VoidRequest.objects.filter(
+        status=VoidRequest.Status.REQUESTED, draw__task__in=access.visible_tasks(user)
+    ).select_related("draw__task", "draw__task__region"):
+        if access.can_approve_void(user, v.draw.task, v.requested_by_id):
+            out.append(
+                {
+                    "title": f"审批作废申请：{v.draw.draw_id}",
+                    "url": reverse("tasks:detail", args=[v.draw.task_id]),
+                    "due": None,
+                    "overdue": False,
+                }
+            )
+    inspector = getattr(user, "inspector", None)
+    if inspector is not None:
+        rows = (
+            Assignment.objects.filter(
+                inspector=inspector,
+                ended_at__isnull=True,
+                draw__status=DrawStatus.DRAWN,
+                draw__kind=DrawKind.INSPECTORS,
+                draw__task__window_to__gte=today,
+            )
+            .select_related("target", "draw__task")
+            .order_by("draw__task__window_from", "target__name")[:50]
+        )
+        for a in rows:
+            task = a.draw.task
+            out.append(
+                {
+                    "title": f"检查：{a.target.name}（{task.title}，{task.window_from:%m-%d}至{task.window_to:%m-%d}）",
+                    "url": reverse("tasks:sheet", args=[task.pk, a.target_id]),
+                    "due": task.window_to,
+                    "overdue": False,
+                }
+            )
+    return out
