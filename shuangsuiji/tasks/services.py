@@ -267,6 +267,15 @@ def _apply(task: Task, spec: TaskSpec, strata: dict) -> None:
 
 
 def create_task(spec: TaskSpec, user) -> Task:
+    org = getattr(user, "organisation", None)
+    # The creating unit runs the task unless another is named.
+    if (
+        spec.lead.unit is None
+        and org is not None
+        and org.kind == Organisation.Kind.UNIT
+        and org.parent_id == spec.lead.department.pk
+    ):
+        spec.lead.unit = org
     strata, errors = validate(spec)
     if errors:
         raise TaskRuleError(errors)

@@ -136,6 +136,9 @@ def task_create(request):
         values = forms.initial_from_post(request.POST)
     else:
         values = forms.default_initial()
+        org = request.user.organisation
+        if org is not None and org.parent_id == lead.pk:
+            values["lead_unit"] = org.pk
     return render(request, "tasks/task_form.html", _form_context(request, lead, values, leads))
 
 
