@@ -105,7 +105,12 @@ def latest_result(draw: Draw) -> DrawResult | None:
 
 
 def approved_void(draw: Draw) -> VoidRequest | None:
-    return draw.void_requests.filter(status=VoidRequest.Status.APPROVED).first()
+    """The approved request that voided the draw: its own, or its target draw's (inspector
+    draws are voided with the target draw they were drawn for)."""
+    own = draw.void_requests.filter(status=VoidRequest.Status.APPROVED).first()
+    if own is None and draw.status == DrawStatus.VOID and draw.target_draw_id is not None:
+        return approved_void(draw.target_draw)
+    return own
 
 
 def bundle_files(draw: Draw) -> dict[str, bytes]:
@@ -117,9 +122,12 @@ def bundle_files(draw: Draw) -> dict[str, bytes]:
     if res is not None:
         files["result.json"] = _b(res.result_json)
         files["result.sha256"] = (res.result_sha256 + "\n").encode("ascii")
-        void = approved_void(draw)
+        void = approved_void(draw) if draw.status == DrawStatus.VOID else None
         if void is not None:
-            files["void.json"] = canonical_json({"reason": void.reason, "result_sha256": res.result_sha256})
+            reason = (
+                void.reason if void.draw_id == draw.pk else f"随检查对象抽取 {void.draw.draw_id} 作废：{void.reason}"
+            )
+            files["void.json"] = canonical_json({"reason": reason, "result_sha256": res.result_sha256})
     return files
 
 

@@ -184,7 +184,12 @@ class Draw(models.Model):
     The inputs are the bundle files of spec v1 (docs/draw-spec.md §14) byte for byte.
     """
 
-    IMMUTABLE_AFTER_DRAW = (
+    FROZEN_AT_CREATION = (
+        "task_id",
+        "kind",
+        "department_id",
+        "target_draw_id",
+        "attempt",
         "draw_id",
         "population_csv",
         "exclusions_csv",
@@ -193,9 +198,9 @@ class Draw(models.Model):
         "commitment_json",
         "commitment_sha256",
         "server_secret",
-        "entropy_json",
-        "seed",
+        "frozen_by_id",
     )
+    FROZEN_AT_DRAW = ("entropy_json", "seed", "drawn_at", "drawn_by_id", "witnesses")
 
     task = models.ForeignKey(Task, verbose_name="任务", on_delete=models.PROTECT, related_name="draws")
     kind = models.CharField("类别", max_length=12, choices=DrawKind.choices)
@@ -261,10 +266,13 @@ class Draw(models.Model):
     def save(self, *args, **kwargs) -> None:
         if self.pk is not None:
             old = Draw.objects.filter(pk=self.pk).first()
-            if old is not None and old.status != DrawStatus.FROZEN:
-                for name in self.IMMUTABLE_AFTER_DRAW:
+            if old is not None:
+                frozen = self.FROZEN_AT_CREATION
+                if old.status != DrawStatus.FROZEN:
+                    frozen += self.FROZEN_AT_DRAW
+                for name in frozen:
                     if bytes_or_value(getattr(old, name)) != bytes_or_value(getattr(self, name)):
-                        raise ValidationError(f"已抽取的结果不可修改（{name}）。")
+                        raise ValidationError(f"已冻结或已抽取的内容不可修改（{name}）。")
                 if old.status == DrawStatus.VOID and self.status != DrawStatus.VOID:
                     raise ValidationError("已作废的抽取不可恢复。")
         super().save(*args, **kwargs)

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from shuangsuiji.audit.context import acting
 from shuangsuiji.draw import AssignmentParams, DepartmentRequirement, DrawError, StratumRule, eligibility, sample_size
@@ -447,7 +448,7 @@ def preview(task: Task, today: dt.date | None = None) -> Preview:
     """What a freeze would produce, without freezing anything."""
     from shuangsuiji.tags.models import Tag
 
-    today = today or dt.date.today()
+    today = today or timezone.localdate()
     errors: list[str] = []
     warnings: list[str] = []
     parts = participants_lead_first(task)
@@ -471,6 +472,8 @@ def preview(task: Task, today: dt.date | None = None) -> Preview:
     if not total:
         errors.append("按当前条件抽取数为 0：请检查抽查范围和比例。")
     types = set((task.population or {}).get("target_types") or [])
+    if not types:  # no condition: the types actually in the population
+        types = set(pop.population_queryset(task).order_by().values_list("target_type", flat=True).distinct())
     type_labels = dict(TargetType.choices)
     depts = []
     for p in parts:

@@ -119,11 +119,6 @@ def test_inspectors_eligible_against_needed_and_coverage_warnings(world):
     ]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="preview() checks item target types only against an explicit target_types condition; "
-    "a population without one (every type of the region) is never compared with the items",
-)
 def test_coverage_warning_without_a_target_type_condition(world):
     task = joint_task(world, population={})  # the whole county register: here 40 projects
     assert set(Target.objects.values_list("target_type", flat=True)) == {"project"}
