@@ -219,6 +219,28 @@ def _next_attempt(task: Task, kind: str, department_id: int | None) -> int:
     return (agg["m"] or 0) + 1
 
 
+def _store_freeze(c: Commitment, secret: bytes, user, taken: str, **fields) -> Draw:
+    """Store a frozen engine run: the committed files byte for byte, the secret kept back.
+    ``taken`` is the refusal when the one-live-draw constraint says another freeze won."""
+    try:
+        with transaction.atomic():
+            return Draw.objects.create(
+                draw_id=c.draw_id,
+                population_csv=c.files["population.csv"],
+                exclusions_csv=c.files["exclusions.csv"],
+                params_json=c.files["params.json"],
+                inspectors_json=c.files.get("inspectors.json"),
+                commitment_json=c.files["commitment.json"],
+                commitment_sha256=c.sha256,
+                server_secret=secret.hex(),
+                population_count=sum(c.frame.counts().values()),
+                frozen_by=user,
+                **fields,
+            )
+    except IntegrityError as exc:
+        raise DrawRuleError(taken) from exc
+
+
 def freeze_targets(task: Task, user, today: dt.date | None = None) -> Draw:
     """Freeze the population and parameters; the commitment hash is shown and recorded."""
     today = today or timezone.localdate()
@@ -255,25 +277,16 @@ def freeze_targets(task: Task, user, today: dt.date | None = None) -> Draw:
             c = freeze(population.candidates, population.exclusions, params, server_secret_hash(secret))
         except DrawError as exc:
             raise DrawRuleError(f"冻结失败：{exc}") from exc
-        try:
-            with transaction.atomic():
-                draw = Draw.objects.create(
-                    task=task,
-                    kind=DrawKind.TARGETS,
-                    attempt=attempt,
-                    draw_id=params.draw_id,
-                    population_csv=c.files["population.csv"],
-                    exclusions_csv=c.files["exclusions.csv"],
-                    params_json=c.files["params.json"],
-                    commitment_json=c.files["commitment.json"],
-                    commitment_sha256=c.sha256,
-                    server_secret=secret.hex(),
-                    population_count=sum(c.frame.counts().values()),
-                    excluded_count=len(population.exclusions),
-                    frozen_by=user,
-                )
-        except IntegrityError as exc:
-            raise DrawRuleError("本任务已有冻结或已完成的抽取（可能刚被他人冻结）。") from exc
+        draw = _store_freeze(
+            c,
+            secret,
+            user,
+            "本任务已有冻结或已完成的抽取（可能刚被他人冻结）。",
+            task=task,
+            kind=DrawKind.TARGETS,
+            attempt=attempt,
+            excluded_count=len(population.exclusions),
+        )
         if task.status == TaskStatus.DRAFT:
             task.status = TaskStatus.FIXED
             with acting(actor=user, action="tasks.fix"):
@@ -556,27 +569,17 @@ def draw_inspectors(target_draw: Draw, participant: TaskParticipant, user, extra
             )
         except DrawError as exc:
             raise DrawRuleError(f"冻结失败：{exc}") from exc
-        try:
-            with transaction.atomic():
-                draw = Draw.objects.create(
-                    task=task,
-                    kind=DrawKind.INSPECTORS,
-                    department=participant.department,
-                    target_draw=target_draw,
-                    attempt=attempt,
-                    draw_id=params.draw_id,
-                    population_csv=c.files["population.csv"],
-                    exclusions_csv=c.files["exclusions.csv"],
-                    params_json=c.files["params.json"],
-                    inspectors_json=c.files["inspectors.json"],
-                    commitment_json=c.files["commitment.json"],
-                    commitment_sha256=c.sha256,
-                    server_secret=secret.hex(),
-                    population_count=len(codes),
-                    frozen_by=user,
-                )
-        except IntegrityError as exc:
-            raise DrawRuleError("本部门已抽取检查人员（可能刚被他人抽取）。") from exc
+        draw = _store_freeze(
+            c,
+            secret,
+            user,
+            "本部门已抽取检查人员（可能刚被他人抽取）。",
+            task=task,
+            kind=DrawKind.INSPECTORS,
+            department=participant.department,
+            target_draw=target_draw,
+            attempt=attempt,
+        )
         with acting(actor=user):
             record(
                 action="tasks.freeze",
