@@ -109,6 +109,12 @@ def sealed_access(user, task: Task) -> str | None:
     return None
 
 
+def seed_visible(user, task: Task) -> bool:
+    """The seed (and the revealed server secret) decide every ticket: with the register at
+    hand they rebuild the list, so while sealed only those who see the whole list see them."""
+    return not task.is_sealed or sealed_access(user, task) == ALL_TARGETS
+
+
 def can_manage(user, task: Task) -> bool:
     if not can_write(user):
         return False

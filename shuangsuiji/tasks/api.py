@@ -281,6 +281,13 @@ class DrawOut(Schema):
     shortfalls_count: int = Field(..., description="未能配齐的检查组数")
 
     @staticmethod
+    def resolve_seed(obj: Draw, context) -> str:
+        request = (context or {}).get("request")
+        if request is not None and access.seed_visible(request.user, obj.task):
+            return obj.seed
+        return ""
+
+    @staticmethod
     def resolve_targets_count(obj: Draw) -> int:
         return obj.drawn_targets.filter(replaced_by__isnull=True).count() if obj.kind == DrawKind.TARGETS else 0
 

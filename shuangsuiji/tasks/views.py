@@ -226,6 +226,7 @@ def task_detail(request, pk):
         "live": drawday.live_target_draw(task),
         "can_manage": access.can_manage(request.user, task),
         "sealed_mode": access.sealed_access(request.user, task),
+        "show_seed": access.seed_visible(request.user, task),
     }
     return render(request, "tasks/task_detail.html", context)
 
@@ -337,6 +338,7 @@ def draw_detail(request, draw_pk):
         "results": list(draw.results.select_related("created_by")),
         "entropy": drawday.entropy_of(draw),
         "sealed_mode": access.sealed_access(request.user, task),
+        "show_seed": access.seed_visible(request.user, task),
         "hide_nav": request.GET.get("projector") == "1",
         "counts": draw.drawn_targets.filter(replaced_by__isnull=True).count(),
     }
@@ -457,6 +459,9 @@ def draw_bundle(request, draw_pk):
     draw = _draw_or_404(request.user, draw_pk)
     if draw.status == DrawStatus.FROZEN:
         raise Http404("尚未抽取，没有数据包。")
+    if access.sealed_access(request.user, draw.task) != access.ALL_TARGETS:
+        # the bundle holds the whole list: not for an inspector who may see only their own targets
+        raise Http404("未找到该数据包，或您无权下载。")
     sealed.require_sealed(request.user, draw.task, draw, "bundle")
     response = HttpResponse(drawday.bundle_zip(draw), content_type="application/zip")
     response["Content-Disposition"] = f'attachment; filename="{draw.draw_id}.zip"'

@@ -59,6 +59,15 @@ def test_outsiders_cannot_see_the_sealed_list(demo, client):
             assert r.status_code == 404, (username, name, r.status_code)
             assert secret_name not in r.content.decode("utf-8", "replace")
     assert AuditEntry.objects.filter(action__startswith="tasks.sealed").count() == before
+    # Nor the seed, from which the list can be rebuilt with the register: a member of a
+    # participating department who is not a participant sees the task but not the seed.
+    client.force_login(world.users["sc_inspector"])
+    for url in (f"/tasks/{task.pk}/", f"/tasks/draws/{draw.pk}/"):
+        page = client.get(url).content.decode()
+        assert draw.seed not in page and draw.server_secret not in page
+    assert client.get(f"/api/tasks/draws/{draw.pk}").json()["seed"] == ""
+    client.force_login(world.users["sc_admin"])
+    assert client.get(f"/api/tasks/draws/{draw.pk}").json()["seed"] == draw.seed
 
 
 def test_participants_see_it_and_every_view_is_recorded(demo, client):
@@ -101,5 +110,7 @@ def test_an_assigned_inspector_sees_only_own_targets(demo, client):
     other = draw.drawn_targets.exclude(target__name__in=own).first().target
     assert client.get(f"/tasks/{task.pk}/sheets/{other.pk}/").status_code == 404
     assert client.get(f"/tasks/{task.pk}/sheets/{mine.target_id}/").status_code == 200
+    # the bundle holds the whole list: not for an inspector limited to their own targets
+    assert client.get(f"/tasks/draws/{draw.pk}/bundle.zip").status_code == 404
     home = client.get("/").content.decode()
     assert f"检查：{mine.target.name}" in home
