@@ -138,6 +138,17 @@ def can_draw_inspectors(user, participant: TaskParticipant) -> bool:
     )
 
 
+def can_request_void(user, draw) -> bool:
+    """Managers of the task may ask to void any of its draws; a department may also ask to
+    void its own inspector draw."""
+    if can_manage(user, draw.task):
+        return True
+    if draw.department_id is None:
+        return False
+    p = draw.task.participants.filter(department_id=draw.department_id).first()
+    return p is not None and can_draw_inspectors(user, p)
+
+
 def can_approve_void(user, task: Task, requested_by_id: int | None) -> bool:
     if not can_write(user) or user.pk == requested_by_id:
         return False

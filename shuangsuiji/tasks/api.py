@@ -885,7 +885,10 @@ def substitute(request, draw_id: int, body: SubstituteIn):
 @refusals
 def request_void(request, draw_id: int, body: VoidIn):
     draw = _draw(request, draw_id)
-    _forbid(access.can_manage(request.user, draw.task), "只有牵头部门或双随机办可以申请作废抽取。")
+    _forbid(
+        access.can_request_void(request.user, draw),
+        "只有牵头部门、双随机办或抽取该批检查人员的部门可以申请作废抽取。",
+    )
     vr = drawday.request_void(draw, body.reason, request.user)
     return Status(201, VoidRequest.objects.select_related("requested_by", "decided_by").get(pk=vr.pk))
 

@@ -571,11 +571,7 @@ def inspector_substitute(request, draw_pk):
 def void_request(request, draw_pk):
     draw = _draw_or_404(request.user, draw_pk)
     task = draw.task
-    allowed = access.can_manage(request.user, task)
-    if draw.kind == DrawKind.INSPECTORS:
-        p = task.participants.filter(department_id=draw.department_id).first()
-        allowed = allowed or (p is not None and access.can_draw_inspectors(request.user, p))
-    if not allowed:
+    if not access.can_request_void(request.user, draw):
         raise PermissionDenied("您无权申请作废该抽取。")
     try:
         drawday.request_void(draw, request.POST.get("reason", ""), request.user)
