@@ -17,6 +17,7 @@ from shuangsuiji.inspectors.api import router as inspectors_router
 from shuangsuiji.items.api import router as items_router
 from shuangsuiji.orgs.api import router as orgs_router
 from shuangsuiji.plans.api import router as plans_router
+from shuangsuiji.rules import RuleError
 from shuangsuiji.tags.api import router as tags_router
 from shuangsuiji.targets.api import router as targets_router
 from shuangsuiji.tasks.api import router as tasks_router
@@ -71,6 +72,12 @@ api.add_router("/tasks", tasks_router)
 @api.exception_handler(PermissionDenied)
 def permission_denied(request, exc):
     return api.create_response(request, {"detail": str(exc) or "您的角色无权访问此功能。"}, status=403)
+
+
+@api.exception_handler(RuleError)
+def refused(request, exc):
+    """A refused change (``shuangsuiji.rules.RuleError``): 422 with the Chinese reasons."""
+    return api.create_response(request, {"detail": exc.messages}, status=422)
 
 
 @api.exception_handler(OverflowError)

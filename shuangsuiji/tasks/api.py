@@ -10,14 +10,13 @@ commitments, seeds and counts, never the drawn lists.
 
 from __future__ import annotations
 
-import functools
 import json
 from datetime import date, datetime
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
-from django.http import Http404, HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
@@ -44,7 +43,7 @@ from shuangsuiji.tasks.models import (
     TaskSource,
     VoidRequest,
 )
-from shuangsuiji.tasks.population import PopulationError, describe
+from shuangsuiji.tasks.population import describe
 from shuangsuiji.tasks.sealed import require_sealed
 
 router = Router(tags=["抽查任务与抽取"])
@@ -55,22 +54,6 @@ router = Router(tags=["抽查任务与抽取"])
 
 class Refused(RuleError):
     """Input the API cannot turn into a service call (unknown id in the body, wrong draw kind)."""
-
-
-def refusals(view):
-    """A refused change (``RuleError``) or an unknown population condition → 422 naming why."""
-
-    @functools.wraps(view)
-    def wrapper(request, *args, **kwargs):
-        try:
-            return view(request, *args, **kwargs)
-        except RuleError as exc:
-            messages = exc.messages
-        except PopulationError as exc:
-            messages = [str(exc)]
-        return JsonResponse({"detail": messages}, status=422, json_dumps_params={"ensure_ascii": False})
-
-    return wrapper
 
 
 def _forbid(allowed: bool, message: str) -> None:
@@ -652,7 +635,6 @@ def list_tasks(
 
 
 @router.post("/", response={201: TaskDetailOut}, summary="新建抽查任务（草稿）")
-@refusals
 def create_task(request, body: TaskIn):
     task = services.create_task(_spec(request, body), request.user)
     return Status(201, _task(request, task.pk))
@@ -666,7 +648,6 @@ def get_task(request, task_id: int):
 
 
 @router.put("/{task_id}", response=TaskDetailOut, summary="修改抽查任务（仅草稿）")
-@refusals
 def update_task(request, task_id: int, body: TaskIn):
     task = _task(request, task_id)
     _forbid(access.can_manage(request.user, task), "只有牵头部门或双随机办可以修改该任务。")
@@ -677,7 +658,6 @@ def update_task(request, task_id: int, body: TaskIn):
 @router.get(
     "/{task_id}/preview", response=PreviewOut, summary="抽取预览（总体、各层抽取数、符合条件的检查人员；不冻结）"
 )
-@refusals
 def preview_task(request, task_id: int):
     task = _task(request, task_id)
     _forbid(access.can_manage(request.user, task), "只有牵头部门或双随机办可以预览该任务的抽取。")
@@ -707,7 +687,6 @@ def preview_task(request, task_id: int):
 
 
 @router.post("/{task_id}/freeze", response={201: DrawDetailOut}, summary="冻结检查对象总体与参数，生成承诺值")
-@refusals
 def freeze_task(request, task_id: int):
     task = _task(request, task_id)
     _forbid(access.can_manage(request.user, task), "只有牵头部门或双随机办可以冻结抽取。")
@@ -726,7 +705,6 @@ def get_draw(request, draw_id: int):
 
 
 @router.post("/draws/{draw_id}/draw", response=DrawDetailOut, summary="录入公开随机数并抽取检查对象")
-@refusals
 def run_draw(request, draw_id: int, body: DrawIn):
     draw = _draw(request, draw_id)
     _forbid(access.can_manage(request.user, draw.task), "只有牵头部门或双随机办可以抽取。")
@@ -793,7 +771,6 @@ def _own_department(request, draw: Draw) -> int:
 
 
 @router.post("/draws/{draw_id}/confirm", response=ConfirmationOut, summary="确认本部门的检查对象（派发确认）")
-@refusals
 def confirm(request, draw_id: int, body: ConfirmIn):
     draw = _draw(request, draw_id)
     dept_id = _own_department(request, draw)
@@ -806,7 +783,6 @@ def confirm(request, draw_id: int, body: ConfirmIn):
     response=DrawDetailOut,
     summary="报告抽中对象不属本部门职责等问题（由同层备选对象递补，记为新的结果版本）",
 )
-@refusals
 def report(request, draw_id: int, body: ReportIn):
     draw = _draw(request, draw_id)
     dept_id = _own_department(request, draw)
@@ -822,7 +798,6 @@ def report(request, draw_id: int, body: ReportIn):
     response={201: DrawDetailOut},
     summary="为本部门抽取检查人员（各部门确认检查对象后）",
 )
-@refusals
 def draw_inspectors(request, draw_id: int, body: InspectorDrawIn):
     draw = _draw(request, draw_id)
     participant = access.participant_of(request.user, draw.task)
@@ -856,7 +831,6 @@ def assignments(request, draw_id: int):
     response=DrawDetailOut,
     summary="递补抽取检查人员（因病、回避等；记为新的结果版本）",
 )
-@refusals
 def substitute(request, draw_id: int, body: SubstituteIn):
     draw = _draw(request, draw_id)
     if draw.kind != DrawKind.INSPECTORS:
@@ -882,7 +856,6 @@ def substitute(request, draw_id: int, body: SubstituteIn):
 
 
 @router.post("/draws/{draw_id}/void", response={201: VoidOut}, summary="申请作废抽取（须说明原因，由上级角色审批）")
-@refusals
 def request_void(request, draw_id: int, body: VoidIn):
     draw = _draw(request, draw_id)
     _forbid(
@@ -894,7 +867,6 @@ def request_void(request, draw_id: int, body: VoidIn):
 
 
 @router.post("/voids/{void_id}/decide", response=VoidOut, summary="审批作废申请（批准或驳回；不能审批本人的申请）")
-@refusals
 def decide_void(request, void_id: int, body: DecideIn):
     vr = VoidRequest.objects.filter(pk=void_id).first()
     if vr is None:

@@ -24,6 +24,7 @@ from django.db.models import Q, QuerySet
 
 from shuangsuiji.draw import Candidate, Exclusion
 from shuangsuiji.orgs.models import Region
+from shuangsuiji.rules import RuleError
 from shuangsuiji.tags.models import Tag
 from shuangsuiji.targets.choices import RegistrationStatus, RiskClass, TargetType
 from shuangsuiji.targets.models import Industry, LastInspection, Target
@@ -37,7 +38,7 @@ FLAGS = {
 STRATUM_LABELS = {**dict(RiskClass.choices), ALL: "全部（不分层）"}
 
 
-class PopulationError(ValueError):
+class PopulationError(RuleError):
     """A condition names something that does not exist; the message is Chinese."""
 
 
