@@ -15,6 +15,7 @@ class ImportJob(models.Model):
     class Kind(models.TextChoices):
         TARGETS = "targets", "检查对象"
         INSPECTORS = "inspectors", "执法检查人员"
+        ITEMS = "items", "随机抽查事项"
 
     class Mode(models.TextChoices):
         ALL = "all", "全部成功才导入"

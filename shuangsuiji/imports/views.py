@@ -6,6 +6,7 @@ import tempfile
 from pathlib import Path
 
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 
@@ -19,7 +20,7 @@ from shuangsuiji.imports.runner import IMPORTERS, create_job
 from shuangsuiji.imports.tasks import run_import_task
 
 IMPORT_ROLES = (Role.PLATFORM_ADMIN, Role.COORDINATING_OFFICE, Role.DEPARTMENT_ADMIN, Role.UNIT_OPERATOR)
-SECTION_OF = {"targets": "targets", "inspectors": "inspectors"}
+SECTION_OF = {"targets": "targets", "inspectors": "inspectors", "items": "items"}
 MAX_UPLOAD = 300 * 1024 * 1024
 
 
@@ -32,6 +33,8 @@ def _importer(kind: str):
 @role_required(*IMPORT_ROLES)
 def upload(request, kind: str):
     importer = _importer(kind)
+    if not importer.may_import(request.user):
+        raise PermissionDenied(f"您无权导入{importer.title}。")
     error = ""
     if request.method == "POST":
         f = request.FILES.get("file")

@@ -9,7 +9,7 @@ class ItemsConfig(AppConfig):
         from django.db.models.signals import m2m_changed
 
         from shuangsuiji.audit.services import track
-        from shuangsuiji.items import models
+        from shuangsuiji.items import importer, models  # noqa: F401  (importer registers itself)
 
         for model in (
             models.ItemList,

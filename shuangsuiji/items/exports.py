@@ -1,4 +1,4 @@
-"""Files of the item list: export of a filtered list, and the import template.
+"""Files of the item list: export of a filtered list (the import and its template: ``importer``).
 
 xlsx via xlsxwriter; csv in UTF-8 with a BOM so that Excel opens it in Chinese.
 """
@@ -32,37 +32,6 @@ EXPORT_HEADERS = [
     "认领来源",
     "发布人",
     "发布时间",
-]
-
-TEMPLATE_HEADERS = [
-    "事项编码",
-    "事项名称",
-    "事项类别",
-    "最低抽查比例（%）",
-    "抽查频次",
-    "检查对象类型",
-    "检查方式",
-    "子项（每行：编码｜名称｜检查内容）",
-    "法律依据（每行：法律法规名称｜条款）",
-    "执法检查人员要求",
-    "“互联网+监管”事项编码",
-    "备注",
-]
-
-TEMPLATE_EXAMPLE = [
-    "SW-001",
-    "生产建设项目水土保持方案实施情况的监督检查",
-    "一般检查事项",
-    "5",
-    "每年不少于1次",
-    "项目、企业",
-    "实地检查、书面检查",
-    "SW-001-01｜水土保持方案编报审批情况｜是否依法编报水土保持方案并经审批\n"
-    "SW-001-02｜水土保持补偿费缴纳情况｜是否足额缴纳水土保持补偿费",
-    "《中华人民共和国水土保持法》｜第二十五条、第二十七条\n《生产建设项目水土保持监督管理办法》｜",
-    "专业特长/水土保持、资格/执法证",
-    "",
-    "",
 ]
 
 

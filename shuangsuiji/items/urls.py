@@ -6,7 +6,6 @@ app_name = "items"
 urlpatterns = [
     path("", views.item_list, name="list"),
     re_path(r"^export\.(?P<fmt>xlsx|csv)$", views.item_export, name="export"),
-    re_path(r"^template\.(?P<fmt>xlsx|csv)$", views.import_template, name="template"),
     path("new/", views.item_create, name="create"),
     path("claim/", views.claim_list, name="claim"),
     path("claim/<int:version_pk>/", views.claim_item, name="claim_item"),

@@ -95,20 +95,6 @@ def item_export(request, fmt: str):
     return response
 
 
-@login_required
-def import_template(request, fmt: str):
-    rows = [exports.TEMPLATE_EXAMPLE]
-    if fmt == "xlsx":
-        body = exports.xlsx_bytes(exports.TEMPLATE_HEADERS, rows, "事项导入模板")
-        content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    else:
-        body = exports.csv_bytes(exports.TEMPLATE_HEADERS, rows)
-        content_type = "text/csv; charset=utf-8"
-    response = HttpResponse(body, content_type=content_type)
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''item-import-template.{fmt}"
-    return response
-
-
 # --- One item ---------------------------------------------------------------------------------
 
 

@@ -6,7 +6,7 @@ import io
 import pytest
 from python_calamine import CalamineWorkbook
 
-from shuangsuiji.items.exports import EXPORT_HEADERS, TEMPLATE_HEADERS
+from shuangsuiji.items.exports import EXPORT_HEADERS
 from tests.items.helpers import published_item
 
 pytestmark = pytest.mark.django_db
@@ -52,14 +52,3 @@ def test_target_type_filter(client, demo, login, items):
         csv.reader(io.StringIO(client.get("/items/export.csv?target_type=project").content.decode("utf-8-sig")))
     )
     assert [r[1] for r in rows[1:]] == ["E-2"]
-
-
-def test_import_templates(client, demo, login):
-    login("sw_admin")
-    rows = _xlsx_rows(client.get("/items/template.xlsx").content)
-    assert rows[0] == TEMPLATE_HEADERS and len(rows) == 2 and rows[1][0] == "SW-001"
-    text = client.get("/items/template.csv").content
-    assert text.startswith("\ufeff".encode())
-    rows = list(csv.reader(io.StringIO(text.decode("utf-8-sig"))))
-    assert rows[0] == TEMPLATE_HEADERS and len(rows) == 2
-    assert client.get("/items/template.pdf").status_code == 404
