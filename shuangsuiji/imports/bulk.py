@@ -54,10 +54,16 @@ def insert_dicts(model: type[models.Model], rows: list[dict]) -> list[int]:
     return ids
 
 
+_SEP = "\x1f"  # ASCII unit separator: never part of a code
+
+
 def in_list(column: str, values: list) -> tuple[str, list]:
-    """``column IN (…)`` for any number of values: one array parameter on PostgreSQL (no
-    per-value placeholders to build and parse), placeholders elsewhere."""
+    """``column IN (…)`` for any number of values: one parameter on PostgreSQL (no per-value
+    placeholders to build and parse), placeholders elsewhere. Strings travel as one joined
+    text split by the server, which is cheaper to send than an array of 10,000 strings."""
     if is_postgres():
+        if values and all(type(v) is str and _SEP not in v for v in values):
+            return f"{column} = ANY(string_to_array(%s, E'\\x1f'))", [_SEP.join(values)]
         return f"{column} = ANY(%s)", [list(values)]
     return f"{column} IN ({', '.join(['%s'] * len(values))})", list(values)
 

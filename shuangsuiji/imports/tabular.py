@@ -61,7 +61,8 @@ def read_table(path: Path | str) -> tuple[list[str], Iterator[tuple[int, list[st
             rows = sheet.iter_rows()
         except Exception as exc:  # calamine raises its own error types
             raise TableError(f"无法读取 Excel 文件：{exc}") from exc
-        it: Iterator[list[str]] = ([_cell(v) for v in row] for row in rows)
+        # Most cells are text: strip them inline, convert the rest (numbers, dates) with _cell.
+        it: Iterator[list[str]] = ([v.strip() if type(v) is str else _cell(v) for v in row] for row in rows)
     elif suffix in {".csv", ".txt"}:
         it = ([c.strip() for c in row] for row in csv.reader(_decode_csv(path)))
     else:

@@ -67,9 +67,11 @@ class Industry(models.Model):
 
 
 class Target(models.Model):
-    code = models.CharField("对象编码", max_length=18, unique=True, help_text="统一社会信用代码或内部编码")
-    # Unique through ``code``: a target with a USCC has code == USCC (constraint below), so no
-    # second unique index is kept (each index slows a million-row import).
+    code = models.CharField("对象编码", max_length=18, help_text="统一社会信用代码或内部编码")
+    # Unique through ``code`` (constraint below, a plain unique index: a ``unique=True`` field
+    # would add a second, varchar_pattern_ops index on PostgreSQL that no query uses). A target
+    # with a USCC has code == USCC, so no second unique index is kept (each index slows a
+    # million-row import).
     uscc = models.CharField("统一社会信用代码", max_length=18, null=True, blank=True)
     name = models.CharField("名称", max_length=200)
     target_type = models.CharField("对象类型", max_length=16, choices=TargetType.choices)
@@ -109,11 +111,14 @@ class Target(models.Model):
         ordering = ["-id"]
         indexes = [models.Index(fields=["region", "risk_class"], name="target_region_risk_idx")]
         constraints = [
+            models.UniqueConstraint(
+                fields=["code"], name="target_unique_code", violation_error_message="对象编码已存在。"
+            ),
             models.CheckConstraint(
                 condition=models.Q(uscc__isnull=True) | models.Q(uscc=models.F("code")),
                 name="target_code_is_uscc",
                 violation_error_message="有统一社会信用代码的检查对象，其对象编码必须等于统一社会信用代码。",
-            )
+            ),
         ]
 
     def __str__(self) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime
+from operator import mul
 
 from stdnum import exceptions as stdnum_errors
 from stdnum.cn import uscc as stdnum_uscc
@@ -27,7 +28,8 @@ _WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
 
 
 def uscc_check_char(first17: str) -> str:
-    total = sum(_VALUE[c] * w for c, w in zip(first17, _WEIGHTS, strict=True))
+    """The check character of the first 17 characters (which must be in ``_ALPHABET``)."""
+    total = sum(map(mul, map(_VALUE.__getitem__, first17), _WEIGHTS))
     return _ALPHABET[(31 - total % 31) % 31]
 
 
