@@ -58,6 +58,7 @@ from shuangsuiji.inspectors.services import draw_candidates
 from shuangsuiji.rules import RuleError
 from shuangsuiji.targets.models import Target
 from shuangsuiji.tasks import population as pop
+from shuangsuiji.tasks.history import with_history
 from shuangsuiji.tasks.models import (
     Assignment,
     Confirmation,
@@ -561,7 +562,12 @@ def draw_inspectors(target_draw: Draw, participant: TaskParticipant, user, extra
                 "department": participant.department.name,
             },
         )
-        inspectors = draw_candidates(participant.department, (task.window_from, task.window_to))
+        inspectors = with_history(
+            draw_candidates(participant.department, (task.window_from, task.window_to)),
+            participant.department,
+            task,
+            codes,
+        )
         secret = new_server_secret()
         try:
             c = freeze(
