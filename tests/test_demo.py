@@ -22,6 +22,14 @@ def _counts():
 def test_seed_demo_is_idempotent(capsys):
     call_command("seed_demo")
     first = _counts()
+    from django.utils import timezone
+
+    from shuangsuiji.targets.models import LastInspection
+
+    earlier = LastInspection.objects.select_related("department")
+    assert 1000 < earlier.count() < 3000  # about 8 % of 20,000 businesses, 15 % of 600 projects
+    assert {e.department.name for e in earlier} == {"清河县市场监督管理局", "清河县水务局"}
+    assert max(e.inspected_on for e in earlier) < timezone.localdate()
     call_command("seed_demo")
     assert _counts() == first  # no new rows, and no new audit entries either
     call_command("audit_verify")
