@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 from django.utils import timezone
 from ninja import Router, Schema
@@ -41,25 +41,54 @@ class InspectorOut(Schema):
         return [t.code for t in obj.specialties.all()]
 
 
+def _name(user) -> str | None:
+    return user.display_name if user is not None else None
+
+
 class TrainingOut(Schema):
+    id: int
     course: str
     completed_on: date
     hours: float | None
     issuer: str
+    state: str  # in_force / voided（作废的记录不计为已培训）
+    voided_at: datetime | None
+    voided_by: str | None
+    void_reason: str
+
+    @staticmethod
+    def resolve_voided_by(obj) -> str | None:
+        return _name(obj.voided_by)
 
 
 class LeaveOut(Schema):
+    id: int
     start: date
-    end: date
+    end: date  # the end in force (after an early end)
     reason: str
+    state: str  # in_force / ended_early / cancelled（取消的期间不计）
+    planned_end: date | None  # the original end when ended early
+    end_reason: str
+    cancelled_at: datetime | None
+    cancelled_by: str | None
+    cancel_reason: str
+
+    @staticmethod
+    def resolve_cancelled_by(obj) -> str | None:
+        return _name(obj.cancelled_by)
 
 
 class RelationshipOut(Schema):
+    id: int
     target_code: str
     target_name: str
     kind: str
     note: str
     declared_on: date
+    state: str  # in_force / withdrawn（撤销的申报不再回避）
+    withdrawn_at: datetime | None
+    withdrawn_by: str | None
+    withdraw_reason: str
 
     @staticmethod
     def resolve_target_code(obj) -> str:
@@ -68,6 +97,10 @@ class RelationshipOut(Schema):
     @staticmethod
     def resolve_target_name(obj) -> str:
         return obj.target.name
+
+    @staticmethod
+    def resolve_withdrawn_by(obj) -> str | None:
+        return _name(obj.withdrawn_by)
 
 
 class InspectorDetailOut(InspectorOut):
@@ -78,15 +111,15 @@ class InspectorDetailOut(InspectorOut):
 
     @staticmethod
     def resolve_trainings(obj: Inspector):
-        return list(obj.trainings.all())
+        return list(obj.trainings.select_related("voided_by"))
 
     @staticmethod
     def resolve_leave_periods(obj: Inspector):
-        return list(obj.leave_periods.all())
+        return list(obj.leave_periods.select_related("cancelled_by"))
 
     @staticmethod
     def resolve_relationships(obj: Inspector):
-        return list(obj.relationships.select_related("target"))
+        return list(obj.relationships.select_related("target", "withdrawn_by"))
 
 
 @router.get("/", response=list[InspectorOut], summary="执法检查人员列表（限数据范围，支持与页面相同的筛选）")

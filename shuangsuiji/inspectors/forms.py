@@ -101,3 +101,25 @@ class RelationshipForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         _style(self)
+
+
+class CorrectionForm(forms.Form):
+    """The reason of a correction (作废、取消、撤销申报): required, kept in the record, history and audit trail."""
+
+    reason = forms.CharField(label="原因", max_length=200)
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", False)  # one form per record on the page: no duplicate ids
+        super().__init__(*args, **kwargs)
+        self.fields["reason"].widget.attrs.update({"placeholder": "原因（必填）", "aria-label": "原因"})
+        _style(self)
+
+
+class EndLeaveForm(CorrectionForm):
+    new_end = forms.DateField(label="实际结束日期", widget=forms.DateInput(attrs={"type": "date"}))
+
+    field_order = ["new_end", "reason"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["new_end"].widget.attrs["aria-label"] = "实际结束日期"

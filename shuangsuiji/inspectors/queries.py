@@ -28,7 +28,7 @@ class InspectorFilter:
     expert: str = ""  # 1 / 0
     active: str = ""  # 1 / 0
     cert: str = ""  # valid / expiring / expired / not_yet
-    on_leave: str = ""  # 1: on leave today
+    on_leave: str = ""  # 1: on leave today (cancelled periods do not count)
 
     @classmethod
     def from_params(cls, params) -> InspectorFilter:
@@ -60,7 +60,9 @@ class InspectorFilter:
         elif self.cert == CertificateStatus.NOT_YET:
             qs = qs.filter(cert_valid_from__gt=today)
         if (on_leave := _flag(self.on_leave)) is not None:
-            leave = Exists(LeavePeriod.objects.filter(inspector=OuterRef("pk"), start__lte=today, end__gte=today))
+            leave = Exists(
+                LeavePeriod.objects.live().filter(inspector=OuterRef("pk"), start__lte=today, end__gte=today)
+            )
             qs = qs.filter(leave if on_leave else ~leave)
         return qs
 

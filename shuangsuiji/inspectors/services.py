@@ -9,6 +9,7 @@ from datetime import date
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 
 from shuangsuiji.audit.context import acting
 from shuangsuiji.inspectors.choices import RelationshipKind
@@ -183,7 +184,7 @@ def add_relationship(
     target = find_target_in_scope(user, target_code)
     if kind not in RelationshipKind.values:
         raise ValidationError({"kind": "请选择关系类型。"})
-    if Relationship.objects.filter(inspector=inspector, target=target, kind=kind).exists():
+    if Relationship.objects.live().filter(inspector=inspector, target=target, kind=kind).exists():
         raise ValidationError({"target_code": f"已申报过与 {target.name} 的该类关系。"})
     with acting(action="inspectors.relationship"):
         rel = Relationship.objects.create(
@@ -193,6 +194,128 @@ def add_relationship(
             inspector=inspector,
             action=InspectorChange.Action.RELATIONSHIP,
             after={"target": target.code, "target_name": target.name, "kind": rel.get_kind_display()},
+            changed_by=user,
+        )
+    return rel
+
+
+# --- Corrections: nothing is deleted or edited in place ------------------------------------
+
+REASON_MAX = 200
+
+
+def _reason(reason: str, what: str) -> str:
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": f"请填写{what}原因。"})
+    if len(reason) > REASON_MAX:
+        raise ValidationError({"reason": f"{what}原因不能超过 {REASON_MAX} 个字。"})
+    return reason
+
+
+def _locked(record):
+    """The record re-read under a row lock, so two corrections cannot both pass the state check."""
+    return type(record).objects.select_for_update().get(pk=record.pk)
+
+
+@transaction.atomic
+def void_training(record: TrainingRecord, reason: str, *, user) -> TrainingRecord:
+    """作废 a training record entered by mistake: it stays on record but no longer counts as trained."""
+    record = _locked(record)
+    if record.voided_at is not None:
+        raise ValidationError({"reason": f"培训记录“{record.course}”已于 {record.voided_at:%Y-%m-%d} 作废。"})
+    reason = _reason(reason, "作废")
+    with acting(action="inspectors.training_void", reason=reason):
+        record.voided_at, record.voided_by, record.void_reason = timezone.now(), user, reason
+        record.save(update_fields=["voided_at", "voided_by", "void_reason"])
+        InspectorChange.objects.create(
+            inspector_id=record.inspector_id,
+            action=InspectorChange.Action.TRAINING_VOIDED,
+            after={
+                "course": record.course,
+                "completed_on": record.completed_on.isoformat(),
+                "void_reason": reason,
+            },
+            changed_by=user,
+        )
+    return record
+
+
+def _open_leave(period: LeavePeriod) -> LeavePeriod:
+    period = _locked(period)
+    if period.cancelled_at is not None:
+        raise ValidationError({"reason": f"该请假/停用期间已于 {period.cancelled_at:%Y-%m-%d} 取消。"})
+    return period
+
+
+@transaction.atomic
+def end_leave(period: LeavePeriod, new_end: date, reason: str, *, user) -> LeavePeriod:
+    """提前结束: the inspector is back early; ``end`` moves to ``new_end``, the first planned end is kept."""
+    period = _open_leave(period)
+    if new_end is None:
+        raise ValidationError({"new_end": "请填写实际结束日期。"})
+    if new_end < period.start:
+        raise ValidationError({"new_end": f"实际结束日期不能早于开始日期 {period.start}。"})
+    if new_end >= period.end:
+        raise ValidationError({"new_end": f"实际结束日期应早于现结束日期 {period.end}（只能提前结束）。"})
+    reason = _reason(reason, "提前结束")
+    old_end = period.end
+    with acting(action="inspectors.leave_end", reason=reason):
+        period.planned_end = period.planned_end or old_end
+        period.end, period.end_reason = new_end, reason
+        period.save(update_fields=["end", "planned_end", "end_reason"])
+        InspectorChange.objects.create(
+            inspector_id=period.inspector_id,
+            action=InspectorChange.Action.LEAVE_ENDED,
+            before={"end": old_end.isoformat()},
+            after={"end": new_end.isoformat(), "start": period.start.isoformat(), "end_reason": reason},
+            changed_by=user,
+        )
+    return period
+
+
+@transaction.atomic
+def cancel_leave(period: LeavePeriod, reason: str, *, user) -> LeavePeriod:
+    """取消 a leave period (not taken, or entered by mistake): it stays on record but no longer counts."""
+    period = _open_leave(period)
+    reason = _reason(reason, "取消")
+    with acting(action="inspectors.leave_cancel", reason=reason):
+        period.cancelled_at, period.cancelled_by, period.cancel_reason = timezone.now(), user, reason
+        period.save(update_fields=["cancelled_at", "cancelled_by", "cancel_reason"])
+        InspectorChange.objects.create(
+            inspector_id=period.inspector_id,
+            action=InspectorChange.Action.LEAVE_CANCELLED,
+            after={
+                "start": period.start.isoformat(),
+                "end": period.end.isoformat(),
+                "reason": period.reason,
+                "cancel_reason": reason,
+            },
+            changed_by=user,
+        )
+    return period
+
+
+@transaction.atomic
+def withdraw_relationship(rel: Relationship, reason: str, *, user) -> Relationship:
+    """撤销申报 (e.g. the shares were sold): the declaration stays on record; the inspector no longer recuses."""
+    rel = _locked(rel)
+    if rel.withdrawn_at is not None:
+        raise ValidationError({"reason": f"该利害关系申报已于 {rel.withdrawn_at:%Y-%m-%d} 撤销。"})
+    reason = _reason(reason, "撤销")
+    target = rel.target
+    with acting(action="inspectors.relationship_withdraw", reason=reason):
+        rel.withdrawn_at, rel.withdrawn_by, rel.withdraw_reason = timezone.now(), user, reason
+        rel.save(update_fields=["withdrawn_at", "withdrawn_by", "withdraw_reason"])
+        InspectorChange.objects.create(
+            inspector_id=rel.inspector_id,
+            action=InspectorChange.Action.RELATIONSHIP_WITHDRAWN,
+            after={
+                "target": target.code,
+                "target_name": target.name,
+                "kind": rel.get_kind_display(),
+                "withdraw_reason": reason,
+            },
             changed_by=user,
         )
     return rel
@@ -214,13 +337,14 @@ def draw_candidates(department: Organisation, on_dates: tuple[date, date]) -> li
     - ``is_expert``, ``active``: the register's flags (``active`` is ``is_active``; leave
       is reported separately);
     - ``cert_valid_from`` / ``cert_valid_to``: ISO dates (``cert_valid_from`` may be None);
-    - ``trained``: True iff the inspector has at least one training record completed on or
-      before the first day of the window (``on_dates[0]``);
-    - ``leave``: the leave periods that overlap the window, as ``(start, end)`` ISO pairs
-      sorted (the engine only tests overlap, so others are left out of the frozen register);
+    - ``trained``: True iff the inspector has at least one training record (not voided)
+      completed on or before the first day of the window (``on_dates[0]``);
+    - ``leave``: the leave periods (not cancelled; an ended-early one with its new end) that
+      overlap the window, as ``(start, end)`` ISO pairs sorted (the engine only tests
+      overlap, so others are left out of the frozen register);
     - ``specialties``: set of tag codes (specialties and qualifications);
     - ``conflicts``: set of target codes (USCC or internal code) the inspector declared a
-      relationship with (回避);
+      relationship with (回避), withdrawn declarations left out;
     - ``last_inspected``: empty set for now (filled once results are recorded per inspector);
     - ``workload``: 0 for now (filled once tasks exist).
 
@@ -236,14 +360,13 @@ def draw_candidates(department: Organisation, on_dates: tuple[date, date]) -> li
     )
     ids = [i.pk for i in inspectors]
     trained = set(
-        TrainingRecord.objects.filter(inspector_id__in=ids, completed_on__lte=start).values_list(
-            "inspector_id", flat=True
-        )
+        TrainingRecord.objects.live()
+        .filter(inspector_id__in=ids, completed_on__lte=start)
+        .values_list("inspector_id", flat=True)
     )
     leave: dict[int, list[tuple[str, str]]] = {}
-    for pk, a, b in LeavePeriod.objects.filter(inspector_id__in=ids, start__lte=end, end__gte=start).values_list(
-        "inspector_id", "start", "end"
-    ):
+    periods = LeavePeriod.objects.live().filter(inspector_id__in=ids, start__lte=end, end__gte=start)
+    for pk, a, b in periods.values_list("inspector_id", "start", "end"):
         leave.setdefault(pk, []).append((a.isoformat(), b.isoformat()))
     specialties: dict[int, set[str]] = {}
     for pk, code in Inspector.specialties.through.objects.filter(inspector_id__in=ids).values_list(
@@ -251,7 +374,8 @@ def draw_candidates(department: Organisation, on_dates: tuple[date, date]) -> li
     ):
         specialties.setdefault(pk, set()).add(code)
     conflicts: dict[int, set[str]] = {}
-    for pk, code in Relationship.objects.filter(inspector_id__in=ids).values_list("inspector_id", "target__code"):
+    live_relationships = Relationship.objects.live().filter(inspector_id__in=ids)
+    for pk, code in live_relationships.values_list("inspector_id", "target__code"):
         conflicts.setdefault(pk, set()).add(code)
 
     out = []

@@ -3,15 +3,24 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from shuangsuiji.accounts.models import Role
 from shuangsuiji.accounts.scope import can_write, get_in_scope_or_404, visible_organisations
 from shuangsuiji.imports.exports import export_response
 from shuangsuiji.inspectors import services
 from shuangsuiji.inspectors.choices import CertificateStatus
-from shuangsuiji.inspectors.forms import InspectorForm, LeaveForm, RelationshipForm, TrainingForm, inspector_tags
+from shuangsuiji.inspectors.forms import (
+    CorrectionForm,
+    EndLeaveForm,
+    InspectorForm,
+    LeaveForm,
+    RelationshipForm,
+    TrainingForm,
+    inspector_tags,
+)
 from shuangsuiji.inspectors.models import Inspector
 from shuangsuiji.inspectors.queries import InspectorFilter, inspectors_for
 from shuangsuiji.orgs.models import Organisation
@@ -57,6 +66,21 @@ def _require_write(user):
         raise PermissionDenied("督查角色为只读。")
 
 
+# Corrections take a record out of force (a withdrawn declaration ends a recusal), so they are
+# made by those who keep the register, not by inspectors (who could otherwise end their own).
+CORRECTING_ROLES = (Role.PLATFORM_ADMIN, Role.COORDINATING_OFFICE, Role.DEPARTMENT_ADMIN, Role.UNIT_OPERATOR)
+
+
+def can_correct(user) -> bool:
+    return can_write(user) and (user.is_superuser or user.has_role(*CORRECTING_ROLES))
+
+
+def _require_correct(user):
+    _require_write(user)
+    if not can_correct(user):
+        raise PermissionDenied("作废、取消、撤销申报由部门管理员或业务股室办理，执法检查人员不能更正名录记录。")
+
+
 def _get(request, pk: int) -> Inspector:
     return get_in_scope_or_404(request.user, Inspector.objects.select_related("organisation"), pk=pk)
 
@@ -89,15 +113,18 @@ def inspector_detail(request, pk: int):
     context = {
         "i": inspector,
         "cert_status": CertificateStatus(inspector.certificate_status(today)),
-        "on_leave": inspector.leave_periods.filter(start__lte=today, end__gte=today).exists(),
-        "trainings": inspector.trainings.select_related("recorded_by"),
-        "leave_periods": inspector.leave_periods.select_related("recorded_by"),
-        "relationships": inspector.relationships.select_related("target", "recorded_by"),
+        "on_leave": inspector.leave_periods.live().filter(start__lte=today, end__gte=today).exists(),
+        "trainings": inspector.trainings.select_related("recorded_by", "voided_by"),
+        "leave_periods": inspector.leave_periods.select_related("recorded_by", "cancelled_by"),
+        "relationships": inspector.relationships.select_related("target", "recorded_by", "withdrawn_by"),
         "changes": inspector.changes.select_related("changed_by", "import_job")[:50],
         "training_form": TrainingForm(initial={"completed_on": today}),
         "leave_form": LeaveForm(),
         "relationship_form": RelationshipForm(initial={"declared_on": today}),
+        "correction_form": CorrectionForm(),
+        "end_leave_form": EndLeaveForm(),
         "can_write": can_write(request.user),
+        "can_correct": can_correct(request.user),
         "active_section": SECTION,
     }
     return render(request, "inspectors/inspector_detail.html", context)
@@ -132,10 +159,24 @@ def inspector_edit(request, pk: int | None = None):
 def _add(request, pk: int, form_class, action, done: str):
     _require_write(request.user)
     inspector = _get(request, pk)
-    form = form_class(request.POST)
+    _submit(request, form_class(request.POST), inspector, action, done)
+    return redirect("inspectors:detail", pk=inspector.pk)
+
+
+def _correct(request, pk: int, record_id: int, records: str, form_class, action, done: str):
+    """Void, end, cancel or withdraw one record of an inspector in the user's scope (else 404)."""
+    _require_correct(request.user)
+    inspector = _get(request, pk)
+    record = get_object_or_404(getattr(inspector, records), pk=record_id)
+    _submit(request, form_class(request.POST), record, action, done)
+    return redirect("inspectors:detail", pk=inspector.pk)
+
+
+def _submit(request, form, obj, action, done: str) -> None:
+    """Call ``action(obj, user=…, **cleaned_data)``; the outcome or the errors become messages."""
     if form.is_valid():
         try:
-            action(inspector, user=request.user, **form.cleaned_data)
+            action(obj, user=request.user, **form.cleaned_data)
             messages.success(request, done)
         except ValidationError as exc:
             messages.error(request, "；".join(m for errs in exc.message_dict.values() for m in errs))
@@ -146,7 +187,6 @@ def _add(request, pk: int, form_class, action, done: str):
                 f"{form.fields[f].label if f in form.fields else ''}：{e}" for f, es in form.errors.items() for e in es
             ),
         )
-    return redirect("inspectors:detail", pk=inspector.pk)
 
 
 @require_POST
@@ -165,3 +205,39 @@ def add_leave(request, pk: int):
 @login_required
 def add_relationship(request, pk: int):
     return _add(request, pk, RelationshipForm, services.add_relationship, "已登记利害关系申报，抽取时将自动回避。")
+
+
+@require_POST
+@login_required
+def void_training(request, pk: int, record_id: int):
+    return _correct(request, pk, record_id, "trainings", CorrectionForm, services.void_training, "培训记录已作废。")
+
+
+@require_POST
+@login_required
+def end_leave(request, pk: int, record_id: int):
+    return _correct(
+        request, pk, record_id, "leave_periods", EndLeaveForm, services.end_leave, "请假/停用期间已提前结束。"
+    )
+
+
+@require_POST
+@login_required
+def cancel_leave(request, pk: int, record_id: int):
+    return _correct(
+        request, pk, record_id, "leave_periods", CorrectionForm, services.cancel_leave, "请假/停用期间已取消。"
+    )
+
+
+@require_POST
+@login_required
+def withdraw_relationship(request, pk: int, record_id: int):
+    return _correct(
+        request,
+        pk,
+        record_id,
+        "relationships",
+        CorrectionForm,
+        services.withdraw_relationship,
+        "利害关系申报已撤销，抽取时不再据此回避。",
+    )
