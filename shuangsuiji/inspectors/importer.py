@@ -176,9 +176,9 @@ class InspectorImporter(Importer):
             )
         }
         trained = set(
-            TrainingRecord.objects.filter(inspector__certificate_no__in=list(existing)).values_list(
-                "inspector__certificate_no", "completed_on", "course"
-            )
+            TrainingRecord.objects.live()
+            .filter(inspector__certificate_no__in=list(existing))
+            .values_list("inspector__certificate_no", "completed_on", "course")
         )
         new: list[Inspector] = []
         new_rows: list[dict[str, Any]] = []

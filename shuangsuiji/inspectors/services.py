@@ -345,8 +345,8 @@ def draw_candidates(department: Organisation, on_dates: tuple[date, date]) -> li
     - ``specialties``: set of tag codes (specialties and qualifications);
     - ``conflicts``: set of target codes (USCC or internal code) the inspector declared a
       relationship with (回避), withdrawn declarations left out;
-    - ``last_inspected``: empty set for now (filled once results are recorded per inspector);
-    - ``workload``: 0 for now (filled once tasks exist).
+    - ``last_inspected``: empty set, and ``workload``: 0 — the register does not hold them;
+      ``tasks.history.with_history`` fills both from the department's earlier draws.
 
     Sorted by id. Plain data only; this module does not import the engine.
     """

@@ -131,3 +131,16 @@ def test_upload_page_is_the_generic_one_and_supervisors_cannot_import(demo, clie
     assert page.status_code == 200 and "执法检查人员" in page.content.decode()
     login("qh_supervisor")
     assert client.get("/imports/inspectors/upload/").status_code == 403
+
+
+def test_reimporting_a_voided_training_records_it_again(demo, tmp_path):
+    from shuangsuiji.inspectors.services import void_training
+
+    path = write_csv(tmp_path / "t.csv", [row(training_on="2026-03-15", course="行政执法资格培训")])
+    assert run(path).status == ImportJob.Status.DONE
+    record = TrainingRecord.objects.get()
+    void_training(record, "录入错误：课程日期有误", user=demo.users["sw_admin"])
+    assert run(path).status == ImportJob.Status.DONE
+    assert TrainingRecord.objects.count() == 2 and TrainingRecord.objects.live().count() == 1
+    assert run(path).status == ImportJob.Status.DONE  # and only once
+    assert TrainingRecord.objects.live().count() == 1
