@@ -1,8 +1,9 @@
 """Reading and writing the spreadsheets users exchange with the platform (xlsx and csv).
 
-- Reading: csv (UTF-8 with or without BOM, or GB18030 as saved by older Excel) and xlsx
-  (python-calamine). Every cell comes back as a stripped string; Excel numbers that are whole
-  become integers ("91" not "91.0"), dates become ISO dates.
+- Reading: csv (UTF-8 with or without BOM, or GB18030 as saved by older Excel), xlsx
+  streamed row by row (python-calamine-plus), xls/ods (python-calamine). Every cell comes
+  back as a stripped string; Excel numbers that are whole become integers ("91" not
+  "91.0"), dates become ISO dates.
 - Writing: xlsx (xlsxwriter, constant memory, bold Chinese headers) and csv (UTF-8 with BOM so
   that Excel opens it in Chinese).
 """
@@ -16,8 +17,10 @@ from datetime import date, datetime, time
 from pathlib import Path
 
 from python_calamine import CalamineWorkbook
+from python_calamine_plus import CalamineWorkbook as StreamingWorkbook
 
 XLSX_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".ods"}
+STREAMED_SUFFIXES = {".xlsx", ".xlsm"}
 
 
 class TableError(ValueError):
@@ -48,6 +51,24 @@ def _decode_csv(path: Path) -> io.TextIOBase:
     raise TableError("无法识别文件编码：请另存为 UTF-8 编码的 CSV 或 xlsx 文件。")
 
 
+def _sheet_rows(path: Path) -> Iterator[list]:
+    """The first sheet's rows. xlsx/xlsm are streamed (python-calamine-plus: the first row
+    arrives at once, so an import writes while the file is still being read, and the sheet is
+    never held in memory whole); other formats (xls, ods) are loaded by python-calamine."""
+    if path.suffix.lower() in STREAMED_SUFFIXES:
+        stream = StreamingWorkbook.from_path(str(path)).stream_sheet_by_index(0)
+        return _guarded(iter(stream))
+    return CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0).iter_rows()
+
+
+def _guarded(rows: Iterator[list]) -> Iterator[list]:
+    """Errors met half-way through a streamed sheet (a damaged file) become TableError."""
+    try:
+        yield from rows
+    except Exception as exc:
+        raise TableError(f"无法读取 Excel 文件：{exc}") from exc
+
+
 def read_table(path: Path | str) -> tuple[list[str], Iterator[tuple[int, list[str]]]]:
     """The header and an iterator of (spreadsheet row number, cells) for each non-empty row.
 
@@ -57,8 +78,7 @@ def read_table(path: Path | str) -> tuple[list[str], Iterator[tuple[int, list[st
     suffix = path.suffix.lower()
     if suffix in XLSX_SUFFIXES:
         try:
-            sheet = CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0)
-            rows = sheet.iter_rows()
+            rows = _sheet_rows(path)
         except Exception as exc:  # calamine raises its own error types
             raise TableError(f"无法读取 Excel 文件：{exc}") from exc
         # Most cells are text: strip them inline, convert the rest (numbers, dates) with _cell.
