@@ -79,12 +79,18 @@ def region_scope_q(user: User, region_field: str = "region") -> Q:
         return _NOTHING
     if not region_field:
         return Q(path__startswith=org.region.path)
-    # A subquery over the small region table keeps the big table on its region index
-    # (no join of every row with its region).
+    return Q(**{f"{region_field}_id__in": region_codes_under(org.region.path)})
+
+
+def region_codes_under(path: str) -> list[str]:
+    """The codes of a region subtree, as a list (a county 1, a city about 20, a province a few
+    hundred). A literal list, rather than a subquery, lets PostgreSQL estimate how many rows of
+    a big table match from its statistics of the region column, so "newest first, page N" walks
+    the primary key instead of sorting every row of a city (measured: 2.6 s → 20 ms at offset
+    50,000 of 1,000,000 targets, bench/list_targets.py)."""
     from shuangsuiji.orgs.models import Region
 
-    codes = Region.objects.filter(path__startswith=org.region.path).values("code")
-    return Q(**{f"{region_field}_id__in": codes})
+    return list(Region.objects.filter(path__startswith=path).values_list("code", flat=True))
 
 
 def visible_organisations(user: User) -> QuerySet:

@@ -84,6 +84,7 @@ class TargetImporter(Importer):
     title = "检查对象"
     columns = COLUMNS
     batch_size = 10_000
+    maintained_models = (Target, RiskClassChange)
 
     def begin(self) -> None:
         self.region_codes = set(Region.objects.values_list("code", flat=True))

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from django.db.models import Q, QuerySet
 
-from shuangsuiji.accounts.scope import region_scope_q
+from shuangsuiji.accounts.scope import region_codes_under, region_scope_q
 from shuangsuiji.orgs.models import Region
 from shuangsuiji.targets.choices import RegistrationStatus, RiskClass, TargetType
 from shuangsuiji.targets.models import Target
@@ -37,8 +37,7 @@ class TargetFilter:
             qs = qs.filter(code=code) if _CODE.match(code) else qs.filter(name__icontains=self.q)
         if self.region.isdigit() and len(self.region) == 6:
             region = Region.objects.filter(code=self.region).first()
-            subtree = Region.objects.filter(path__startswith=region.path) if region else Region.objects.none()
-            qs = qs.filter(region_id__in=subtree.values("code"))
+            qs = qs.filter(region_id__in=region_codes_under(region.path) if region else [])
         if self.industry:
             ind = self.industry.upper()
             qs = qs.filter(Q(industry_id=ind) | Q(industry__parent_id=ind))

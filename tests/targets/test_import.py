@@ -153,3 +153,25 @@ def test_reimport_changes_are_in_the_audit_trail_and_the_chain_holds(tmp_path):
     assert entry.after == {"name": "清河县甲羊绒制品有限公司"}
     assert entry.object_id == str(Target.objects.get(uscc=GOOD_USCC[0]).pk)
     assert verify_chain().ok
+
+
+def test_a_large_import_refreshes_the_planner_statistics(tmp_path, monkeypatch):
+    """On PostgreSQL the filled tables are analysed right after a large import (VACUUM outside
+    a transaction; tests run inside one, so ANALYZE); small imports and SQLite skip it."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    rows = [[f"企业{i}", code, "企业", "130534", "", "", "", ""] for i, code in enumerate(GOOD_USCC[:2])]
+    with CaptureQueriesContext(connection) as small:
+        assert run(write_csv(tmp_path / "small.csv", rows)).status == ImportJob.Status.DONE
+    assert not [q for q in small.captured_queries if q["sql"].startswith(("ANALYZE", "VACUUM"))]
+
+    monkeypatch.setattr(runner, "MAINTAIN_AFTER_ROWS", 1)
+    rows = [[f"企业{i}", code, "企业", "130534", "", "", "", ""] for i, code in enumerate(GOOD_USCC[2:4])]
+    with CaptureQueriesContext(connection) as large:
+        assert run(write_csv(tmp_path / "large.csv", rows)).status == ImportJob.Status.DONE
+    maintenance = [q["sql"] for q in large.captured_queries if q["sql"].startswith(("ANALYZE", "VACUUM"))]
+    if connection.vendor == "postgresql":
+        assert maintenance == ['ANALYZE "targets_target"', 'ANALYZE "targets_riskclasschange"']
+    else:
+        assert maintenance == []
