@@ -218,6 +218,19 @@ def _locked(record):
     return type(record).objects.select_for_update().get(pk=record.pk)
 
 
+def _close(record, fields: tuple[str, str, str], reason: str, *, user, action: str, change: str, after: dict):
+    """Close a record for good: ``fields`` are its (time, by whom, reason) fields; a history row
+    and an audit entry carry the reason. The record itself stays."""
+    at, by, why = fields
+    with acting(action=action, reason=reason):
+        setattr(record, at, timezone.now())
+        setattr(record, by, user)
+        setattr(record, why, reason)
+        record.save(update_fields=[at, by, why])
+        InspectorChange.objects.create(inspector_id=record.inspector_id, action=change, after=after, changed_by=user)
+    return record
+
+
 @transaction.atomic
 def void_training(record: TrainingRecord, reason: str, *, user) -> TrainingRecord:
     """作废 a training record entered by mistake: it stays on record but no longer counts as trained."""
@@ -225,20 +238,16 @@ def void_training(record: TrainingRecord, reason: str, *, user) -> TrainingRecor
     if record.voided_at is not None:
         raise ValidationError({"reason": f"培训记录“{record.course}”已于 {record.voided_at:%Y-%m-%d} 作废。"})
     reason = _reason(reason, "作废")
-    with acting(action="inspectors.training_void", reason=reason):
-        record.voided_at, record.voided_by, record.void_reason = timezone.now(), user, reason
-        record.save(update_fields=["voided_at", "voided_by", "void_reason"])
-        InspectorChange.objects.create(
-            inspector_id=record.inspector_id,
-            action=InspectorChange.Action.TRAINING_VOIDED,
-            after={
-                "course": record.course,
-                "completed_on": record.completed_on.isoformat(),
-                "void_reason": reason,
-            },
-            changed_by=user,
-        )
-    return record
+    after = {"course": record.course, "completed_on": record.completed_on.isoformat(), "void_reason": reason}
+    return _close(
+        record,
+        ("voided_at", "voided_by", "void_reason"),
+        reason,
+        user=user,
+        action="inspectors.training_void",
+        change=InspectorChange.Action.TRAINING_VOIDED,
+        after=after,
+    )
 
 
 def _open_leave(period: LeavePeriod) -> LeavePeriod:
@@ -279,21 +288,21 @@ def cancel_leave(period: LeavePeriod, reason: str, *, user) -> LeavePeriod:
     """取消 a leave period (not taken, or entered by mistake): it stays on record but no longer counts."""
     period = _open_leave(period)
     reason = _reason(reason, "取消")
-    with acting(action="inspectors.leave_cancel", reason=reason):
-        period.cancelled_at, period.cancelled_by, period.cancel_reason = timezone.now(), user, reason
-        period.save(update_fields=["cancelled_at", "cancelled_by", "cancel_reason"])
-        InspectorChange.objects.create(
-            inspector_id=period.inspector_id,
-            action=InspectorChange.Action.LEAVE_CANCELLED,
-            after={
-                "start": period.start.isoformat(),
-                "end": period.end.isoformat(),
-                "reason": period.reason,
-                "cancel_reason": reason,
-            },
-            changed_by=user,
-        )
-    return period
+    after = {
+        "start": period.start.isoformat(),
+        "end": period.end.isoformat(),
+        "reason": period.reason,
+        "cancel_reason": reason,
+    }
+    return _close(
+        period,
+        ("cancelled_at", "cancelled_by", "cancel_reason"),
+        reason,
+        user=user,
+        action="inspectors.leave_cancel",
+        change=InspectorChange.Action.LEAVE_CANCELLED,
+        after=after,
+    )
 
 
 @transaction.atomic
@@ -304,21 +313,17 @@ def withdraw_relationship(rel: Relationship, reason: str, *, user) -> Relationsh
         raise ValidationError({"reason": f"该利害关系申报已于 {rel.withdrawn_at:%Y-%m-%d} 撤销。"})
     reason = _reason(reason, "撤销")
     target = rel.target
-    with acting(action="inspectors.relationship_withdraw", reason=reason):
-        rel.withdrawn_at, rel.withdrawn_by, rel.withdraw_reason = timezone.now(), user, reason
-        rel.save(update_fields=["withdrawn_at", "withdrawn_by", "withdraw_reason"])
-        InspectorChange.objects.create(
-            inspector_id=rel.inspector_id,
-            action=InspectorChange.Action.RELATIONSHIP_WITHDRAWN,
-            after={
-                "target": target.code,
-                "target_name": target.name,
-                "kind": rel.get_kind_display(),
-                "withdraw_reason": reason,
-            },
-            changed_by=user,
-        )
-    return rel
+    kind = rel.get_kind_display()
+    after = {"target": target.code, "target_name": target.name, "kind": kind, "withdraw_reason": reason}
+    return _close(
+        rel,
+        ("withdrawn_at", "withdrawn_by", "withdraw_reason"),
+        reason,
+        user=user,
+        action="inspectors.relationship_withdraw",
+        change=InspectorChange.Action.RELATIONSHIP_WITHDRAWN,
+        after=after,
+    )
 
 
 # --- The draw's view of the register --------------------------------------------------------
