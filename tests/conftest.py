@@ -11,6 +11,13 @@ os.environ.setdefault("SHUANGSUIJI_TESTING", "1")
 pytest_plugins = ["tests.browser"]
 
 
+@pytest.fixture(autouse=True)
+def _media_of_this_worker(settings, tmp_path_factory):
+    """Uploaded files per test worker: parallel workers each have their own database, so
+    their import jobs share numbers and would overwrite each other's ``imports/<pk>.csv``."""
+    settings.MEDIA_ROOT = str(tmp_path_factory.getbasetemp() / "media")
+
+
 @pytest.fixture
 def demo(db):
     """The demo county (organisations and one user per role) built by seed_demo's first step."""
