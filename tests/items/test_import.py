@@ -220,3 +220,22 @@ def test_template_and_upload_page(client, demo, login, tmp_path):
     assert Item.objects.get(code="SW-001").latest_version.status == VersionStatus.DRAFT
     login("qh_supervisor")
     assert client.get("/imports/items/upload/").status_code == 403
+
+
+def test_forms_of_the_level_above_only_when_published(demo, tmp_path):
+    from shuangsuiji.items.models import CheckForm
+
+    admin = demo.users["sw_admin"]
+    city = demo.department("water").parent  # 邢台市水利局
+    published_form(city, None, code="F-CITY")
+    services.create_form(city, code="F-DRAFT", name="草稿表", kind="custom", fields=[], user=None)
+    own = published_form(demo.department("water"), admin, code="F-CITY")  # same code: the own form wins
+    job = run(write(tmp_path / "a.csv", [item_row(forms="F-CITY"), item_row("SW-002", forms="F-DRAFT")]), admin)
+    assert job.status == ImportJob.Status.REJECTED
+    assert [(e["row"], e["column"]) for e in job.errors] == [(3, "检查表格")]
+    assert "上级表格未发布" in job.errors[0]["reason"]
+    job = run(write(tmp_path / "b.csv", [item_row(forms="F-CITY")]), admin)
+    assert list(Item.objects.get(code="SW-001").latest_version.forms.all()) == [own]
+    CheckForm.objects.filter(department=demo.department("water")).update(code="F-OWN")
+    job = run(write(tmp_path / "c.csv", [item_row("SW-003", forms="F-CITY")]), admin)
+    assert Item.objects.get(code="SW-003").latest_version.forms.get().department == city
