@@ -11,6 +11,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from shuangsuiji.accounts.models import Role
+from shuangsuiji.accounts.scope import can_write
 from shuangsuiji.audit.context import acting
 from shuangsuiji.inspectors.choices import RelationshipKind
 from shuangsuiji.inspectors.models import Inspector, InspectorChange, LeavePeriod, Relationship, TrainingRecord
@@ -202,6 +204,15 @@ def add_relationship(
 # --- Corrections: nothing is deleted or edited in place ------------------------------------
 
 REASON_MAX = 200
+
+# Corrections take a record out of force (a withdrawn declaration ends a recusal), so they are
+# made by those who keep the register, not by inspectors (who could otherwise end their own).
+CORRECTING_ROLES = (Role.PLATFORM_ADMIN, Role.COORDINATING_OFFICE, Role.DEPARTMENT_ADMIN, Role.UNIT_OPERATOR)
+
+
+def can_correct(user) -> bool:
+    """Whether ``user`` may void, end, cancel or withdraw register records."""
+    return can_write(user) and (user.is_superuser or user.has_role(*CORRECTING_ROLES))
 
 
 def _reason(reason: str, what: str) -> str:

@@ -7,7 +7,6 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from shuangsuiji.accounts.models import Role
 from shuangsuiji.accounts.scope import can_write, get_in_scope_or_404, visible_organisations
 from shuangsuiji.imports.exports import export_response
 from shuangsuiji.inspectors import services
@@ -66,18 +65,9 @@ def _require_write(user):
         raise PermissionDenied("督查角色为只读。")
 
 
-# Corrections take a record out of force (a withdrawn declaration ends a recusal), so they are
-# made by those who keep the register, not by inspectors (who could otherwise end their own).
-CORRECTING_ROLES = (Role.PLATFORM_ADMIN, Role.COORDINATING_OFFICE, Role.DEPARTMENT_ADMIN, Role.UNIT_OPERATOR)
-
-
-def can_correct(user) -> bool:
-    return can_write(user) and (user.is_superuser or user.has_role(*CORRECTING_ROLES))
-
-
 def _require_correct(user):
     _require_write(user)
-    if not can_correct(user):
+    if not services.can_correct(user):
         raise PermissionDenied("作废、取消、撤销申报由部门管理员或业务股室办理，执法检查人员不能更正名录记录。")
 
 
@@ -124,7 +114,7 @@ def inspector_detail(request, pk: int):
         "correction_form": CorrectionForm(),
         "end_leave_form": EndLeaveForm(),
         "can_write": can_write(request.user),
-        "can_correct": can_correct(request.user),
+        "can_correct": services.can_correct(request.user),
         "active_section": SECTION,
     }
     return render(request, "inspectors/inspector_detail.html", context)
