@@ -24,12 +24,18 @@ def test_seed_demo_is_idempotent(capsys):
     first = _counts()
     from django.utils import timezone
 
-    from shuangsuiji.targets.models import LastInspection
+    from shuangsuiji.targets.models import LastInspection, RiskClassChange, Target
 
     earlier = LastInspection.objects.select_related("department")
     assert 1000 < earlier.count() < 3000  # about 8 % of 20,000 businesses, 15 % of 600 projects
     assert {e.department.name for e in earlier} == {"清河县市场监督管理局", "清河县水务局"}
     assert max(e.inspected_on for e in earlier) < timezone.localdate()
+    # The demo classification is each target's current one: on the target, no history rows.
+    assert not RiskClassChange.objects.exists()
+    assert not Target.objects.exclude(risk_source="演示数据：企业信用风险分类结果").exists()
+    assert set(Target.objects.values_list("risk_effective_on", flat=True)) == {
+        timezone.localdate().replace(month=1, day=1)
+    }
     call_command("seed_demo")
     assert _counts() == first  # no new rows, and no new audit entries either
     call_command("audit_verify")

@@ -18,7 +18,7 @@ from shuangsuiji.demo.realistic import BRANDS, COUNTY, GIVEN, STREETS, SURNAMES,
 from shuangsuiji.tags.models import Tag
 from shuangsuiji.tags.services import ensure_tag
 from shuangsuiji.targets.choices import RegistrationStatus, RiskClass, TargetType
-from shuangsuiji.targets.models import LastInspection, RiskClassChange, Target
+from shuangsuiji.targets.models import LastInspection, Target
 
 SEED = 20261123
 BUSINESSES = 20_000
@@ -142,22 +142,16 @@ def seed(demo, log) -> None:
         log(f"演示检查对象：已存在 {len(rows)} 个，无需生成")
         return
     fields = [f for f in missing[0] if f != "project"]
-    objs = [Target(region_id=COUNTY, **{f: r[f] for f in fields}) for r in missing]
+    today, now = timezone.localdate(), timezone.now()
+    # The current classification is on the target; no earlier ones, so no history rows.
+    current = {
+        "risk_source": "演示数据：企业信用风险分类结果",
+        "risk_effective_on": today.replace(month=1, day=1),
+        "risk_recorded_at": now,
+    }
+    objs = [Target(region_id=COUNTY, **{f: r[f] for f in fields}, **current) for r in missing]
     Target.objects.bulk_create(objs, batch_size=2000)
     ids = dict(Target.objects.filter(code__in=[r["code"] for r in missing]).values_list("code", "id"))
-    today = timezone.localdate()
-    RiskClassChange.objects.bulk_create(
-        [
-            RiskClassChange(
-                target_id=ids[r["code"]],
-                risk_class=r["risk_class"],
-                effective_on=today.replace(month=1, day=1),
-                source="演示数据：企业信用风险分类结果",
-            )
-            for r in missing
-        ],
-        batch_size=5000,
-    )
     through = Target.tags.through
     links = [through(target_id=ids[r["code"]], tag_id=project_tag.pk) for r in missing if r["project"]]
     links += [

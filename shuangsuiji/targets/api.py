@@ -26,6 +26,8 @@ class TargetOut(Schema):
     registration_status: str
     established_on: date | None
     risk_class: str
+    risk_source: str
+    risk_effective_on: date | None
     abnormal_operation: bool
     serious_violation: bool
     complaint_count: int

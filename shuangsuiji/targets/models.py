@@ -14,6 +14,7 @@ import uuid
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 from shuangsuiji.orgs.models import RegionField
 from shuangsuiji.targets.choices import RegistrationStatus, RiskClass, TargetType
@@ -90,6 +91,21 @@ class Target(models.Model):
     )
     established_on = models.DateField("成立日期", null=True, blank=True)
     risk_class = models.CharField("信用风险分类", max_length=1, choices=RiskClass.choices, default=RiskClass.B)
+    # These four describe the *current* classification (with ``risk_class``); the earlier ones
+    # are ``RiskClassChange`` rows, written when a new classification replaces them (so an
+    # import that classifies every new target writes no history rows).
+    risk_source = models.CharField("风险分类来源", max_length=200, blank=True)
+    risk_effective_on = models.DateField("风险分类生效日期", null=True, blank=True)
+    risk_recorded_at = models.DateTimeField("风险分类记录时间", null=True, blank=True)
+    risk_recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="风险分类记录人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
+    )
     abnormal_operation = models.BooleanField("列入经营异常名录", default=False)
     serious_violation = models.BooleanField("列入严重违法失信名单", default=False)
     complaint_count = models.PositiveIntegerField("投诉举报次数", default=0)
@@ -124,15 +140,49 @@ class Target(models.Model):
     def __str__(self) -> str:
         return f"{self.name}（{self.code}）"
 
+    def superseded_risk(self) -> RiskClassChange:
+        """The current classification as an *unsaved* history row: save (or bulk_create) it
+        right before overwriting the current fields with ``set_current_risk``."""
+        created = self.created_at or timezone.now()
+        return RiskClassChange(
+            target=self,
+            risk_class=self.risk_class,
+            effective_on=self.risk_effective_on or timezone.localdate(created),
+            source=self.risk_source,
+            recorded_at=self.risk_recorded_at or created,
+            recorded_by_id=self.risk_recorded_by_id,
+        )
+
+    def set_current_risk(self, risk_class: str, *, source: str, effective_on, recorded_at, recorded_by_id) -> None:
+        """Set the five fields of the current classification (does not save)."""
+        self.risk_class = risk_class
+        self.risk_source = source
+        self.risk_effective_on = effective_on
+        self.risk_recorded_at = recorded_at
+        self.risk_recorded_by_id = recorded_by_id
+
+    def risk_records(self, limit: int | None = None) -> list[RiskClassChange]:
+        """For display: the current classification (unsaved, first), then the earlier ones,
+        newest first (at most ``limit`` earlier ones when given)."""
+        current = self.superseded_risk()
+        if self.risk_recorded_by_id is not None:
+            current.recorded_by = self.risk_recorded_by
+        earlier = self.risk_history.select_related("recorded_by")
+        return [current, *(earlier[:limit] if limit is not None else earlier)]
+
 
 class RiskClassChange(models.Model):
-    """Dated history of a target's credit-risk class and where it came from."""
+    """One row per *earlier* credit-risk classification of a target, written when a new
+    classification replaces it: the replaced classification's class, effective date, source,
+    recorder and recording time. The current classification is on the target itself
+    (``Target.risk_class`` and ``risk_*``), as in a system-versioned temporal table."""
 
     target = models.ForeignKey(Target, on_delete=models.CASCADE, related_name="risk_history")
     risk_class = models.CharField("信用风险分类", max_length=1, choices=RiskClass.choices)
     effective_on = models.DateField("生效日期")
     source = models.CharField("来源", max_length=200, help_text="如：市场监管部门信用风险分类结果（2026年第三季度）")
-    recorded_at = models.DateTimeField("记录时间", auto_now_add=True)
+    # The replaced classification's own recording time (set explicitly; not auto_now_add).
+    recorded_at = models.DateTimeField("记录时间", default=timezone.now)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, db_index=False
     )

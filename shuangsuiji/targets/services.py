@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from shuangsuiji.audit.context import acting
 from shuangsuiji.targets.choices import RiskClass
-from shuangsuiji.targets.models import DATA_FIELDS, RiskClassChange, Target, TargetChange, new_internal_code
+from shuangsuiji.targets.models import DATA_FIELDS, Target, TargetChange, new_internal_code
 from shuangsuiji.targets.validation import USCC_REQUIRED
 
 
@@ -43,7 +43,13 @@ def create_target(data: dict, *, user, tags=(), risk_source: str = "") -> Target
     target = Target(**{f: data.get(f) for f in DATA_FIELDS if f in data})
     target.uscc = data.get("uscc") or None
     target.code = target.uscc or new_internal_code(target.region_id)
-    target.risk_class = data.get("risk_class") or RiskClass.B
+    target.set_current_risk(
+        data.get("risk_class") or RiskClass.B,
+        source=risk_source or "录入",
+        effective_on=timezone.localdate(),
+        recorded_at=timezone.now(),
+        recorded_by_id=user.pk if user is not None else None,
+    )
     with acting(action="targets.create"):
         target.save()
         if tags:
@@ -53,13 +59,6 @@ def create_target(data: dict, *, user, tags=(), risk_source: str = "") -> Target
             action="create",
             after={f: _plain(getattr(target, f)) for f in DATA_FIELDS},
             changed_by=user,
-        )
-        RiskClassChange.objects.create(
-            target=target,
-            risk_class=target.risk_class,
-            effective_on=timezone.localdate(),
-            source=risk_source or "录入",
-            recorded_by=user,
         )
     return target
 
@@ -99,17 +98,31 @@ def update_target(target: Target, data: dict, *, user, tags=None, reason: str = 
     return changed + (["tags"] if new_tags != old_tags else [])
 
 
+# The five fields of the current classification (and the timestamp) a reclassification writes.
+RISK_FIELDS = ["risk_class", "risk_source", "risk_effective_on", "risk_recorded_at", "risk_recorded_by", "updated_at"]
+
+
 @transaction.atomic
-def set_risk_class(target: Target, risk_class: str, *, effective_on: date, source: str, user) -> RiskClassChange:
+def set_risk_class(target: Target, risk_class: str, *, effective_on: date, source: str, user) -> Target:
+    """Record a new current classification; the one it replaces becomes a RiskClassChange row.
+
+    Re-confirming the same class (with a new source or date) also supersedes the current one.
+    Returns the target, saved."""
     if risk_class not in RiskClass.values:
         raise ValidationError({"risk_class": "信用风险分类应为 A、B、C、D 之一。"})
     if not source.strip():
         raise ValidationError({"source": "请填写风险分类的来源。"})
+    # Lock the row and read the current classification afresh (a concurrent reclassification
+    # must not be lost from the history); only the risk fields are written below.
+    target.refresh_from_db(from_queryset=Target.objects.select_for_update(), fields=[*RISK_FIELDS, "created_at"])
     with acting(action="targets.risk_class"):
-        change = RiskClassChange.objects.create(
-            target=target, risk_class=risk_class, effective_on=effective_on, source=source, recorded_by=user
+        target.superseded_risk().save()
+        target.set_current_risk(
+            risk_class,
+            source=source,
+            effective_on=effective_on,
+            recorded_at=timezone.now(),
+            recorded_by_id=user.pk if user is not None else None,
         )
-        if target.risk_class != risk_class:
-            target.risk_class = risk_class
-            target.save(update_fields=["risk_class", "updated_at"])
-    return change
+        target.save(update_fields=RISK_FIELDS)
+    return target

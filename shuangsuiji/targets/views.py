@@ -83,10 +83,12 @@ def target_list(request):
 
 @login_required
 def target_detail(request, pk: int):
-    target = get_in_region_scope_or_404(request.user, Target.objects.select_related("region", "industry"), pk=pk)
+    target = get_in_region_scope_or_404(
+        request.user, Target.objects.select_related("region", "industry", "risk_recorded_by"), pk=pk
+    )
     context = {
         "t": target,
-        "risk_history": target.risk_history.select_related("recorded_by")[:50],
+        "risk_records": target.risk_records(limit=50),  # the current one first, then the earlier ones
         "changes": target.changes.select_related("changed_by", "import_job")[:50],
         "last_inspections": target.last_inspections.select_related("department"),
         "risk_form": RiskClassForm(initial={"risk_class": target.risk_class}),
