@@ -6,7 +6,9 @@ leaves nothing behind.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import re
+from collections.abc import Callable, Sequence
+from datetime import date
 
 from django.db import connection, models
 
@@ -30,9 +32,91 @@ def copy_rows(model: type[models.Model], columns: Sequence[str], rows: Sequence[
     """COPY rows (tuples in ``columns`` order, database column names) into the model's table."""
     table = connection.ops.quote_name(model._meta.db_table)
     cols = ", ".join(connection.ops.quote_name(c) for c in columns)
-    with connection.cursor() as cur, cur.cursor.copy(f"COPY {table} ({cols}) FROM STDIN") as copy:
+    # wrap_database_errors: a refused row raises Django's IntegrityError, as the ORM would.
+    with (
+        connection.cursor() as cur,
+        connection.wrap_database_errors,
+        cur.cursor.copy(f"COPY {table} ({cols}) FROM STDIN") as copy,
+    ):
         for row in rows:
             copy.write_row(row)
+
+
+def copy_lines(model: type[models.Model], columns: Sequence[str], lines: Sequence[bytes]) -> None:
+    """COPY rows already encoded as COPY text lines (see :func:`copy_line`)."""
+    table = connection.ops.quote_name(model._meta.db_table)
+    cols = ", ".join(connection.ops.quote_name(c) for c in columns)
+    with (
+        connection.cursor() as cur,
+        connection.wrap_database_errors,
+        cur.cursor.copy(f"COPY {table} ({cols}) FROM STDIN") as copy,
+    ):
+        copy.write(b"".join(lines))
+
+
+# --- COPY text format ---------------------------------------------------------------------
+# A row encoded once, where it is validated, travels to the writer as one bytes object and
+# goes into COPY as it is; the writer decodes only the rows it has to compare (updates).
+
+_SPECIAL = re.compile(r"[\\\t\n\r]")
+_ESCAPES = {"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"}
+_UNESCAPES = {"\\": "\\", "t": "\t", "n": "\n", "r": "\r"}
+_ESCAPED = re.compile(r"\\(.)")
+NULL = "\\N"
+
+
+def copy_text(value) -> str:
+    """One value in PostgreSQL's COPY text format."""
+    if value is None:
+        return NULL
+    if value is True:
+        return "t"
+    if value is False:
+        return "f"
+    if isinstance(value, str):
+        return _SPECIAL.sub(lambda m: _ESCAPES[m.group()], value) if _SPECIAL.search(value) else value
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value)
+
+
+def copy_line(values: Sequence) -> bytes:
+    """One row as a COPY text line. Fast path: convert without escaping, then check the whole
+    line at once (no tab, newline or backslash came from a value: the line has one tab less
+    than values and exactly one backslash per NULL); otherwise escape value by value."""
+    parts = [
+        v
+        if type(v) is str
+        else NULL
+        if v is None
+        else "t"
+        if v is True
+        else "f"
+        if v is False
+        else v.isoformat()
+        if isinstance(v, date)
+        else str(v)
+        for v in values
+    ]
+    line = "\t".join(parts)
+    if line.count("\t") != len(parts) - 1 or line.count("\\") != values.count(None) or "\n" in line or "\r" in line:
+        line = "\t".join([copy_text(v) for v in values])
+    return (line + "\n").encode()
+
+
+def text_value(text: str) -> str:
+    return _ESCAPED.sub(lambda m: _UNESCAPES.get(m.group(1), m.group(1)), text) if "\\" in text else text
+
+
+def bool_value(text: str) -> bool:
+    return text == "t"
+
+
+def parse_copy_line(line: bytes, converters: Sequence[Callable[[str], object]]) -> list:
+    """The values of a line made by :func:`copy_line`, each through its column's converter
+    (``text_value``, ``int``, ``date.fromisoformat``, ``bool_value`` …); ``\\N`` is None."""
+    fields = line.decode().rstrip("\n").split("\t")
+    return [None if f == NULL else convert(f) for f, convert in zip(fields, converters, strict=True)]
 
 
 def insert_dicts(model: type[models.Model], rows: list[dict]) -> list[int]:

@@ -7,9 +7,12 @@ that re-importing a list of projects updates them instead of duplicating them.
 
 from __future__ import annotations
 
+import operator
+from dataclasses import dataclass, field
+from datetime import date, datetime
 from typing import Any
 
-from django.db import connection
+from django.db import IntegrityError, connection, models, transaction
 from django.utils import timezone
 
 from shuangsuiji.imports import bulk
@@ -75,7 +78,7 @@ _RISK_CLASSES = frozenset(RiskClass.values)
 
 
 def _natural_key(target_type: str, region: str, name: str) -> str:
-    return f"N|{target_type}|{region}|{name}"
+    return f"{_NATURAL}{target_type}|{region}|{name}"
 
 
 @register
@@ -93,6 +96,7 @@ class TargetImporter(Importer):
         self.now = timezone.now()
         self.today = timezone.localdate()
         self.actor = self.job.created_by
+        self.optimistic = bulk.is_postgres()  # see _insert_if_all_new
 
     # --- validation ---------------------------------------------------------------------
 
@@ -180,38 +184,75 @@ class TargetImporter(Importer):
         key = out["code"] or (_natural_key(target_type, region, name) if target_type else None)
         return out, key, errors
 
+    # --- what travels to the writer ------------------------------------------------------
+
+    def pack(self, rows: list[dict[str, Any]]) -> Packed:
+        """Encode a chunk of clean rows as COPY lines of ``NEW_COLUMNS`` (in the validating
+        process: the writer copies new rows as they come and decodes only those it updates).
+
+        A row without a code gets its internal code here; it is used only if the row turns out
+        to be new. A row without a risk class is written as B with no source or date: the
+        empty effective date is how the writer knows the file gave no class.
+        """
+        keys: list[str] = []
+        lines: list[bytes] = []
+        tag_ids: dict[int, list[int]] = {}
+        now = self.now.isoformat()
+        today = self.today
+        job_id = self.job.pk
+        actor_id = self.actor.pk if self.actor else None
+        default_source = f"导入：{self.job.file_name}"
+        for i, r in enumerate(rows):
+            code = r["code"]
+            keys.append(code or _natural_key(r["target_type"], r["region_id"], r["name"]))
+            risk = r["risk_class"]
+            if risk:
+                current = (risk, r["risk_source"] or default_source, today, now, actor_id)
+            else:
+                current = (RiskClass.B, "", None, None, None)
+            data = _data_values(r)
+            lines.append(bulk.copy_line((code or new_internal_code(r["region_id"]), *data, *current, job_id, now, now)))
+            if r["tag_ids"]:
+                tag_ids[i] = r["tag_ids"]
+        return Packed(keys, lines, tag_ids)
+
     # --- writing ------------------------------------------------------------------------
 
-    def apply(self, batch: list[dict[str, Any]]) -> Counts:
+    def apply(self, batch: Packed) -> Counts:
+        keys = batch.keys
+        if self.optimistic and not any(k.startswith(_NATURAL) for k in keys):
+            counts = self._insert_if_all_new(batch)
+            if counts is not None:
+                return counts
         counts = Counts()
-        codes = [r["code"] for r in batch if r["code"]]
         # One cheap query finds which codes exist; only those are loaded as objects.
-        found = bulk.existing_values(Target, "code", codes)
+        found = bulk.existing_values(Target, "code", [k for k in keys if not k.startswith(_NATURAL)])
         existing = {t.code: t for t in Target.objects.filter(code__in=found).prefetch_related("tags")} if found else {}
-        keyless = [r for r in batch if not r["code"]]
-        if keyless:
-            names = {r["name"] for r in keyless}
+        names = {k.split("|", 3)[3] for k in keys if k.startswith(_NATURAL)}
+        if names:
             for t in Target.objects.filter(name__in=names, uscc__isnull=True).prefetch_related("tags"):
                 existing[_natural_key(t.target_type, t.region_id, t.name)] = t
 
-        new_rows: list[dict[str, Any]] = []
+        new_rows: list[int] = []
         changed: list[Target] = []
         changes: list[TargetChange] = []
-        risk_changes: list[RiskClassChange] = []
+        replaced_risks: list[RiskClassChange] = []
         tag_updates: dict[int, list[int]] = {}
 
-        for r in batch:
-            key = r["code"] or _natural_key(r["target_type"], r["region_id"], r["name"])
+        for i, key in enumerate(keys):
             target = existing.get(key)
             if target is None:
-                new_rows.append(r)
+                new_rows.append(i)
                 continue
+            r = decode(batch.lines[i])
+            new_tags = batch.tag_ids.get(i, [])
             before = {f: getattr(target, f) for f in DATA_FIELDS}
             after = {f: r[f] for f in DATA_FIELDS}
             diff = [f for f in DATA_FIELDS if before[f] != after[f]]
             old_tags = sorted(t.pk for t in target.tags.all())
-            tags_changed = r["tag_ids"] != old_tags and bool(r["tag_ids"] or old_tags)
-            risk_changed = r["risk_class"] is not None and r["risk_class"] != target.risk_class
+            tags_changed = new_tags != old_tags and bool(new_tags or old_tags)
+            risk_given = r["risk_effective_on"] is not None
+            risk_changed = risk_given and r["risk_class"] != target.risk_class
             if not diff and not tags_changed and not risk_changed:
                 counts.unchanged += 1
                 continue
@@ -221,11 +262,17 @@ class TargetImporter(Importer):
                 setattr(target, f, after[f])
             if risk_changed:
                 summary_before["risk_class"], summary_after["risk_class"] = target.risk_class, r["risk_class"]
-                target.risk_class = r["risk_class"]
-                risk_changes.append(self._risk(target.pk, r))
+                replaced_risks.append(target.superseded_risk())
+                target.set_current_risk(
+                    r["risk_class"],
+                    source=r["risk_source"],
+                    effective_on=r["risk_effective_on"],
+                    recorded_at=r["risk_recorded_at"],
+                    recorded_by_id=r["risk_recorded_by_id"],
+                )
             if tags_changed:
-                summary_before["tags"], summary_after["tags"] = old_tags, r["tag_ids"]
-                tag_updates[target.pk] = r["tag_ids"]
+                summary_before["tags"], summary_after["tags"] = old_tags, new_tags
+                tag_updates[target.pk] = new_tags
             target.import_job = self.job
             target.updated_at = self.now
             changed.append(target)
@@ -245,61 +292,107 @@ class TargetImporter(Importer):
             counts.updated += 1
 
         if new_rows:
-            ids = bulk.insert_dicts(Target, [self._new_target(r) for r in new_rows])
-            default_source = []
-            for pk, r in zip(ids, new_rows, strict=True):
-                if r["risk_class"] and r["risk_source"]:
-                    risk_changes.append(self._risk(pk, r))
-                elif r["risk_class"]:
-                    default_source.append(pk)
-                if r["tag_ids"]:
-                    tag_updates[pk] = r["tag_ids"]
-            self._initial_risk_history(default_source)
+            ids = self._insert([batch.lines[i] for i in new_rows], [i in batch.tag_ids for i in new_rows])
+            for pk, i in zip(ids, new_rows, strict=True):
+                if i in batch.tag_ids:
+                    tag_updates[pk] = batch.tag_ids[i]
             counts.created += len(new_rows)
         if changed:
-            Target.objects.bulk_update(changed, [*DATA_FIELDS, "risk_class", "import_job", "updated_at"])
+            Target.objects.bulk_update(changed, [*DATA_FIELDS, *RISK_FIELDS, "import_job", "updated_at"])
             TargetChange.objects.bulk_create(changes)
-        bulk.insert_dicts(RiskClassChange, risk_changes)
-        if tag_updates:
-            through = Target.tags.through
-            through.objects.filter(target_id__in=list(tag_updates)).delete()
-            bulk.insert_dicts(
-                through,
-                [{"target_id": tid, "tag_id": tag_id} for tid, tag_ids in tag_updates.items() for tag_id in tag_ids],
-            )
+            RiskClassChange.objects.bulk_create(replaced_risks)
+        self._set_tags(tag_updates)
         return counts
 
-    def _new_target(self, r: dict[str, Any]) -> dict[str, Any]:
-        row = {f: r[f] for f in DATA_FIELDS}
-        row["code"] = r["code"] or new_internal_code(r["region_id"])
-        row["risk_class"] = r["risk_class"] or RiskClass.B
-        row["import_job_id"] = self.job.pk
-        row["created_at"] = row["updated_at"] = self.now
-        return row
+    def _insert_if_all_new(self, batch: Packed) -> Counts | None:
+        """Large imports mostly bring new targets: COPY the batch at once, in a savepoint,
+        without looking up its codes first. If a code exists, the register's unique index
+        refuses the COPY, the savepoint undoes it, and this batch and the following ones take
+        the lookup path (None is returned). Any other refusal is an error as usual."""
+        wanted = [i in batch.tag_ids for i in range(len(batch))]
+        try:
+            with transaction.atomic():
+                ids = self._insert(batch.lines, wanted)
+        except IntegrityError as exc:
+            if getattr(getattr(exc.__cause__, "diag", None), "constraint_name", None) != UNIQUE_CODE:
+                raise
+            self.optimistic = False
+            return None
+        tag_updates = {pk: batch.tag_ids[i] for i, pk in enumerate(ids) if wanted[i]}
+        self._set_tags(tag_updates)
+        return Counts(created=len(batch))
 
-    def _initial_risk_history(self, target_ids: list[int]) -> None:
-        """History rows for new targets whose risk class came without its own source, made by
-        the database from the rows just written (no per-row Python)."""
-        if not target_ids:
+    def _set_tags(self, tag_updates: dict[int, list[int]]) -> None:
+        if not tag_updates:
             return
-        where, params = bulk.in_list("id", target_ids)
-        with connection.cursor() as cur:
-            cur.execute(
-                f"INSERT INTO {RiskClassChange._meta.db_table} "
-                "(target_id, risk_class, effective_on, source, recorded_at, recorded_by_id) "
-                f"SELECT id, risk_class, %s, %s, %s, %s FROM {Target._meta.db_table} WHERE {where}",
-                [self.today, f"导入：{self.job.file_name}", self.now, self.actor.pk if self.actor else None, *params],
-            )
+        through = Target.tags.through
+        through.objects.filter(target_id__in=list(tag_updates)).delete()
+        bulk.insert_dicts(
+            through,
+            [{"target_id": tid, "tag_id": tag_id} for tid, tag_ids in tag_updates.items() for tag_id in tag_ids],
+        )
 
-    def _risk(self, target_id: int, r: dict[str, Any]) -> dict[str, Any]:
-        return {
-            "target_id": target_id,
-            "risk_class": r["risk_class"],
-            "effective_on": self.today,
-            "source": r["risk_source"] or f"导入：{self.job.file_name}",
-            "recorded_at": self.now,
-            "recorded_by_id": self.actor.pk if self.actor else None,
-        }
+    def _insert(self, lines: list[bytes], wanted: list[bool]) -> list[int | None]:
+        """Write new targets; return the id of each row whose id is ``wanted`` (None for the
+        others). PostgreSQL: the lines go into COPY as they are and the database numbers the
+        rows; the few ids wanted (rows with tags) are read back by code."""
+        if not bulk.is_postgres():
+            objs = Target.objects.bulk_create([Target(**decode(line)) for line in lines], batch_size=1000)
+            return [o.pk for o in objs]
+        bulk.copy_lines(Target, NEW_DB_COLUMNS, lines)
+        codes = [line.split(b"\t", 1)[0].decode() for line, w in zip(lines, wanted, strict=True) if w]
+        if not codes:
+            return [None] * len(lines)
+        where, params = bulk.in_list("code", codes)
+        with connection.cursor() as cur:
+            cur.execute(f"SELECT code, id FROM {Target._meta.db_table} WHERE {where}", params)
+            id_of = dict(cur.fetchall())
+        return [id_of[line.split(b"\t", 1)[0].decode()] if w else None for line, w in zip(lines, wanted, strict=True)]
+
+
+# The current risk classification of a target (see Target.set_current_risk).
+RISK_FIELDS = ("risk_class", "risk_source", "risk_effective_on", "risk_recorded_at", "risk_recorded_by_id")
+# A new target as written by an import, in COPY order (the id comes from the table's identity).
+NEW_COLUMNS = ("code", *DATA_FIELDS, *RISK_FIELDS, "import_job_id", "created_at", "updated_at")
+_FIELDS = {f.attname: f for f in Target._meta.concrete_fields}
+NEW_DB_COLUMNS = [_FIELDS[c].column for c in NEW_COLUMNS]
+_NATURAL = "N|"
+_data_values = operator.itemgetter(*DATA_FIELDS)
+UNIQUE_CODE = next(c.name for c in Target._meta.constraints if c.name == "target_unique_code")
+
+
+def _converter(field) -> Any:
+    if isinstance(field, models.BooleanField):
+        return bulk.bool_value
+    if isinstance(field, models.DateTimeField):
+        return datetime.fromisoformat
+    if isinstance(field, models.DateField):
+        return date.fromisoformat
+    if isinstance(field, models.ForeignKey):
+        return _converter(field.target_field)
+    if isinstance(field, models.IntegerField | models.AutoField | models.BigAutoField):
+        return int
+    return bulk.text_value
+
+
+_CONVERTERS = [_converter(_FIELDS[c]) for c in NEW_COLUMNS]
+
+
+def decode(line: bytes) -> dict[str, Any]:
+    """A packed row back as {attname: value} (for comparing with a stored target)."""
+    return dict(zip(NEW_COLUMNS, bulk.parse_copy_line(line, _CONVERTERS), strict=True))
+
+
+@dataclass
+class Packed:
+    """A chunk of clean rows as it travels from validation to the writer."""
+
+    keys: list[str]  # each row's upsert key: its code, or the natural key of a row without one
+    lines: list[bytes]  # each row as a COPY text line of NEW_COLUMNS
+    tag_ids: dict[int, list[int]] = field(default_factory=dict)  # row index → tag ids, rows with tags only
+
+    def __len__(self) -> int:
+        return len(self.keys)
 
 
 def _jsonable(data: dict[str, Any]) -> dict[str, Any]:

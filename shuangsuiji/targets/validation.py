@@ -73,7 +73,13 @@ def parse_date(value: str) -> date | None:
     raise ValueError("日期格式应为 YYYY-MM-DD")
 
 
+_BOOL = {"是": True, "否": False, "": False}
+
+
 def parse_bool(value: str) -> bool:
+    known = _BOOL.get(value)  # the usual cells, without stripping and case folding
+    if known is not None:
+        return known
     v = value.strip().upper()
     if v in _TRUE:
         return True
@@ -86,10 +92,12 @@ def parse_count(value: str) -> int:
     v = value.strip()
     if not v:
         return 0
-    if not re.fullmatch(r"\d{1,9}", v):
+    if not (v.isascii() and v.isdigit() and len(v) <= 9):
         raise ValueError("应为非负整数")
     return int(v)
 
 
 def split_list(value: str) -> list[str]:
+    if not value:
+        return []
     return [p.strip() for p in re.split(r"[、,，;；|]", value) if p.strip()]

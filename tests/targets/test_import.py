@@ -1,6 +1,7 @@
 """Importing targets: all-or-nothing, valid-rows mode, error report, upsert history, atomicity."""
 
 import pytest
+from django.utils import timezone
 from python_calamine import CalamineWorkbook
 
 from shuangsuiji.audit.models import AuditEntry
@@ -41,7 +42,17 @@ def test_valid_mode_imports_the_good_rows_and_reports_the_rest(tmp_path):
     assert set(Target.objects.values_list("name", flat=True)) == {"清河县甲羊绒有限公司", "清河县丁项目"}
     project = Target.objects.get(name="清河县丁项目")
     assert project.uscc is None and project.code.startswith("Z130534") and len(project.code) == 18
-    assert RiskClassChange.objects.filter(target__uscc=GOOD_USCC[0], risk_class="C").exists()
+    # The file's risk class is the new target's current classification, from this import;
+    # no history row is written for it (RiskClassChange keeps replaced classifications).
+    good = Target.objects.get(uscc=GOOD_USCC[0])
+    assert (good.risk_class, good.risk_source, good.risk_effective_on) == ("C", "导入：mixed.csv", timezone.localdate())
+    assert good.risk_recorded_at is not None and good.import_job_id == job.pk
+    assert not RiskClassChange.objects.exists()
+    assert (project.risk_class, project.risk_source, project.risk_effective_on) == (
+        "A",
+        "导入：mixed.csv",
+        timezone.localdate(),
+    )
     assert AuditEntry.objects.filter(action="targets.import").count() == 1
 
 
@@ -60,9 +71,28 @@ def test_reimport_upserts_and_records_the_change(tmp_path):
     assert change.before["name"] == "清河县甲羊绒有限公司"
     assert change.after["name"] == "清河县甲羊绒制品有限公司"
     assert change.before["risk_class"] == "C" and change.after["risk_class"] == "D"
-    assert list(target.risk_history.values_list("risk_class", flat=True)) == ["D", "C"]
+    assert (target.risk_source, target.risk_effective_on) == ("导入：b.csv", timezone.localdate())
+    replaced = target.risk_history.get()
+    assert (replaced.risk_class, replaced.source, replaced.effective_on) == ("C", "导入：a.csv", timezone.localdate())
+    assert [r.risk_class for r in target.risk_records()] == ["D", "C"]
     again = run(write_csv(tmp_path / "c.csv", rows))
     assert (again.created_count, again.updated_count, again.unchanged_count) == (0, 0, 1)
+
+
+def test_a_row_without_a_risk_class_gets_b_with_no_source_and_no_date(tmp_path):
+    run(write_csv(tmp_path / "a.csv", [["甲", GOOD_USCC[0], "企业", "130534", "", "", "", ""]]))
+    target = Target.objects.get()
+    assert (target.risk_class, target.risk_source, target.risk_effective_on, target.risk_recorded_at) == (
+        "B",
+        "",
+        None,
+        None,
+    )
+    # A later file that classifies it replaces the default; the default is kept as history.
+    run(write_csv(tmp_path / "b.csv", [["甲", GOOD_USCC[0], "企业", "130534", "", "D", "", ""]]))
+    target.refresh_from_db()
+    assert (target.risk_class, target.risk_source) == ("D", "导入：b.csv")
+    assert [(r.risk_class, r.source) for r in target.risk_history.all()] == [("B", "")]
 
 
 def test_duplicate_rows_in_one_file_are_errors_naming_the_other_row(tmp_path):
