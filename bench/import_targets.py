@@ -64,7 +64,7 @@ CREATE TABLE bench_copy_target (
     complaint_count integer NOT NULL
 );
 CREATE INDEX ON bench_copy_target (region, risk_class);
-CREATE INDEX ON bench_copy_target USING gin ((UPPER(name::text)) gin_trgm_ops);
+CREATE INDEX ON bench_copy_target USING gin (name gin_trgm_ops);
 ALTER TABLE bench_copy_target ADD FOREIGN KEY (region) REFERENCES orgs_region (code);
 ALTER TABLE bench_copy_target ADD FOREIGN KEY (industry) REFERENCES targets_industry (code);
 """
