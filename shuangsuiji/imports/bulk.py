@@ -7,7 +7,8 @@ leaves nothing behind.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import date
 
 from django.db import connection, models
@@ -28,29 +29,30 @@ def reserve_ids(model: type[models.Model], n: int) -> list[int]:
         return [r[0] for r in cur.fetchall()]
 
 
-def copy_rows(model: type[models.Model], columns: Sequence[str], rows: Sequence[Sequence]) -> None:
-    """COPY rows (tuples in ``columns`` order, database column names) into the model's table."""
+@contextmanager
+def _copy(model: type[models.Model], columns: Sequence[str]) -> Iterator:
+    """A COPY into the model's table; a refused row raises Django's IntegrityError, as the
+    ORM would (wrap_database_errors)."""
     table = connection.ops.quote_name(model._meta.db_table)
     cols = ", ".join(connection.ops.quote_name(c) for c in columns)
-    # wrap_database_errors: a refused row raises Django's IntegrityError, as the ORM would.
     with (
         connection.cursor() as cur,
         connection.wrap_database_errors,
         cur.cursor.copy(f"COPY {table} ({cols}) FROM STDIN") as copy,
     ):
+        yield copy
+
+
+def copy_rows(model: type[models.Model], columns: Sequence[str], rows: Sequence[Sequence]) -> None:
+    """COPY rows (tuples in ``columns`` order, database column names) into the model's table."""
+    with _copy(model, columns) as copy:
         for row in rows:
             copy.write_row(row)
 
 
 def copy_lines(model: type[models.Model], columns: Sequence[str], lines: Sequence[bytes]) -> None:
     """COPY rows already encoded as COPY text lines (see :func:`copy_line`)."""
-    table = connection.ops.quote_name(model._meta.db_table)
-    cols = ", ".join(connection.ops.quote_name(c) for c in columns)
-    with (
-        connection.cursor() as cur,
-        connection.wrap_database_errors,
-        cur.cursor.copy(f"COPY {table} ({cols}) FROM STDIN") as copy,
-    ):
+    with _copy(model, columns) as copy:
         copy.write(b"".join(lines))
 
 
