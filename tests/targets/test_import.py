@@ -205,3 +205,30 @@ def test_a_large_import_refreshes_the_planner_statistics(tmp_path, monkeypatch):
         assert maintenance == ['ANALYZE "targets_target"', 'ANALYZE "targets_riskclasschange"']
     else:
         assert maintenance == []
+
+
+def test_tags_of_new_and_updated_targets(tmp_path):
+    """New rows' tags need the ids the database gave them (read back by code, also for a
+    project without USCC whose internal code was made during validation)."""
+    from shuangsuiji.tags.models import Tag
+    from shuangsuiji.tags.services import ensure_tag
+
+    cashmere = ensure_tag("cashmere-cluster", "羊绒产业集群", scope=Tag.Scope.TARGETS)
+    project = ensure_tag("construction-project", "生产建设项目", scope=Tag.Scope.TARGETS)
+    rows = [
+        ["甲羊绒", GOOD_USCC[0], "企业", "130534", "17", "", "", "羊绒产业集群"],
+        ["乙公司", GOOD_USCC[1], "企业", "130534", "", "", "", ""],
+        ["丙项目", "", "项目", "130534", "48", "", "", "生产建设项目、羊绒产业集群"],
+    ]
+    assert run(write_csv(tmp_path / "a.csv", rows)).created_count == 3
+
+    def tags(name):
+        return sorted(Target.objects.get(name=name).tags.values_list("pk", flat=True))
+
+    assert tags("甲羊绒") == [cashmere.pk]
+    assert tags("乙公司") == []
+    assert tags("丙项目") == sorted([cashmere.pk, project.pk])
+    rows[0][7], rows[2][7] = "", "生产建设项目"
+    job = run(write_csv(tmp_path / "b.csv", rows))
+    assert (job.created_count, job.updated_count, job.unchanged_count) == (0, 2, 1)
+    assert tags("甲羊绒") == [] and tags("丙项目") == [project.pk]
