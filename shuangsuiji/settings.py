@@ -167,7 +167,13 @@ if env_flag("SHUANGSUIJI_SECURE_COOKIES"):
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     SECURE_HSTS_SECONDS = 31536000
+    # Behind the TLS proxy: it must set ``X-Forwarded-Proto: https`` (README, production);
+    # a plain-HTTP request that reaches the application is redirected to HTTPS.
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_SSL_REDIRECT = True
+    # HSTS covers the platform's own host only: an office does not own its parent domain's
+    # other hosts (includeSubDomains), and intranet names cannot be on browsers' preload list.
+    SILENCED_SYSTEM_CHECKS = ["security.W005", "security.W021"]
 
 # --- Internationalisation ---------------------------------------------------------------
 LANGUAGE_CODE = "zh-hans"
