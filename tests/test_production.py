@@ -77,9 +77,7 @@ def _database_url(tmp: Path, worker: str) -> tuple[str, callable]:
 
 
 def _manage(env: dict, *args: str) -> subprocess.CompletedProcess:
-    done = subprocess.run(
-        [PYTHON, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=600
-    )
+    done = subprocess.run([PYTHON, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, f"manage.py {' '.join(args)} failed:\n{done.stdout}\n{done.stderr}"
     return done
 
