@@ -47,7 +47,7 @@ HEADERS = {
     "Strict-Transport-Security": "max-age=31536000",
 }
 
-pytestmark = pytest.mark.production
+pytestmark = [pytest.mark.production, pytest.mark.xdist_group("production")]
 
 
 def _free_port() -> int:
