@@ -3,7 +3,9 @@ from __future__ import annotations
 from datetime import datetime
 
 from django.http import Http404
+from django.views.decorators.cache import never_cache
 from ninja import Path, Router, Schema
+from ninja.decorators import decorate_view
 from ninja.pagination import paginate
 
 from shuangsuiji.accounts.permissions import AUDIT_READERS, require_roles
@@ -82,6 +84,7 @@ def list_entries(request, action: str = "", object_type: str = "", object_id: st
     response=AuditEntryOut,
     summary="一条审计记录（sealed=true：名单公开前由参与人员或督查读取封存内容，本次读取记入审计日志）",
 )
+@decorate_view(never_cache)
 def get_entry(request, seq: int = Path(..., ge=1, le=2**63 - 1), sealed: bool = False):
     entry = _scoped(request).filter(seq=seq).first()
     if entry is None:

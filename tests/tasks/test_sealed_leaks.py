@@ -171,3 +171,34 @@ def test_reopened_confirmation_note_is_shown_only_with_sealed_access(w, client):
     # The trail keeps the note in the entry's sealed part, its public part is neutral.
     reopened = AuditEntry.objects.get(action="tasks.reconfirm")
     assert w.replaced.name in reopened.sealed["after"]["note"] and w.replaced.name not in str(reopened.after)
+
+
+# --- Cache-Control: no-store on every sealed response ------------------------------------------------
+
+
+def test_every_sealed_response_is_no_store(w, client):
+    task, draw = w.task, w.draw
+    idraw = next(iter(w.inspector_draws.values()))
+    target = w.sheet_target
+    urls = [
+        f"/tasks/draws/{draw.pk}/targets/",
+        f"/tasks/draws/{draw.pk}/targets.xlsx",
+        f"/tasks/draws/{draw.pk}/bundle.zip",
+        f"/tasks/draws/{idraw.pk}/bundle.zip",
+        f"/tasks/{task.pk}/sheets/",
+        f"/tasks/{task.pk}/sheets/{target.pk}/",
+        f"/api/tasks/draws/{draw.pk}/targets",
+        f"/api/tasks/draws/{draw.pk}/assignments",
+        f"/api/tasks/draws/{idraw.pk}/assignments",
+        f"/api/tasks/draws/{draw.pk}/bundle",
+    ]
+    client.force_login(w.world.users["sw_admin"])
+    for url in urls:
+        r = client.get(url)
+        assert r.status_code == 200, url
+        assert "no-store" in r.get("Cache-Control", ""), (url, r.get("Cache-Control"))
+    reserve = AuditEntry.objects.get(action="tasks.reserve")
+    client.force_login(w.world.users["qh_office"])
+    for url in (f"/audit/{reserve.seq}/?sealed=1", f"/api/audit/entries/{reserve.seq}?sealed=true"):
+        r = client.get(url)
+        assert r.status_code == 200 and "no-store" in r.get("Cache-Control", ""), url
