@@ -366,6 +366,14 @@ class VoidOut(Schema):
     def resolve_decided_by(obj: VoidRequest) -> str | None:
         return obj.decided_by.display_name if obj.decided_by else None
 
+    @staticmethod
+    def resolve_reason(obj: VoidRequest, context) -> str:
+        return sealed.sealed_text(obj.reason, _readable(context, obj.draw.task))
+
+    @staticmethod
+    def resolve_decision_note(obj: VoidRequest, context) -> str:
+        return sealed.sealed_text(obj.decision_note, _readable(context, obj.draw.task))
+
 
 class DrawDetailOut(DrawOut):
     task_code: str

@@ -11,10 +11,11 @@ class TasksConfig(AppConfig):
         from shuangsuiji.tasks import models
         from shuangsuiji.tasks.sealed import AuditPolicy
 
-        for model in (models.Task, models.TaskParticipant, models.TaskItem, models.VoidRequest):
+        for model in (models.Task, models.TaskParticipant, models.TaskItem):
             track(model)
-        # A confirmation's note may name drawn targets: kept in the entries' sealed part.
+        # Notes and reasons about a drawn list may name its targets: the entries' sealed part.
         track(models.Confirmation, sealed=("note",))
+        track(models.VoidRequest, sealed=("reason", "decision_note"))
         audit_sealed.register(AuditPolicy())
         # Draws are audited by their named actions (tasks.freeze, tasks.draw, …) in services;
         # their frozen files are large and never change, so they are not snapshotted here.

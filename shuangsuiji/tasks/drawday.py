@@ -709,7 +709,7 @@ def request_void(draw: Draw, reason: str, user) -> VoidRequest:
     if draw.status == DrawStatus.VOID:
         raise DrawRuleError("该抽取已作废。")
     try:
-        with transaction.atomic(), acting(actor=user, action="tasks.void_request", reason=reason):
+        with transaction.atomic(), acting(actor=user, action="tasks.void_request"):
             return VoidRequest.objects.create(draw=draw, reason=reason, requested_by=user)
     except IntegrityError as exc:
         raise DrawRuleError("该抽取已有待审批的作废申请。") from exc
@@ -727,7 +727,7 @@ def decide_void(request: VoidRequest, approve: bool, user, note: str = "") -> Vo
         request.decided_by = user
         request.decision_note = note.strip()[:500]
         action = "tasks.void_approve" if approve else "tasks.void_reject"
-        with acting(actor=user, action=action, reason=request.reason):
+        with acting(actor=user, action=action):
             request.save()
         if approve:
             voided = [request.draw]
@@ -736,7 +736,13 @@ def decide_void(request: VoidRequest, approve: bool, user, note: str = "") -> Vo
             for d in voided:
                 Draw.objects.filter(pk=d.pk).update(status=DrawStatus.VOID)
                 with acting(actor=user):
-                    record(action="tasks.void", obj=d, reason=request.reason, after={"draw_id": d.draw_id})
+                    record(
+                        action="tasks.void",
+                        obj=d,
+                        after={"draw_id": d.draw_id},
+                        sealed_task_id=d.task_id,
+                        sealed={"reason": request.reason},
+                    )
     return request
 
 

@@ -448,3 +448,6 @@ class VoidRequest(models.Model):
 
     def audit_organisation_id(self) -> int:
         return self.draw.task.lead_id
+
+    def audit_sealed_task_id(self) -> int:
+        return self.draw.task_id

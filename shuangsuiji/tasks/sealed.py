@@ -93,9 +93,14 @@ def confirmation_note(conf: Confirmation, shown: bool) -> str:
     return REOPENED_NOTE if conf.status == Confirmation.Status.PENDING else NOTE_NOTICE
 
 
+def sealed_text(text: str, shown: bool) -> str:
+    """A reason or note written about a drawn list (it may name targets)."""
+    return text if shown or not text else f"（{SEALED_NOTICE}）"
+
+
 def result_reason(result: DrawResult, shown: bool) -> str:
     """Why a result version was made (a reserve use, a substitute draw): it speaks of targets."""
-    return result.reason if shown or not result.reason else f"（原因{SEALED_NOTICE}）"
+    return sealed_text(result.reason, shown)
 
 
 # --- The audit trail's sealed parts ------------------------------------------------------------

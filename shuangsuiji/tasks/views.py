@@ -196,6 +196,8 @@ def _draw_rows(request, task: Task, shown: bool) -> list[dict]:
             )
         voids = list(d.void_requests.select_related("requested_by", "decided_by"))
         for v in voids:
+            v.shown_reason = sealed.sealed_text(v.reason, shown)
+            v.shown_note = sealed.sealed_text(v.decision_note, shown)
             v.can_decide = v.status == VoidRequest.Status.REQUESTED and access.can_approve_void(
                 request.user, task, v.requested_by_id
             )

@@ -22,6 +22,7 @@ from tests.tasks.helpers import drawn_task, seed_world
 RESERVE_REASON = "封存标记甲：该项目已完工验收"
 SUBSTITUTE_REASON = "封存标记乙：因病无法参加"
 CONFIRM_NOTE = "封存标记丙：已核对全部对象"
+VOID_REASON = "封存标记丁：作废申请"
 NEIGHBOUR = "130535"  # 临西县, the county next to 清河县
 
 
@@ -103,6 +104,7 @@ def sealed_strings(w: SimpleNamespace, *, register: bool = True) -> dict[str, st
         "reserve reason": RESERVE_REASON,
         "substitute reason": SUBSTITUTE_REASON,
         "confirmation note": CONFIRM_NOTE,
+        "void reason": VOID_REASON,
     }
     for dep, d in w.inspector_draws.items():
         out[f"inspector draw seed {dep}"] = d.seed
