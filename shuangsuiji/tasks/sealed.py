@@ -35,6 +35,7 @@ CHANNELS = {
 }
 
 SEALED_NOTICE = "名单公开前仅参与人员可见"
+NO_ACCESS = "未找到该名单，或您无权查看（抽取结果在公开前保密）。"
 REOPENED_NOTE = "已有对象递补，确认重新开启"
 NOTE_NOTICE = "（确认意见名单公开前仅参与人员可见）"
 
@@ -52,7 +53,7 @@ def require_sealed(user, task: Task, draw: Draw | None, channel: str, detail: st
     """The user's access mode (``"all"`` or ``"own"``); 404 without access; audited while sealed."""
     mode = sealed_access(user, task)
     if mode is None:
-        raise Http404("未找到该名单，或您无权查看（抽取结果在公开前保密）。")
+        raise Http404(NO_ACCESS)
     if task.is_sealed:
         with acting(actor=user):
             record(

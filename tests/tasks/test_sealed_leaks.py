@@ -202,3 +202,25 @@ def test_every_sealed_response_is_no_store(w, client):
     for url in (f"/audit/{reserve.seq}/?sealed=1", f"/api/audit/entries/{reserve.seq}?sealed=true"):
         r = client.get(url)
         assert r.status_code == 200 and "no-store" in r.get("Cache-Control", ""), url
+
+
+def test_a_sheet_refused_to_a_non_participant_does_not_say_whether_the_target_was_drawn(w, rf):
+    from django.http import Http404
+
+    from shuangsuiji.targets.models import Target
+    from shuangsuiji.tasks import sheet_views
+
+    undrawn = Target.objects.exclude(pk__in=w.draw.drawn_targets.values("target_id")).first()
+    for username in OUTSIDERS:
+        messages = set()
+        for target in (w.sheet_target, undrawn):
+            for view in (sheet_views.sheet_detail, sheet_views.sheet_pdf):
+                request = rf.get("/")
+                request.user = w.world.users[username]
+                try:
+                    view(request, w.task.pk, target.pk)
+                except Http404 as exc:
+                    messages.add(str(exc))
+                else:
+                    pytest.fail(f"{username} opened a sheet")
+        assert len(messages) == 1, (username, messages)
