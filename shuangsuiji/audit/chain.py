@@ -4,6 +4,9 @@
 ``content`` holds every stored field of the entry except ``hash`` itself, and
 ``canonical_json`` is JSON with sorted keys, no whitespace and UTF-8 text. The first entry's
 ``prev_hash`` is :data:`GENESIS`.
+
+:data:`OPTIONAL_HASHED_FIELDS` (the sealed part of an entry, issue 17) join the hashed content
+only when set, so entries written before they existed hash exactly as they did.
 """
 
 from __future__ import annotations
@@ -31,6 +34,8 @@ HASHED_FIELDS = (
     "ip",
     "prev_hash",
 )
+# The task whose sealed list the entry belongs to, and the entry's sealed detail.
+OPTIONAL_HASHED_FIELDS = ("sealed_task_id", "sealed")
 
 
 def canonical_json(value: Any) -> str:
@@ -39,5 +44,6 @@ def canonical_json(value: Any) -> str:
 
 def entry_hash(content: dict[str, Any]) -> str:
     body = {name: content[name] for name in HASHED_FIELDS}
+    body.update({name: content[name] for name in OPTIONAL_HASHED_FIELDS if content.get(name) is not None})
     data = content["prev_hash"].encode("ascii") + canonical_json(body).encode("utf-8")
     return hashlib.sha256(data).hexdigest()

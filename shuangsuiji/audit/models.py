@@ -45,6 +45,10 @@ class AuditEntry(models.Model):
     ip = models.CharField("IP 地址", max_length=45, blank=True)
     prev_hash = models.CharField("上一条哈希", max_length=64)
     hash = models.CharField("哈希", max_length=64, unique=True)
+    # The sealed part (issue 17): the task whose sealed list this entry touches, and what the
+    # entry says about that list ({"before", "after", "reason"}), shown only by ``audit.sealed``.
+    sealed_task_id = models.BigIntegerField("所属保密名单的任务", null=True, blank=True, db_index=True)
+    sealed = models.JSONField("封存内容", null=True, blank=True)
 
     objects = AuditQuerySet.as_manager()
 

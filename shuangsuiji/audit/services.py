@@ -6,6 +6,11 @@
   before/after summary of the changed fields, whoever makes the change (services, admin,
   shell). Domain actions name themselves with ``audit.context.acting(action="…")``.
 - :func:`verify_chain` re-computes the chain and returns the first broken entry.
+
+Sealed content (issue 17): an entry about a sealed list keeps what it says about the list
+(seed, codes, names, reasons) in its ``sealed`` part with ``sealed_task_id`` naming the task;
+its public ``before``/``after``/``reason`` say only that something happened. Both parts are
+hashed. Who reads the sealed part is decided in :mod:`shuangsuiji.audit.sealed`.
 """
 
 from __future__ import annotations
@@ -24,6 +29,7 @@ from shuangsuiji.audit.chain import GENESIS, entry_hash
 from shuangsuiji.audit.models import AuditEntry, AuditHead
 
 REDACTED = "（已变更，内容不记录）"
+SEALED = "（已封存）"
 
 
 def _plain(value: Any) -> Any:
@@ -56,7 +62,17 @@ def _content(ctx, actor_id, actor_name, organisation_id, seq, prev_hash, **field
         "request_id": ctx.request_id,
         "ip": ctx.ip,
         "prev_hash": prev_hash,
+        "sealed_task_id": fields.get("sealed_task_id"),
+        "sealed": _sealed_part(fields.get("sealed")),
     }
+
+
+def _sealed_part(sealed: dict | None) -> dict | None:
+    """The sealed detail as stored: only the parts that say something."""
+    if not sealed:
+        return None
+    part = {k: sealed[k] for k in ("before", "after", "reason") if sealed.get(k)}
+    return _plain(part) if part else None
 
 
 def _entry(content: dict[str, Any]) -> AuditEntry:
@@ -99,6 +115,8 @@ def record_many(items: list[dict[str, Any]]) -> int:
                 before=item.get("before"),
                 after=item.get("after"),
                 reason=item.get("reason", ""),
+                sealed_task_id=item.get("sealed_task_id"),
+                sealed=item.get("sealed"),
             )
             entry = _entry(content)
             prev = entry.hash
@@ -119,7 +137,11 @@ def record(
     after: dict | None = None,
     reason: str = "",
     organisation_id: int | None = None,
+    sealed_task_id: int | None = None,
+    sealed: dict | None = None,
 ) -> AuditEntry:
+    """Append one entry. ``sealed`` ({"before", "after", "reason"}) is what the entry says
+    about the sealed list of task ``sealed_task_id``; the public fields must not repeat it."""
     ctx = context.current()
     if obj is not None:
         object_type = object_type or obj._meta.label_lower
@@ -149,6 +171,8 @@ def record(
                 before=before,
                 after=after,
                 reason=reason,
+                sealed_task_id=sealed_task_id,
+                sealed=sealed,
             )
         )
         entry.save()
@@ -174,6 +198,8 @@ def entry_content(entry: AuditEntry) -> dict[str, Any]:
         "request_id": entry.request_id,
         "ip": entry.ip,
         "prev_hash": entry.prev_hash,
+        "sealed_task_id": entry.sealed_task_id,
+        "sealed": entry.sealed,
     }
 
 
@@ -237,9 +263,28 @@ def snapshot(obj: models.Model) -> dict[str, Any]:
     return _plain(data)
 
 
-def _redact(obj: models.Model, data: dict[str, Any]) -> dict[str, Any]:
-    secret = _TRACKED.get(type(obj), {}).get("secret", ())
-    return {k: (REDACTED if k in secret else v) for k, v in data.items()}
+def _redact(obj: models.Model, data: dict[str, Any] | None) -> dict[str, Any] | None:
+    if data is None:
+        return None
+    options = _TRACKED.get(type(obj), {})
+    secret, sealed = options.get("secret", ()), options.get("sealed", ())
+    return {k: (REDACTED if k in secret else SEALED if k in sealed and v else v) for k, v in data.items()}
+
+
+def _sealed_fields(obj: models.Model, before: dict | None, after: dict | None) -> dict[str, Any]:
+    """``sealed_task_id`` and ``sealed`` for a tracked model with sealed fields."""
+    fields = _TRACKED.get(type(obj), {}).get("sealed", ())
+    if not fields:
+        return {}
+    part = {
+        name: {k: v for k, v in data.items() if k in fields and v}
+        for name, data in (("before", before), ("after", after))
+        if data
+    }
+    part = {k: v for k, v in part.items() if v}
+    if not part:
+        return {}
+    return {"sealed_task_id": obj.audit_sealed_task_id(), "sealed": part}
 
 
 def _pre_save(sender, instance, raw=False, **kwargs):
@@ -256,32 +301,54 @@ def _post_save(sender, instance, created, raw=False, **kwargs):
     after = snapshot(instance)
     ctx = context.current()
     if created:
-        record(action=ctx.action or "create", obj=instance, after=_redact(instance, after))
+        record(
+            action=ctx.action or "create",
+            obj=instance,
+            after=_redact(instance, after),
+            **_sealed_fields(instance, None, after),
+        )
         return
     before = getattr(instance, "_audit_before", None) or {}
     changed = sorted(k for k in after if before.get(k) != after.get(k))
     if not changed:
         return
+    before = {k: before.get(k) for k in changed}
+    after = {k: after[k] for k in changed}
     record(
         action=ctx.action or "update",
         obj=instance,
-        before=_redact(instance, {k: before.get(k) for k in changed}),
-        after=_redact(instance, {k: after[k] for k in changed}),
+        before=_redact(instance, before),
+        after=_redact(instance, after),
+        **_sealed_fields(instance, before, after),
     )
 
 
 def _post_delete(sender, instance, **kwargs):
     ctx = context.current()
-    record(action=ctx.action or "delete", obj=instance, before=_redact(instance, snapshot(instance)))
+    before = snapshot(instance)
+    record(
+        action=ctx.action or "delete",
+        obj=instance,
+        before=_redact(instance, before),
+        **_sealed_fields(instance, before, None),
+    )
 
 
-def track(model: type[models.Model], *, exclude: tuple[str, ...] = (), secret: tuple[str, ...] = ()) -> None:
+def track(
+    model: type[models.Model],
+    *,
+    exclude: tuple[str, ...] = (),
+    secret: tuple[str, ...] = (),
+    sealed: tuple[str, ...] = (),
+) -> None:
     """Record every create/update/delete of ``model``.
 
     ``exclude``: fields not recorded at all (noise such as ``last_login``);
-    ``secret``: fields whose change is recorded but not their value (password hashes).
+    ``secret``: fields whose change is recorded but not their value (password hashes);
+    ``sealed``: fields that may speak of a sealed list (a confirmation's note): their values
+    go to the entry's sealed part, for the task ``instance.audit_sealed_task_id()`` names.
     """
-    _TRACKED[model] = {"exclude": exclude, "secret": secret}
+    _TRACKED[model] = {"exclude": exclude, "secret": secret, "sealed": sealed}
     uid = f"audit:{model._meta.label_lower}"
     pre_save.connect(_pre_save, sender=model, dispatch_uid=uid + ":pre")
     post_save.connect(_post_save, sender=model, dispatch_uid=uid + ":post")

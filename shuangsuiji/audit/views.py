@@ -4,9 +4,11 @@ from datetime import date
 
 from django.db.models import Q
 from django.shortcuts import render
+from django.views.decorators.cache import never_cache
 
 from shuangsuiji.accounts.permissions import AUDIT_READERS, role_required
 from shuangsuiji.accounts.scope import get_in_scope_or_404, in_scope, sees_everything
+from shuangsuiji.audit import sealed
 from shuangsuiji.audit.models import AuditEntry
 from shuangsuiji.web.pagination import paginate
 
@@ -56,8 +58,16 @@ def entry_list(request):
 
 
 @role_required(*AUDIT_READERS)
+@never_cache
 def entry_detail(request, seq: int):
+    """The entry; its sealed part only as ``audit.sealed`` decides (``?sealed=1`` asks for it
+    before publication, and that read is recorded)."""
     entry = get_in_scope_or_404(request.user, _scoped_entries(request.user), "organisation", seq=seq)
-    keys = sorted(set((entry.before or {}).keys()) | set((entry.after or {}).keys()))
-    rows = [(k, (entry.before or {}).get(k, ""), (entry.after or {}).get(k, "")) for k in keys]
-    return render(request, "audit/entry_detail.html", {"entry": entry, "rows": rows, "active_section": "audit"})
+    decisions = sealed.Decisions(request.user)
+    revealed = request.GET.get("sealed") == "1" and sealed.reveal(entry, decisions)
+    shown = sealed.view(entry, decisions, revealed=revealed)
+    return render(
+        request,
+        "audit/entry_detail.html",
+        {"entry": entry, "shown": shown, "rows": shown.rows, "active_section": "audit"},
+    )

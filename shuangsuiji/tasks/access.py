@@ -109,6 +109,23 @@ def sealed_access(user, task: Task) -> str | None:
     return None
 
 
+def supervisor_over(user, task: Task) -> bool:
+    org = user.organisation
+    return bool(
+        org is not None
+        and org.kind == Organisation.Kind.OFFICE
+        and user.has_role(Role.SUPERVISOR)
+        and task.region.path.startswith(org.region.path)
+    )
+
+
+def may_read_sealed_audit(user, task: Task) -> bool:
+    """Before publication the sealed part of the task's audit entries is read by those who
+    see the whole list and by the region's 督查 (oversight), each read itself recorded; not by
+    the platform administrator (``audit.sealed``; docs/architecture.md "Sealed list")."""
+    return _active(user) and (sealed_access(user, task) == ALL_TARGETS or supervisor_over(user, task))
+
+
 def seed_visible(user, task: Task) -> bool:
     """The seed (and the revealed server secret) decide every ticket: with the register at
     hand they rebuild the list, so while sealed only those who see the whole list see them."""

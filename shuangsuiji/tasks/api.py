@@ -10,7 +10,6 @@ commitments, seeds and counts, never the drawn lists.
 
 from __future__ import annotations
 
-import json
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -19,6 +18,7 @@ from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
+from ninja.decorators import decorate_view
 from ninja.pagination import paginate
 
 from shuangsuiji.apipages import Pages
@@ -28,7 +28,7 @@ from shuangsuiji.orgs.models import Organisation
 from shuangsuiji.plans.access import visible_plans
 from shuangsuiji.rules import RuleError
 from shuangsuiji.targets.models import Target
-from shuangsuiji.tasks import access, drawday, services
+from shuangsuiji.tasks import access, drawday, sealed, services
 from shuangsuiji.tasks.models import (
     LIVE,
     Assignment,
@@ -47,6 +47,17 @@ from shuangsuiji.tasks.population import describe
 from shuangsuiji.tasks.sealed import require_sealed
 
 router = Router(tags=["抽查任务与抽取"])
+
+
+def _readable(context, task: Task) -> bool:
+    """``sealed.readable`` for the request's user, once per task and request."""
+    request = (context or {}).get("request")
+    if request is None:
+        return False
+    cache = request.__dict__.setdefault("_sealed_readable", {})
+    if task.pk not in cache:
+        cache[task.pk] = sealed.readable(request.user, task)
+    return cache[task.pk]
 
 
 # --- Refusals ---------------------------------------------------------------------------------
@@ -265,10 +276,7 @@ class DrawOut(Schema):
 
     @staticmethod
     def resolve_seed(obj: Draw, context) -> str:
-        request = (context or {}).get("request")
-        if request is not None and access.seed_visible(request.user, obj.task):
-            return obj.seed
-        return ""
+        return obj.seed if _readable(context, obj.task) else ""
 
     @staticmethod
     def resolve_targets_count(obj: Draw) -> int:
@@ -334,6 +342,10 @@ class ResultVersionOut(Schema):
     def resolve_sha256(obj: DrawResult) -> str:
         return obj.result_sha256
 
+    @staticmethod
+    def resolve_reason(obj: DrawResult, context) -> str:
+        return sealed.result_reason(obj, _readable(context, obj.draw.task))
+
 
 class VoidOut(Schema):
     id: int
@@ -354,6 +366,14 @@ class VoidOut(Schema):
     def resolve_decided_by(obj: VoidRequest) -> str | None:
         return obj.decided_by.display_name if obj.decided_by else None
 
+    @staticmethod
+    def resolve_reason(obj: VoidRequest, context) -> str:
+        return sealed.sealed_text(obj.reason, _readable(context, obj.draw.task))
+
+    @staticmethod
+    def resolve_decision_note(obj: VoidRequest, context) -> str:
+        return sealed.sealed_text(obj.decision_note, _readable(context, obj.draw.task))
+
 
 class DrawDetailOut(DrawOut):
     task_code: str
@@ -366,14 +386,15 @@ class DrawDetailOut(DrawOut):
         return obj.task.code
 
     @staticmethod
-    def resolve_public_entropy(obj: Draw) -> list[dict]:
-        if obj.entropy_json is None:
-            return []
-        return list(json.loads(bytes(obj.entropy_json)).get("public") or [])
+    def resolve_public_entropy(obj: Draw, context) -> list[dict]:
+        return sealed.public_entropy(obj, _readable(context, obj.task))
 
     @staticmethod
     def resolve_results(obj: Draw):
-        return list(obj.results.order_by("version"))
+        results = list(obj.results.order_by("version"))
+        for r in results:
+            r.draw = obj  # the draw carries the task as the user sees it
+        return results
 
     @staticmethod
     def resolve_void_requests(obj: Draw):
@@ -401,6 +422,10 @@ class ConfirmationOut(Schema):
     @staticmethod
     def resolve_overdue(obj: Confirmation) -> bool:
         return drawday.confirmation_overdue(obj)
+
+    @staticmethod
+    def resolve_note(obj: Confirmation, context) -> str:
+        return sealed.confirmation_note(obj, _readable(context, obj.draw.task))
 
 
 class DrawnTargetOut(Schema):
@@ -718,6 +743,7 @@ def run_draw(request, draw_id: int, body: DrawIn):
     response=list[DrawnTargetOut],
     summary="抽中的检查对象（保密名单：仅参与部门等有权人员；每次读取记入审计日志）",
 )
+@decorate_view(sealed.no_store)
 def drawn_targets(request, draw_id: int):
     draw = _draw(request, draw_id)
     if draw.kind != DrawKind.TARGETS:
@@ -742,6 +768,7 @@ def drawn_targets(request, draw_id: int):
         }
     },
 )
+@decorate_view(sealed.no_store)
 def draw_bundle(request, draw_id: int):
     draw = _draw(request, draw_id)
     if access.sealed_access(request.user, draw.task) != access.ALL_TARGETS:
@@ -755,7 +782,10 @@ def draw_bundle(request, draw_id: int):
 @router.get("/draws/{draw_id}/confirmations", response=list[ConfirmationOut], summary="各参与部门的派发确认情况")
 def confirmations(request, draw_id: int):
     draw = _draw(request, draw_id)
-    return list(draw.confirmations.select_related("department", "confirmed_by"))
+    rows = list(draw.confirmations.select_related("department", "confirmed_by"))
+    for c in rows:
+        c.draw = draw
+    return rows
 
 
 def _own_department(request, draw: Draw) -> int:
@@ -815,6 +845,7 @@ def draw_inspectors(request, draw_id: int, body: InspectorDrawIn):
     response=list[AssignmentOut],
     summary="检查人员分配（保密名单；检查对象抽取列出各部门的分配；每次读取记入审计日志）",
 )
+@decorate_view(sealed.no_store)
 def assignments(request, draw_id: int):
     draw = _draw(request, draw_id)
     mode = require_sealed(request.user, draw.task, draw, "api", detail="assignments")

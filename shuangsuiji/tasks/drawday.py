@@ -72,6 +72,7 @@ from shuangsuiji.tasks.models import (
     TaskStatus,
     VoidRequest,
 )
+from shuangsuiji.tasks.sealed import REOPENED_NOTE
 from shuangsuiji.tasks.services import assignment_params, ratio_errors, ratio_floor
 from shuangsuiji.workdays.services import CalendarDataMissing, WorkdayCalendar
 
@@ -393,12 +394,13 @@ def draw_targets(draw: Draw, public: list[PublicEntropy], user, witnesses: str =
                 obj=draw,
                 after={
                     "draw_id": draw.draw_id,
-                    "seed": draw.seed,
                     "selected": len(rows),
                     "result_sha256": sha256_hex(result_bytes),
                     "public_entropy": [p.to_json() for p in public],
                     "confirm_by": due.isoformat(),
                 },
+                sealed_task_id=draw.task_id,
+                sealed={"after": {"seed": draw.seed}},
             )
     return draw
 
@@ -481,21 +483,23 @@ def report_out_of_scope(draw: Draw, department_id: int, target: Target, reason: 
                 other.confirmed_at = None
                 other.confirmed_by = None
                 other.note = f"对象“{target.name}”已由备选对象“{new_target.name}”递补，请重新确认。"
-                with acting(actor=user, action="tasks.reconfirm", reason=other.note):
+                with acting(actor=user, action="tasks.reconfirm", reason=REOPENED_NOTE):
                     other.save()
                 reopened.append(other.department_id)
         with acting(actor=user):
             record(
                 action="tasks.reserve",
                 obj=draw,
-                reason=reason,
+                reason="抽中对象由同层备选对象递补",
                 after={
-                    "replaced": target.code,
-                    "replacement": new_target.code,
-                    "stratum": dt_row.stratum,
                     "department": department_id,
                     "result_version": last.version + 1,
                     "reopened_confirmations": reopened,
+                },
+                sealed_task_id=draw.task_id,
+                sealed={
+                    "after": {"replaced": target.code, "replacement": new_target.code, "stratum": dt_row.stratum},
+                    "reason": reason,
                 },
             )
     return new_row
@@ -609,11 +613,12 @@ def draw_inspectors(target_draw: Draw, participant: TaskParticipant, user, extra
                 obj=draw,
                 after={
                     "draw_id": draw.draw_id,
-                    "seed": draw.seed,
                     "groups": len(result["assignment"]["groups"]),
                     "shortfalls": len(result["assignment"]["shortfalls"]),
                     "result_sha256": sha256_hex(result_bytes),
                 },
+                sealed_task_id=task.pk,
+                sealed={"after": {"seed": draw.seed}},
             )
     return draw
 
@@ -679,12 +684,16 @@ def substitute_inspector(draw: Draw, target: Target, inspector: Inspector, reaso
             record(
                 action="tasks.substitute",
                 obj=draw,
-                reason=reason,
-                after={
-                    "target": target.code,
-                    "replaced": inspector.certificate_no,
-                    "replacement": new_inspector.certificate_no,
-                    "result_version": last.version + 1,
+                reason="检查人员递补抽取",
+                after={"result_version": last.version + 1},
+                sealed_task_id=draw.task_id,
+                sealed={
+                    "after": {
+                        "target": target.code,
+                        "replaced": inspector.certificate_no,
+                        "replacement": new_inspector.certificate_no,
+                    },
+                    "reason": reason,
                 },
             )
     return new_row
@@ -700,7 +709,7 @@ def request_void(draw: Draw, reason: str, user) -> VoidRequest:
     if draw.status == DrawStatus.VOID:
         raise DrawRuleError("该抽取已作废。")
     try:
-        with transaction.atomic(), acting(actor=user, action="tasks.void_request", reason=reason):
+        with transaction.atomic(), acting(actor=user, action="tasks.void_request"):
             return VoidRequest.objects.create(draw=draw, reason=reason, requested_by=user)
     except IntegrityError as exc:
         raise DrawRuleError("该抽取已有待审批的作废申请。") from exc
@@ -718,7 +727,7 @@ def decide_void(request: VoidRequest, approve: bool, user, note: str = "") -> Vo
         request.decided_by = user
         request.decision_note = note.strip()[:500]
         action = "tasks.void_approve" if approve else "tasks.void_reject"
-        with acting(actor=user, action=action, reason=request.reason):
+        with acting(actor=user, action=action):
             request.save()
         if approve:
             voided = [request.draw]
@@ -727,7 +736,13 @@ def decide_void(request: VoidRequest, approve: bool, user, note: str = "") -> Vo
             for d in voided:
                 Draw.objects.filter(pk=d.pk).update(status=DrawStatus.VOID)
                 with acting(actor=user):
-                    record(action="tasks.void", obj=d, reason=request.reason, after={"draw_id": d.draw_id})
+                    record(
+                        action="tasks.void",
+                        obj=d,
+                        after={"draw_id": d.draw_id},
+                        sealed_task_id=d.task_id,
+                        sealed={"reason": request.reason},
+                    )
     return request
 
 

@@ -414,6 +414,9 @@ class Confirmation(models.Model):
     def audit_organisation_id(self) -> int:
         return self.department_id
 
+    def audit_sealed_task_id(self) -> int:
+        return self.draw.task_id
+
 
 class VoidRequest(models.Model):
     class Status(models.TextChoices):
@@ -445,3 +448,6 @@ class VoidRequest(models.Model):
 
     def audit_organisation_id(self) -> int:
         return self.draw.task.lead_id
+
+    def audit_sealed_task_id(self) -> int:
+        return self.draw.task_id

@@ -23,7 +23,7 @@ from django.views.decorators.http import require_safe
 
 from shuangsuiji.tasks import access, drawday, sheets
 from shuangsuiji.tasks.models import DrawStatus
-from shuangsuiji.tasks.sealed import require_sealed, viewer_mark
+from shuangsuiji.tasks.sealed import NO_ACCESS, require_sealed, viewer_mark
 from shuangsuiji.web.pagination import paginate
 
 SECTION = {"active_section": "tasks"}
@@ -44,6 +44,9 @@ def _own_inspector(request, mode: str):
 def _open_one(request, pk, target_pk, channel: str):
     """(task, draw, drawn target, mode) for one sheet; 404 unless the user may see that target."""
     task, draw = _task_and_draw(request, pk)
+    if access.sealed_access(request.user, task) is None:
+        # the same answer whether or not the target was drawn: no oracle for the list
+        raise Http404(NO_ACCESS)
     drawn = sheets.drawn_targets(draw).filter(target_id=target_pk).first()
     if drawn is None:
         raise Http404("该对象不在本任务的抽中名单中。")

@@ -171,12 +171,14 @@ def task_edit(request, pk):
 # --- Detail and preview ----------------------------------------------------------------------------
 
 
-def _draw_rows(request, task: Task) -> list[dict]:
+def _draw_rows(request, task: Task, shown: bool) -> list[dict]:
+    """``shown``: the user reads the sealed content (``sealed.readable``)."""
     rows = []
     for d in task.draws.filter(kind=DrawKind.TARGETS).order_by("attempt"):
         confirmations = list(d.confirmations.select_related("department", "confirmed_by").order_by("department__path"))
         today = timezone.localdate()
         for c in confirmations:
+            c.shown_note = sealed.confirmation_note(c, shown)
             c.overdue = drawday.confirmation_overdue(c, today)
             c.can_act = d.status == DrawStatus.DRAWN and access.can_confirm(request.user, c.department_id)
         inspector_draws = []
@@ -194,13 +196,18 @@ def _draw_rows(request, task: Task) -> list[dict]:
             )
         voids = list(d.void_requests.select_related("requested_by", "decided_by"))
         for v in voids:
+            v.shown_reason = sealed.sealed_text(v.reason, shown)
+            v.shown_note = sealed.sealed_text(v.decision_note, shown)
             v.can_decide = v.status == VoidRequest.Status.REQUESTED and access.can_approve_void(
                 request.user, task, v.requested_by_id
             )
+        results = list(d.results.select_related("created_by"))
+        for r in results:
+            r.shown_reason = sealed.result_reason(r, shown)
         rows.append(
             {
                 "draw": d,
-                "results": list(d.results.select_related("created_by")),
+                "results": results,
                 "confirmations": confirmations,
                 "all_confirmed": d.status == DrawStatus.DRAWN and drawday.all_confirmed(d),
                 "inspector_draws": inspector_draws,
@@ -214,6 +221,7 @@ def _draw_rows(request, task: Task) -> list[dict]:
 @login_required
 def task_detail(request, pk):
     task = access.get_task_or_404(request.user, pk)
+    shown = sealed.readable(request.user, task)
     context = {
         **SECTION,
         "task": task,
@@ -222,11 +230,11 @@ def task_detail(request, pk):
         "strata": [
             (k, STRATUM_LABELS.get(k, k), v, forms.ratio_to_percent(v["ratio"])) for k, v in task.strata.items()
         ],
-        "draws": _draw_rows(request, task),
+        "draws": _draw_rows(request, task, shown),
         "live": drawday.live_target_draw(task),
         "can_manage": access.can_manage(request.user, task),
         "sealed_mode": access.sealed_access(request.user, task),
-        "show_seed": access.seed_visible(request.user, task),
+        "show_seed": shown,
     }
     return render(request, "tasks/task_detail.html", context)
 
@@ -331,14 +339,20 @@ def draw_run(request, draw_pk):
 def draw_detail(request, draw_pk):
     draw = _draw_or_404(request.user, draw_pk)
     task = draw.task
+    shown = sealed.readable(request.user, task)
+    results = list(draw.results.select_related("created_by"))
+    for r in results:
+        r.shown_reason = sealed.result_reason(r, shown)
     context = {
         **SECTION,
         "task": task,
         "draw": draw,
-        "results": list(draw.results.select_related("created_by")),
+        "results": results,
         "entropy": drawday.entropy_of(draw),
+        "public_entropy": sealed.public_entropy(draw, shown),
+        "sealed_notice": sealed.SEALED_NOTICE,
         "sealed_mode": access.sealed_access(request.user, task),
-        "show_seed": access.seed_visible(request.user, task),
+        "show_seed": shown,
         "hide_nav": request.GET.get("projector") == "1",
         "counts": draw.drawn_targets.filter(replaced_by__isnull=True).count(),
     }
@@ -361,6 +375,7 @@ def _visible_targets(request, draw: Draw, mode: str):
 
 
 @login_required
+@sealed.no_store
 def sealed_list(request, draw_pk):
     draw = _draw_or_404(request.user, draw_pk)
     if draw.kind != DrawKind.TARGETS:
@@ -427,6 +442,7 @@ EXPORT_HEADERS = ["序号", "层（信用风险分类）", "对象名称", "对�
 
 
 @login_required
+@sealed.no_store
 def sealed_export(request, draw_pk):
     draw = _draw_or_404(request.user, draw_pk)
     if draw.kind != DrawKind.TARGETS or draw.status == DrawStatus.FROZEN:
@@ -455,6 +471,7 @@ def sealed_export(request, draw_pk):
 
 
 @login_required
+@sealed.no_store
 def draw_bundle(request, draw_pk):
     draw = _draw_or_404(request.user, draw_pk)
     if draw.status == DrawStatus.FROZEN:

@@ -1,0 +1,118 @@
+"""A drawn joint task whose sealed list has been through everything that writes sealed
+content somewhere: a reserve replacement that reopened a confirmation, inspector draws,
+a substitute draw and a participant's 一企一表 views. ``sealed_strings`` lists what a
+non-participant must never read before publication (issue 17)."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+from django.test import Client
+
+from shuangsuiji.accounts.models import Role
+from shuangsuiji.accounts.services import ensure_user
+from shuangsuiji.audit.context import acting
+from shuangsuiji.demo.jurisdiction import DEMO_PASSWORD
+from shuangsuiji.orgs.models import DepartmentKind, Organisation, Region
+from shuangsuiji.orgs.services import ensure_organisation
+from shuangsuiji.tasks import drawday, services
+from shuangsuiji.tasks.models import Assignment, DrawnTarget
+from tests.tasks.helpers import drawn_task, seed_world
+
+RESERVE_REASON = "封存标记甲：该项目已完工验收"
+SUBSTITUTE_REASON = "封存标记乙：因病无法参加"
+CONFIRM_NOTE = "封存标记丙：已核对全部对象"
+VOID_REASON = "封存标记丁：作废申请"
+NEIGHBOUR = "130535"  # 临西县, the county next to 清河县
+
+
+def neighbour_county(demo) -> dict:
+    """临西县's 双随机办 and its water department's administrator (not in the demo)."""
+    region = Region.objects.get(code=NEIGHBOUR)
+    water_kind = DepartmentKind.objects.get(code="water")
+    with acting(actor_name="测试"):
+        office, _ = ensure_organisation(
+            name="临西县双随机一公开工作领导小组办公室",
+            kind=Organisation.Kind.OFFICE,
+            region=region,
+            is_coordinating_office=True,
+        )
+        water, _ = ensure_organisation(
+            name="临西县水利局",
+            kind=Organisation.Kind.DEPARTMENT,
+            region=region,
+            department_kind=water_kind,
+            parent=demo.department("water").parent,
+        )
+        users = {}
+        for username, name, org, role in (
+            ("lx_office", "临西双随机办", office, Role.COORDINATING_OFFICE),
+            ("lx_sw_admin", "临西水利管理员", water, Role.DEPARTMENT_ADMIN),
+        ):
+            users[username], _ = ensure_user(
+                username=username, full_name=name, organisation=org, roles=[role], password=DEMO_PASSWORD
+            )
+    return users
+
+
+def build(demo) -> SimpleNamespace:
+    world = seed_world(demo)
+    sw_admin, sc_admin = world.users["sw_admin"], world.users["sc_admin"]
+    task, draw = drawn_task(world)
+    # 水务局 confirms, then 市场监管局 reports a target: a reserve takes its place and
+    # 水务局's confirmation is reopened with a note naming both targets.
+    drawday.confirm(draw, world.water.pk, sw_admin)
+    replaced = drawday.active_targets(draw).first().target
+    new_row = drawday.report_out_of_scope(draw, world.market.pk, replaced, RESERVE_REASON, sc_admin)
+    drawday.confirm(draw, world.water.pk, sw_admin, note=CONFIRM_NOTE)
+    drawday.confirm(draw, world.market.pk, sc_admin)
+    inspector_draws = {}
+    for p in services.participants_lead_first(task):
+        admin = sw_admin if p.department_id == world.water.pk else sc_admin
+        inspector_draws[p.department_id] = drawday.draw_inspectors(draw, p, admin)
+    idraw = inspector_draws[world.water.pk]
+    leaving = Assignment.objects.filter(draw=idraw).select_related("target", "inspector").first()
+    substitute = drawday.substitute_inspector(idraw, leaving.target, leaving.inspector, SUBSTITUTE_REASON, sw_admin)
+    # A participant opens one 一企一表 (the trail records which).
+    sheet_target = drawday.active_targets(draw).last().target
+    c = Client()
+    c.force_login(sw_admin)
+    assert c.get(f"/tasks/{task.pk}/sheets/{sheet_target.pk}/").status_code == 200
+    draw.refresh_from_db()
+    for d in inspector_draws.values():
+        d.refresh_from_db()
+    return SimpleNamespace(
+        world=world,
+        task=task,
+        draw=draw,
+        inspector_draws=inspector_draws,
+        replaced=replaced,
+        replacement=new_row.target,
+        substituted=leaving,
+        substitute=substitute,
+        sheet_target=sheet_target,
+        neighbours=neighbour_county(demo),
+    )
+
+
+def sealed_strings(w: SimpleNamespace, *, register: bool = True) -> dict[str, str]:
+    """label → string. ``register=False`` leaves out what the public registers show anyway
+    (target names and codes, inspectors' certificate numbers)."""
+    out = {
+        "target draw seed": w.draw.seed,
+        "target draw server secret": w.draw.server_secret,
+        "reserve reason": RESERVE_REASON,
+        "substitute reason": SUBSTITUTE_REASON,
+        "confirmation note": CONFIRM_NOTE,
+        "void reason": VOID_REASON,
+    }
+    for dep, d in w.inspector_draws.items():
+        out[f"inspector draw seed {dep}"] = d.seed
+        out[f"inspector draw secret {dep}"] = d.server_secret
+    if register:
+        for row in DrawnTarget.objects.filter(draw=w.draw).select_related("target"):
+            out[f"drawn code #{row.position}"] = row.target.code
+            out[f"drawn name #{row.position}"] = row.target.name
+        out["substituted certificate"] = w.substituted.inspector.certificate_no
+        out["substitute certificate"] = w.substitute.inspector.certificate_no
+    return out
