@@ -105,7 +105,8 @@ def test_zip_bundle(tmp_path):
     r = subprocess.run(
         [sys.executable, "-I", os.path.join(ROOT, "tools", "verify_draw.py"), path], capture_output=True, text=True
     )
-    assert r.returncode == 0 and r.stdout.strip() == "OK"
+    assert r.returncode == 0 and r.stdout.startswith("OK consistent; compare the commitment"), r.stdout
+    assert read_bundle(path).commitment.sha256 in r.stdout
 
 
 def _cli(*args, cwd=ROOT):
@@ -137,7 +138,7 @@ def test_cli_run_verify_check_reserve(tmp_path):
     )
     assert r.returncode == 0, r.stderr
     r = _cli("verify", out)
-    assert (r.returncode, r.stdout.strip()) == (0, "OK")
+    assert r.returncode == 0 and r.stdout.startswith("OK consistent; compare the commitment"), r.stdout
     res = json.loads(Path(out, "result.json").read_bytes())
     a = res["targets"]["strata"]["A"]
     assert a["N"] == 25 and res["targets"]["strata"]["B"]["N"] == 24  # one B excluded
@@ -165,7 +166,7 @@ def test_cli_run_verify_check_reserve(tmp_path):
     with open(os.path.join(out, "population.csv"), "ab") as f:
         f.write(b"99,A,1\n")
     r = _cli("verify", out)
-    assert r.returncode == 1 and r.stdout.startswith("population.csv")
+    assert r.returncode == 1 and r.stdout.startswith("FAIL result.files: population.csv"), r.stdout
 
 
 def test_cli_freeze_then_run(tmp_path):
