@@ -22,7 +22,6 @@ import re
 import sys
 import zipfile
 from fractions import Fraction
-from heapq import nsmallest
 
 REQUIRED = (
     "population.csv",
@@ -416,24 +415,21 @@ def void_problem(v):
 
 
 # ---------------------------------------------------------------- targets (spec 5, 8, 9)
-def kth_smallest(tickets, k):
-    """The k-th smallest ticket (exact). Tickets are uniform, so a sorted sample of every
-    16th ticket gives a bound just above it; only the tickets under the bound are sorted.
-    When the bound turns out too low, the whole list is sorted."""
-    N = len(tickets)
+def smallest(tickets, ids, k):
+    """The k smallest (ticket, id) in order. Tickets are uniform, so a sorted sample of every
+    16th ticket gives a bound a little above the k-th smallest; only the pairs under the bound
+    are sorted (exact: when fewer than k fall under it, everything is sorted)."""
     if k <= 0:
-        return None
-    if 16 * k <= N:
-        return nsmallest(k, tickets)[-1]
+        return []
     sample = sorted(tickets[::16])
     pos = (k + 15) // 16 + 8 + int(2 * (k / 16) ** 0.5)
     if pos < len(sample):
         bound = sample[pos]
-        under = [t for t in tickets if t <= bound]
+        under = [(t, c) for t, c in zip(tickets, ids) if t <= bound]  # noqa: B905
         if len(under) >= k:
-            under.sort()
-            return under[k - 1]
-    return sorted(tickets)[k - 1]
+            under.sort()  # ties of tickets are ordered by the id (code point = UTF-8 byte order)
+            return under[:k]
+    return sorted(zip(tickets, ids))[:k]  # noqa: B905
 
 
 def draw(seed, ids, stra, wts, params):
@@ -464,10 +460,7 @@ def draw(seed, ids, stra, wts, params):
         else:
             sid = by[s]
             tickets = [SHA(seed + e).digest() for e in map(str.encode, sid)]
-        limit = kth_smallest(tickets, k)
-        # every ticket above the k-th smallest is out; ties are ordered by the id
-        # (str order is code point order = UTF-8 byte order)
-        head = [] if k == 0 else sorted((t, c) for t, c in zip(tickets, sid) if t <= limit)[:k]  # noqa: B905
+        head = smallest(tickets, sid, k)
         items = [{"id": c, "ticket": t.hex()} for t, c in head]
         out[s] = {
             "N": N,
