@@ -87,3 +87,16 @@ def test_outputs_name_the_commitment_and_report_a_void():
         assert hashlib.sha256(f.read()).hexdigest() in lines[1]
     published = verify(path, r.commitment_sha256).lines()[0]
     assert published == f"OK consistent, and the commitment equals the published one: {r.commitment_sha256}"
+
+
+def test_spec_table_and_both_implementations_list_the_checks_in_the_same_order():
+    import re
+
+    with open(os.path.join(ROOT, "docs", "draw-spec.md"), encoding="utf-8") as f:
+        spec = f.read()
+    table = spec[spec.index("### 14.1") : spec.index("### 14.2")]
+    assert re.findall(r"^\| \d+ \| `([a-z_.0-9]+)` \|", table, re.M) == list(CHECKS)
+    with open(TOOL, encoding="utf-8") as f:
+        assert re.findall(r'Step\("([a-z_.0-9]+)"\)', f.read()) == list(CHECKS)
+    with open(os.path.join(ROOT, "shuangsuiji", "draw", "verification.py"), encoding="utf-8") as f:
+        assert re.findall(r'run\.step\("([a-z_.0-9]+)"\)', f.read()) == list(CHECKS)

@@ -44,8 +44,10 @@ sys.path.insert(0, os.path.join(ROOT, "tools"))
 from make_conformance import reseal
 
 VECTORS = os.path.join(ROOT, "tests", "draw", "vectors")
+# DRAW_PROPERTY_EXAMPLES=1000 for a deeper run than the suite's
+EXAMPLES = int(os.environ.get("DRAW_PROPERTY_EXAMPLES", "50"))
 SETTINGS = settings(
-    max_examples=50, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large]
+    max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large]
 )
 
 RATIOS = ["0", "0.1", "0.25", "1/3", "0.5", "1"]
@@ -301,7 +303,7 @@ def mangled(draw):
     return files, draw(st.booleans())
 
 
-@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=EXAMPLES * 8 // 5, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(mangled())
 def test_mangled_bundles_never_crash_the_tool_and_verifiers_agree(case):
     files, as_zip = case
