@@ -183,12 +183,17 @@ def csv_lines(data, header, ncol, name, check):
         for i, line in enumerate(text[:-1].split("\n")[1:], start=2):
             r = line.split(",")
             need(len(r) == ncol and all(is_field(x) for x in r), check, f"{name}: line {i} malformed")
-    return text, text[len(header) + 1 : -1]
+    return data[len(header) + 1 : -1]  # the records, as bytes (valid UTF-8: decoded above)
+
+
+def columns(body, ncol):
+    flat = body.replace(b"\n", b",").split(b",") if body else []
+    return [flat[k::ncol] for k in range(ncol)]
 
 
 def ascending(ids, name, check):
-    # str comparison is code point order, which is UTF-8 byte order
-    if not all(map(str.__lt__, ids, ids[1:])):
+    # ids as UTF-8 bytes: compared bytewise, as the spec orders them
+    if not all(map(bytes.__lt__, ids, ids[1:])):
         i = next(k for k in range(1, len(ids)) if not ids[k - 1] < ids[k])
         raise Fail(check, f"{name}: line {i + 2} not in strictly ascending id order")
 
@@ -427,14 +432,17 @@ def smallest(tickets, ids, k):
         bound = sample[pos]
         under = [(t, c) for t, c in zip(tickets, ids) if t <= bound]  # noqa: B905
         if len(under) >= k:
-            under.sort()  # ties of tickets are ordered by the id (code point = UTF-8 byte order)
+            by_ticket = dict(under)
+            if len(by_ticket) == len(under):  # no two equal tickets: sorting the tickets is enough
+                return [(t, by_ticket[t]) for t in sorted(by_ticket)[:k]]
+            under.sort()  # equal tickets are ordered by the id (code point = UTF-8 byte order)
             return under[:k]
     return sorted(zip(tickets, ids))[:k]  # noqa: B905
 
 
 def draw(seed, ids, stra, wts, params):
-    """Spec 5, 8, 9 over the columns of population.csv (ids, strata, weights as strings)."""
-    by = {s: [] for s in params["strata"]}
+    """Spec 5, 8, 9 over the columns of population.csv (ids, strata, weights as UTF-8 bytes)."""
+    by = {b(s): [] for s in params["strata"]}
     if params["weighted"]:
         for c, s, w in zip(ids, stra, wts):  # noqa: B905 (equal lengths; Python < 3.10 has no strict)
             by[s].append((c, int(w)))
@@ -443,14 +451,14 @@ def draw(seed, ids, stra, wts, params):
             by[s].append(c)
     out = {}
     for s, rule in params["strata"].items():
-        N = len(by[s])
+        members = by[b(s)]
+        N = len(members)
         n = sample_size(N, rule)
         k = min(n + rule["reserves"], N)
         if params["weighted"]:
-            sid = [c for c, _ in by[s]]
+            sid = [c for c, _ in members]
             tickets = []
-            for c, w in by[s]:
-                e = b(c)
+            for e, w in members:
                 t = SHA(seed + e).digest()
                 for m in range(1, w):
                     u = SHA(seed + e + b"\x00" + str(m).encode()).digest()
@@ -458,10 +466,10 @@ def draw(seed, ids, stra, wts, params):
                         t = u
                 tickets.append(t)
         else:
-            sid = by[s]
-            tickets = [SHA(seed + e).digest() for e in map(str.encode, sid)]
-        head = smallest(tickets, sid, k)
-        items = [{"id": c, "ticket": t.hex()} for t, c in head]
+            sid = members
+            tickets = [SHA(seed + e).digest() for e in sid]
+        head = smallest(tickets, sid, k)  # (ticket, id bytes): equal tickets ordered bytewise by id
+        items = [{"id": c.decode("utf-8"), "ticket": t.hex()} for t, c in head]
         out[s] = {
             "N": N,
             "cutoff": items[n - 1]["ticket"] if n else None,
@@ -710,19 +718,17 @@ def verify(path, published=None):
             need(is_date(w["from"]) and is_date(w["to"]), "params.window", "window: not valid dates")
             need(w["from"] <= w["to"], "params.window", "window: to before from")
     with Step("population.canonical"):
-        _, body = csv_lines(files["population.csv"], "id,stratum,weight", 3, "population.csv", "population.canonical")
-        flat = body.replace("\n", ",").split(",") if body else []
-        ids, stra, wts = flat[0::3], flat[1::3], flat[2::3]
+        body = csv_lines(files["population.csv"], "id,stratum,weight", 3, "population.csv", "population.canonical")
+        ids, stra, wts = columns(body, 3)
         ascending(ids, "population.csv", "population.canonical")
-        bad = [w for w in set(wts) if not re.fullmatch(r"[1-9][0-9]*", w)]
+        bad = [w for w in set(wts) if not re.fullmatch(rb"[1-9][0-9]*", w)]
         need(not bad, "population.canonical", f"population.csv: bad weight {bad[:1]}")
     with Step("population.strata"):
-        unknown = set(stra) - set(strata)
-        need(not unknown, "population.strata", f"strata without a rule: {sorted(unknown)}")
+        unknown = set(stra) - {b(s) for s in strata}
+        need(not unknown, "population.strata", f"strata without a rule: {sorted(x.decode() for x in unknown)}")
     with Step("exclusions.canonical"):
-        _, ebody = csv_lines(files["exclusions.csv"], "id,reason", 2, "exclusions.csv", "exclusions.canonical")
-        eflat = ebody.replace("\n", ",").split(",") if ebody else []
-        excluded = eflat[0::2]
+        ebody = csv_lines(files["exclusions.csv"], "id,reason", 2, "exclusions.csv", "exclusions.canonical")
+        excluded = columns(ebody, 2)[0]
         ascending(excluded, "exclusions.csv", "exclusions.canonical")
     with Step("exclusions.disjoint"):
         both = set(excluded).intersection(ids) if excluded else set()
