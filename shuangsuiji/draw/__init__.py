@@ -37,7 +37,9 @@ Plain data in, plain data out. The Django layer calls, in this order:
        assignment = substitute(assignment, target_id, department, inspector_id, reason, seed)
        write_bundle(path, ...)                           # only appends; refuses a different draw
 
-4. Check: verify_bundle(path) -> list of mismatches ([] means OK);
+4. Check: verify(path, commitment=None) -> Report (spec v1.1 §14.1: .ok, .check = the first
+   failing check identifier of CHECKS, .message, .commitment_sha256, .void, .lines());
+   verify_bundle(path) -> ["<check>: <message>"] or [] (OK);
    check_candidate(seed, id, cutoff, weight=1) -> (ticket_hex, drawn).
    eligibility(inspectors, assignment_params) -> per department and role, the count left
    after each static eligibility stage (for a preview; needs no seed).
@@ -116,8 +118,10 @@ from .targets import (
     ticket,
     use_reserve,
 )
+from .verification import CHECKS, Report, verify
 
 __all__ = [
+    "CHECKS",
     "SPEC_VERSION",
     "AssignmentParams",
     "AssignmentResult",
@@ -135,6 +139,7 @@ __all__ = [
     "Group",
     "Inspector",
     "PublicEntropy",
+    "Report",
     "ReserveUse",
     "ShardPartial",
     "Shortfall",
@@ -168,6 +173,7 @@ __all__ = [
     "substitute",
     "ticket",
     "use_reserve",
+    "verify",
     "verify_bundle",
     "void_bundle",
     "write_bundle",

@@ -5,11 +5,10 @@ from __future__ import annotations
 import argparse
 import csv
 import io
-import json
 import sys
 
 from .assign import AssignmentShortfall
-from .bundle import apply_reserve, apply_substitute, compute, verify_bundle, void_bundle, write_bundle
+from .bundle import apply_reserve, apply_substitute, compute, void_bundle, write_bundle
 from .canonical import DrawError, parse_json
 from .commit import (
     Candidate,
@@ -124,20 +123,12 @@ def cmd_run(a) -> int:
 
 
 def cmd_verify(a) -> int:
-    problems = verify_bundle(a.bundle)
-    if problems:
-        print(problems[0])
-        for p in problems[1:]:
-            print(p, file=sys.stderr)
-        return 1
-    import os
+    from .verification import verify
 
-    void = os.path.join(a.bundle, "void.json")
-    if os.path.isdir(a.bundle) and os.path.exists(void):
-        print("OK (void: " + json.loads(_read(void))["reason"] + ")")
-    else:
-        print("OK")
-    return 0
+    report = verify(a.bundle, a.commitment)
+    for line in report.lines():
+        print(line)
+    return 0 if report.ok else 1
 
 
 def cmd_check(a) -> int:
@@ -161,7 +152,7 @@ def cmd_substitute(a) -> int:
 
 
 def cmd_void(a) -> int:
-    void_bundle(a.bundle, a.reason)
+    void_bundle(a.bundle, a.reason, a.at)
     print("void recorded")
     return 0
 
@@ -188,8 +179,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--entropy", required=True)
     p.add_argument("--out", required=True)
     p.set_defaults(fn=cmd_run)
-    p = sub.add_parser("verify", help="re-compute a bundle; prints OK or the first mismatch")
+    p = sub.add_parser("verify", help="re-compute a bundle (spec 14.1); prints OK or FAIL <check>: ...")
     p.add_argument("bundle")
+    p.add_argument("--commitment", help="the commitment hash published at freeze time (64 hex digits)")
     p.set_defaults(fn=cmd_verify)
     p = sub.add_parser("check", help="a business checks its own ticket against the cutoff")
     p.add_argument("--seed", required=True)
@@ -213,6 +205,7 @@ def main(argv: list[str] | None = None) -> int:
     p = sub.add_parser("void", help="mark a draw void (it stays; a new draw needs a new commitment)")
     p.add_argument("bundle")
     p.add_argument("--reason", required=True)
+    p.add_argument("--at", help="when, UTC YYYY-MM-DDTHH:MM:SSZ (recorded in void.json)")
     p.set_defaults(fn=cmd_void)
     a = ap.parse_args(argv)
     try:

@@ -14,11 +14,9 @@ from .assign import (
     AssignmentResult,
     Group,
     Shortfall,
-    TargetReplacement,
     assign_inspectors,
     event_from_json,
     parse_inspectors,
-    replay_events,
 )
 from .canonical import SPEC_VERSION, DrawError, canonical_json, parse_json, sha256_hex
 from .commit import Commitment, Entropy, Frame, derive_seed, parse_exclusions
@@ -159,27 +157,42 @@ def write_bundle(
             raise DrawError(f"{path}: holds a different draw; a drawn result is never overwritten")
     elif exists and (not os.path.isdir(path) or os.listdir(path)):
         raise DrawError(f"{path}: exists and is not a bundle of this draw")
+    if VOID in old_files:
+        if old_files.get(RESULT) != res:
+            raise DrawError(f"{path}: the draw is void; nothing can be appended to it")
+        files[VOID] = old_files[VOID]
     files[RESULT] = res
     files[RESULT_HASH] = (sha256_hex(res) + "\n").encode("ascii")
-    if VOID in old_files:
-        files[VOID] = old_files[VOID]
     _write_files(path, files)
     return res
 
 
-def void_bundle(path: str, reason: str) -> None:
-    """Mark a draw void. The draw stays in place; a new draw needs a new commitment."""
+def void_bundle(path: str, reason: str, at: str | None = None) -> None:
+    """Mark a draw void. The draw stays in place; a new draw needs a new commitment.
+    `at`: when it was voided, UTC "YYYY-MM-DDTHH:MM:SSZ" (spec v1.1 §14; optional)."""
+    import datetime
+
     from .canonical import check_text
 
     check_text(reason, "reason")
     if not reason:
         raise DrawError("a void needs a reason")
+    void = {"reason": reason}
+    if at is not None:
+        try:
+            ok = datetime.datetime.strptime(at, "%Y-%m-%dT%H:%M:%SZ").strftime("%Y-%m-%dT%H:%M:%SZ") == at
+        except (TypeError, ValueError):
+            ok = False
+        if not ok:
+            raise DrawError(f"void time must be UTC YYYY-MM-DDTHH:MM:SSZ, got {at!r}")
+        void["at"] = at
     files = _read_files(path)
     if RESULT not in files:
         raise DrawError(f"{path}: no result to void")
     if VOID in files:
         raise DrawError(f"{path}: already void")
-    files[VOID] = canonical_json({"reason": reason, "result_sha256": sha256_hex(files[RESULT])})
+    void["result_sha256"] = sha256_hex(files[RESULT])
+    files[VOID] = canonical_json(void)
     _write_files(path, files)
 
 
@@ -246,123 +259,14 @@ def compute(
     return seed, targets, assignment
 
 
-def _first_diff(name: str, expected: Any, got: Any) -> str | None:
-    if expected == got:
-        return None
-    if isinstance(expected, dict) and isinstance(got, dict):
-        for k in sorted(set(expected) | set(got)):
-            if k not in expected or k not in got:
-                return f"{name}.{k}: present in only one of recomputed/recorded"
-            d = _first_diff(f"{name}.{k}", expected[k], got[k])
-            if d:
-                return d
-    if isinstance(expected, list) and isinstance(got, list):
-        for i, (a, b) in enumerate(zip(expected, got, strict=False)):
-            d = _first_diff(f"{name}[{i}]", a, b)
-            if d:
-                return d
-        return f"{name}: recomputed {len(expected)} entries, recorded {len(got)}"
-    return f"{name}: recomputed {expected!r}, recorded {got!r}"
+def verify_bundle(path: str, commitment: str | None = None) -> list[str]:
+    """Verify the bundle (spec §14.1). Returns the failure as ["<check id>: <message>"],
+    or [] when the bundle is consistent (and matches `commitment`, if given).
+    `verification.verify` gives the whole report (commitment, void)."""
+    from .verification import verify
 
-
-def verify_bundle(path: str) -> list[str]:
-    """Re-compute the bundle. Returns the mismatches (empty list means OK)."""
-    try:
-        files = _read_files(path)
-    except DrawError as exc:
-        return [str(exc)]
-    need = [n for n in INPUT_FILES if n != "inspectors.json"] + [RESULT, RESULT_HASH]
-    missing = [n for n in need if n not in files]
-    if missing:
-        return [f"{n}: missing" for n in missing]
-    out = []
-    res_hash = sha256_hex(files[RESULT])
-    if files[RESULT_HASH] != (res_hash + "\n").encode("ascii"):
-        out.append(f"{RESULT_HASH}: does not match sha256 of {RESULT} ({res_hash})")
-    try:
-        res = parse_json(files[RESULT], RESULT)
-        if canonical_json(res) != files[RESULT]:
-            out.append(f"{RESULT}: not in canonical form")
-        listed = res["files"]
-    except (DrawError, KeyError, TypeError) as exc:
-        return [*out, f"{RESULT}: unreadable: {exc}"]
-    for name in sorted(set(listed) | {n for n in files if n in INPUT_FILES}):
-        if name not in files:
-            out.append(f"{name}: listed in {RESULT} but missing")
-        elif name not in listed:
-            out.append(f"{name}: present but not listed in {RESULT}")
-        elif sha256_hex(files[name]) != listed[name]:
-            out.append(f"{name}: sha256 {sha256_hex(files[name])} != {listed[name]} in {RESULT}")
-    if out:
-        return out
-    try:
-        params, commitment, entropy, frame, exclusions, inspectors = _load_inputs(files)
-    except (DrawError, KeyError, TypeError, ValueError) as exc:
-        return [f"input: {exc}"]
-    checks = [
-        ("population.csv", commitment.population_sha256, sha256_hex(files["population.csv"])),
-        ("exclusions.csv", commitment.exclusions_sha256, sha256_hex(files["exclusions.csv"])),
-        ("params.json", commitment.params_sha256, sha256_hex(files["params.json"])),
-        (
-            "inspectors.json",
-            commitment.inspectors_sha256,
-            sha256_hex(files["inspectors.json"]) if "inspectors.json" in files else None,
-        ),
-    ]
-    for name, committed, actual in checks:
-        if committed != actual:
-            out.append(f"{name}: does not match commitment.json ({committed} != {actual})")
-    if commitment.draw_id != params.draw_id:
-        out.append("commitment.json: draw_id differs from params.json")
-    if commitment.spec != SPEC_VERSION or res.get("spec") != SPEC_VERSION:
-        out.append("spec version is not v1")
-    if res.get("commitment_sha256") != commitment.sha256:
-        out.append(f"{RESULT}: commitment_sha256 != sha256(commitment.json)")
-    if res.get("draw_id") != params.draw_id:
-        out.append(f"{RESULT}: draw_id differs from params.json")
-    excluded = {e.id for e in exclusions}
-    for ids in frame.ids.values():
-        for i in ids:
-            if i in excluded:
-                out.append(f"population.csv: excluded id {i!r} is in the population")
-                break
-    if (params.assignment is None) != (inspectors is None):
-        out.append("inspectors.json: must be present exactly when params.assignment is set")
-    if out:
-        return out
-    try:
-        seed, targets, assignment = compute(commitment, entropy, params, frame, inspectors)
-    except DrawError as exc:
-        return [f"entropy.json: {exc}"]
-    if res.get("seed") != seed.hex():
-        return [f"{RESULT}: seed recomputed {seed.hex()}, recorded {res.get('seed')}"]
-    rt = res.get("targets") or {}
-    recorded_uses = rt.get("reserve_uses", [])
-    try:
-        for u in recorded_uses:
-            targets = use_reserve(targets, u["stratum"], u["replaced"], u["reason"])
-    except (DrawError, KeyError, TypeError) as exc:
-        return [f"{RESULT}: targets.reserve_uses cannot be replayed: {exc}"]
-    d = _first_diff(f"{RESULT}: targets", targets.to_json(), rt)
-    if d:
-        return [d]
-    ra = res.get("assignment")
-    if assignment is None:
-        return [] if ra is None else [f"{RESULT}: assignment present but params have none"]
-    if ra is None:
-        return [f"{RESULT}: assignment missing"]
-    try:
-        assignment = replay_events(assignment, ra.get("events", []))
-    except (DrawError, KeyError, TypeError) as exc:
-        return [f"{RESULT}: assignment.events cannot be replayed: {exc}"]
-    d = _first_diff(f"{RESULT}: assignment", assignment.to_json(), ra)
-    if d:
-        return [d]
-    uses = {(u.replaced, u.replacement) for u in targets.reserve_uses}
-    for e in assignment.events:
-        if isinstance(e, TargetReplacement) and (e.old, e.new) not in uses:
-            return [f"{RESULT}: replace_target {e.old}->{e.new} has no matching reserve use"]
-    return []
+    r = verify(path, commitment)
+    return [] if r.ok else [f"{r.check}: {r.message}"]
 
 
 def apply_reserve(bundle_path: str, stratum: str, replaced_id: str, reason: str) -> ReserveUse:

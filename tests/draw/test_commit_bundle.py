@@ -19,6 +19,7 @@ from shuangsuiji.draw import (
     read_bundle,
     server_secret_hash,
     use_reserve,
+    verify,
     verify_bundle,
     void_bundle,
     write_bundle,
@@ -105,7 +106,8 @@ def test_zip_bundle(tmp_path):
     r = subprocess.run(
         [sys.executable, "-I", os.path.join(ROOT, "tools", "verify_draw.py"), path], capture_output=True, text=True
     )
-    assert r.returncode == 0 and r.stdout.strip() == "OK"
+    assert r.returncode == 0 and r.stdout.startswith("OK consistent; compare the commitment"), r.stdout
+    assert read_bundle(path).commitment.sha256 in r.stdout
 
 
 def _cli(*args, cwd=ROOT):
@@ -137,7 +139,7 @@ def test_cli_run_verify_check_reserve(tmp_path):
     )
     assert r.returncode == 0, r.stderr
     r = _cli("verify", out)
-    assert (r.returncode, r.stdout.strip()) == (0, "OK")
+    assert r.returncode == 0 and r.stdout.startswith("OK consistent; compare the commitment"), r.stdout
     res = json.loads(Path(out, "result.json").read_bytes())
     a = res["targets"]["strata"]["A"]
     assert a["N"] == 25 and res["targets"]["strata"]["B"]["N"] == 24  # one B excluded
@@ -165,7 +167,7 @@ def test_cli_run_verify_check_reserve(tmp_path):
     with open(os.path.join(out, "population.csv"), "ab") as f:
         f.write(b"99,A,1\n")
     r = _cli("verify", out)
-    assert r.returncode == 1 and r.stdout.startswith("population.csv")
+    assert r.returncode == 1 and r.stdout.startswith("FAIL result.files: population.csv"), r.stdout
 
 
 def test_cli_freeze_then_run(tmp_path):
@@ -196,3 +198,40 @@ def test_cli_freeze_then_run(tmp_path):
     bad.write_text(json.dumps({"server_secret": "00" * 32, "public": [{"kind": "dice", "value": "1", "source": "w"}]}))
     r = _cli("run", "--frozen", frozen, "--entropy", str(bad), "--out", str(tmp_path / "C"))
     assert r.returncode != 0 and "does not match" in r.stderr
+
+
+def test_void_names_time_reason_and_result_and_freezes_the_bundle(tmp_path):
+    c = _commit()
+    e = entropy()
+    t = draw_targets(c.frame, P, derive_seed(c, e))
+    path = str(tmp_path / "bundle")
+    write_bundle(path, c, e, t)
+    with pytest.raises(DrawError):
+        void_bundle(path, "scope error", at="2026-12-02 09:00")  # not the v1.1 time format
+    void_bundle(path, "抽取范围有误, 作废", at="2026-12-02T09:00:00Z")  # a comma is fine in JSON
+    r = verify(path)
+    assert r.ok and r.void["at"] == "2026-12-02T09:00:00Z" and r.void["reason"] == "抽取范围有误, 作废"
+    assert r.void["result_sha256"] == hashlib.sha256(Path(path, "result.json").read_bytes()).hexdigest()
+    assert r.lines()[1].startswith("VOID this draw was voided; when: 2026-12-02T09:00:00Z; why: 抽取范围有误, 作废;")
+    # nothing can be appended to a voided draw (the void names the exact result it voids)
+    with pytest.raises(DrawError, match="void"):
+        write_bundle(path, c, e, use_reserve(t, "A", t.strata["A"].selected[0].id, "deregistered"))
+    assert verify(path).ok
+
+
+def test_cli_verify_with_published_commitment(tmp_path):
+    c = _commit()
+    e = entropy()
+    path = str(tmp_path / "bundle")
+    write_bundle(path, c, e, draw_targets(c.frame, P, derive_seed(c, e)))
+    r = _cli("verify", path, "--commitment", c.sha256.upper())
+    assert r.returncode == 0
+    assert r.stdout == f"OK consistent, and the commitment equals the published one: {c.sha256}\n"
+    r = _cli("verify", path, "--commitment", "ab" * 32)
+    assert r.returncode == 1 and r.stdout.startswith("FAIL commitment.published: ")
+    r = subprocess.run(
+        [sys.executable, "-I", os.path.join(ROOT, "tools", "verify_draw.py"), path, "--commitment", "ab" * 32],
+        capture_output=True,
+        text=True,
+    )
+    assert r.returncode == 1 and r.stdout.startswith("FAIL commitment.published: ")
