@@ -79,3 +79,40 @@ class AuditHead(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.seq} {self.hash}"
+
+
+class ChainStateError(RuntimeError):
+    """The chain's own records (genesis, head) are missing: the trail was tampered with."""
+
+
+class AuditGenesis(models.Model):
+    """The birth of the chain: one row written by migration ``audit.0002``, never changed.
+
+    Its presence says "this trail exists": a database whose entries *and* head were deleted
+    still has it, so ``audit_verify`` knows a chain existed and reports the missing head
+    instead of "OK 0 entries". Its random ``nonce`` is written into every external anchor
+    (:mod:`shuangsuiji.audit.anchors`), so a trail wiped and started again — genesis included —
+    no longer matches the anchors of the old one. The ORM refuses to change or delete it, and
+    :func:`shuangsuiji.audit.services.record` refuses to append without it.
+    """
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    created_at = models.DateTimeField("创建时间")
+    nonce = models.CharField("随机标识", max_length=64)
+
+    objects = AuditQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "审计链创世记录"
+        verbose_name_plural = "审计链创世记录"
+
+    def __str__(self) -> str:
+        return f"创世 {self.created_at:%Y-%m-%d %H:%M:%S} {self.nonce}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise AppendOnlyError("审计链创世记录不能修改。")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AppendOnlyError("审计链创世记录不能删除。")
