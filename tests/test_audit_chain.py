@@ -314,3 +314,47 @@ def test_a_broken_chain_is_not_anchored(capsys, settings):
     with pytest.raises(SystemExit):
         call_command("audit_anchor")
     assert not Path(settings.SHUANGSUIJI_AUDIT_ANCHOR_FILE).exists()
+
+
+@pytest.mark.parametrize(
+    ("sent", "kept"),
+    [
+        ("abcdefgh\n", "abcdefgh?"),  # re.match with $ accepted a trailing newline
+        ("x" * 65, "x" * 64),
+        ("见<script>alert(1)</script>", "?<script>alert(1)</script>"),
+        ("req id with spaces", "req id with spaces"),
+    ],
+)
+def test_a_malformed_request_id_is_replaced_and_kept_aside(client, demo, sent, kept):
+    response = client.post(
+        "/login/", {"username": "sw_admin", "password": "Qinghe@2026"}, headers={"X-Request-ID": sent}
+    )
+    assert response.status_code == 302
+    generated = response["X-Request-ID"]
+    assert generated != sent and len(generated) == 32
+    entry = AuditEntry.objects.filter(action="auth.login").latest("seq")
+    assert (entry.request_id, entry.client_request_id) == (generated, kept)
+    assert verify_chain().ok  # the client's value is part of the hashed content
+
+
+def test_a_well_formed_request_id_is_used_and_echoed(client, demo):
+    response = client.post(
+        "/login/", {"username": "sw_admin", "password": "Qinghe@2026"}, headers={"X-Request-ID": "a1"}
+    )
+    assert response["X-Request-ID"] == "a1"
+    entry = AuditEntry.objects.filter(action="auth.login").latest("seq")
+    assert (entry.request_id, entry.client_request_id) == ("a1", "")
+
+
+def test_entries_without_the_optional_fields_keep_their_old_hash():
+    """The hash rule of entries written before client_request_id existed is unchanged."""
+    from shuangsuiji.audit.chain import HASHED_FIELDS, canonical_json, entry_hash
+
+    content = dict.fromkeys(HASHED_FIELDS, "") | {"seq": 1, "prev_hash": "0" * 64, "client_request_id": ""}
+    import hashlib
+
+    old = hashlib.sha256(
+        content["prev_hash"].encode() + canonical_json({k: content[k] for k in HASHED_FIELDS}).encode()
+    )
+    assert entry_hash(content) == old.hexdigest()
+    assert entry_hash(content | {"client_request_id": "x"}) != old.hexdigest()

@@ -4,6 +4,9 @@
 ``content`` holds every stored field of the entry except ``hash`` itself, and
 ``canonical_json`` is JSON with sorted keys, no whitespace and UTF-8 text. The first entry's
 ``prev_hash`` is :data:`GENESIS`.
+
+Fields added later (:data:`OPTIONAL_HASHED_FIELDS`) are part of the hashed content only when
+they are non-empty, so entries written before the field existed keep their hashes.
 """
 
 from __future__ import annotations
@@ -33,11 +36,16 @@ HASHED_FIELDS = (
 )
 
 
+# Hashed only when non-empty (added after the first entries were written).
+OPTIONAL_HASHED_FIELDS = ("client_request_id",)
+
+
 def canonical_json(value: Any) -> str:
     return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
 def entry_hash(content: dict[str, Any]) -> str:
     body = {name: content[name] for name in HASHED_FIELDS}
+    body.update({name: content[name] for name in OPTIONAL_HASHED_FIELDS if content.get(name)})
     data = content["prev_hash"].encode("ascii") + canonical_json(body).encode("utf-8")
     return hashlib.sha256(data).hexdigest()

@@ -42,6 +42,9 @@ class AuditEntry(models.Model):
     after = models.JSONField("变更后", null=True, blank=True)
     reason = models.TextField("原因", blank=True)
     request_id = models.CharField("请求编号", max_length=64, blank=True)
+    # A malformed X-Request-ID the client sent (sanitised, truncated); the entry's request_id
+    # is then one the server generated.
+    client_request_id = models.CharField("客户端请求编号", max_length=64, blank=True, default="")
     ip = models.CharField("IP 地址", max_length=45, blank=True)
     prev_hash = models.CharField("上一条哈希", max_length=64)
     hash = models.CharField("哈希", max_length=64, unique=True)

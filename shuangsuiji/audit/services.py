@@ -54,6 +54,7 @@ def _content(ctx, actor_id, actor_name, organisation_id, seq, prev_hash, **field
         "after": _plain(fields["after"]) if fields["after"] is not None else None,
         "reason": fields["reason"] or ctx.reason,
         "request_id": ctx.request_id,
+        "client_request_id": ctx.client_request_id[:64],
         "ip": ctx.ip,
         "prev_hash": prev_hash,
     }
@@ -200,6 +201,7 @@ def entry_content(entry: AuditEntry) -> dict[str, Any]:
         "after": entry.after,
         "reason": entry.reason,
         "request_id": entry.request_id,
+        "client_request_id": entry.client_request_id,
         "ip": entry.ip,
         "prev_hash": entry.prev_hash,
     }

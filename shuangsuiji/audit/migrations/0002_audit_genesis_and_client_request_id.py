@@ -38,5 +38,10 @@ class Migration(migrations.Migration):
                 "verbose_name_plural": "审计链创世记录",
             },
         ),
+        migrations.AddField(
+            model_name="auditentry",
+            name="client_request_id",
+            field=models.CharField(blank=True, default="", max_length=64, verbose_name="客户端请求编号"),
+        ),
         migrations.RunPython(create_genesis, migrations.RunPython.noop),
     ]
