@@ -73,6 +73,7 @@ MIDDLEWARE = [
     "shuangsuiji.audit.middleware.RequestContextMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "shuangsuiji.web.middleware.SecurityHeadersMiddleware",
+    "shuangsuiji.web.limits.RequestLimitsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
