@@ -382,3 +382,31 @@ def test_every_url_id_goes_through_the_bounded_converter():
                 yield route
 
     assert len(list(walk(get_resolver().url_patterns))) > 60
+
+
+def test_nul_characters_are_refused_in_chinese(client, login, demo):
+    login("sw_operator")
+    response = client.get("/targets/", {"q": "清河\x00"})
+    assert response.status_code == 400 and "空字符" in response.content.decode()
+    response = client.post("/api/tasks/", '{"title": "a\\u0000b"}', content_type="application/json")
+    assert response.status_code == 400 and "空字符" in response.json()["detail"]
+    response = client.post("/api/tasks/", '{"title": "a\\\\u0000b"}', content_type="application/json")
+    assert response.status_code != 400 or "空字符" not in response.content.decode()  # an escaped backslash
+    response = client.post("/targets/new/", {"name": "甲\x00"})
+    assert response.status_code == 400 and "空字符" in response.content.decode()
+
+
+def test_a_value_the_database_refuses_as_data_is_a_400_page():
+    """A view that lets too-long text reach PostgreSQL (``DataError``), or a number SQLite
+    cannot hold (``OverflowError``): a Chinese 400 page; the API keeps its own 422."""
+    from django.db import DataError
+    from django.test import RequestFactory
+
+    from shuangsuiji.web.limits import RequestLimitsMiddleware
+
+    middleware = RequestLimitsMiddleware(lambda request: None)
+    for exc in (DataError("value too long for type character varying(500)"), OverflowError("too large")):
+        response = middleware.process_exception(RequestFactory().post("/tasks/draws/1/void/"), exc)
+        assert response.status_code == 400 and "超出允许的长度或范围" in response.content.decode()
+        assert middleware.process_exception(RequestFactory().post("/api/tasks/"), exc) is None
+    assert middleware.process_exception(RequestFactory().post("/x/"), ValueError("a bug")) is None

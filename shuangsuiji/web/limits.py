@@ -7,17 +7,39 @@ CSRF check or the view), which gives an English 400 page, a debug page under ``D
 500 from the API. This middleware reads the body first and answers instead: 413 for a body
 too large, 400 for the others; ``{"detail": …}`` under ``/api/``, a plain page elsewhere
 (it runs before sessions and authentication, so the page does not use the site layout).
+
+Two more kinds of bad input get the same treatment, so that no page answers 500 for them:
+
+- a NUL character in a query parameter, a form field or a JSON string (no text of the
+  platform contains one; PostgreSQL refuses to store or even compare it) → 400;
+- a value the database refuses as data (``DataError``: text longer than its column, a number
+  out of range; ``OverflowError`` on SQLite) raised by a page view → 400, as the API
+  already answers 422 for it (``shuangsuiji/api.py``).
 """
 
 from __future__ import annotations
 
+import logging
+import re
+
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
+from django.db import DataError
 from django.http import HttpResponse, JsonResponse
 from django.http.multipartparser import MultiPartParserError
 from django.template.loader import render_to_string
 
 BODY_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+# A JSON escape of NUL (\u0000) not itself escaped (\\u0000 is a backslash and "u0000").
+_JSON_NUL = re.compile(rb"(?<!\\)(?:\\\\)*\\u0000")
+NUL_MESSAGE = "提交的内容含有空字符（NUL），未被处理。"
+DATA_MESSAGE = "提交的内容超出允许的长度或范围（例如文字过长、数字过大），未被保存。请修改后重试。"
+
+log = logging.getLogger(__name__)
+
+
+def _has_nul(querydict) -> bool:
+    return any("\x00" in key or any("\x00" in v for v in values) for key, values in querydict.lists())
 
 
 def _limit_mb() -> str:
@@ -39,16 +61,31 @@ class RequestLimitsMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
+        try:
+            if _has_nul(request.GET):
+                return self._refuse(request, 400, NUL_MESSAGE)
+        except TooManyFieldsSent as exc:
+            return self._refuse(request, *refusal(exc))
         if request.method in BODY_METHODS:
             try:
                 if request.content_type == "multipart/form-data":
                     request.POST  # noqa: B018 (parses the form; uploaded files are not held in memory)
                 else:
-                    request.body  # noqa: B018 (reads at most DATA_UPLOAD_MAX_MEMORY_SIZE)
-                    request.POST  # noqa: B018
+                    body = request.body  # reads at most DATA_UPLOAD_MAX_MEMORY_SIZE
+                    if request.content_type == "application/json" and _JSON_NUL.search(body):
+                        return self._refuse(request, 400, NUL_MESSAGE)
+                if _has_nul(request.POST):
+                    return self._refuse(request, 400, NUL_MESSAGE)
             except (RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent, MultiPartParserError) as exc:
                 return self._refuse(request, *refusal(exc))
         return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        """A page view's input that the database refused as data: 400 (the API has its own handler)."""
+        if isinstance(exception, DataError | OverflowError) and not request.path.startswith("/api/"):
+            log.warning("refused as data: %s %s: %s", request.method, request.path, exception)
+            return self._refuse(request, 400, DATA_MESSAGE)
+        return None
 
     @staticmethod
     def _refuse(request, status: int, message: str) -> HttpResponse:
