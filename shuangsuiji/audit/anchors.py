@@ -21,6 +21,7 @@ what it publishes (see docs/architecture.md, "Anchors").
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import json
 import os
@@ -111,27 +112,31 @@ def current_head() -> dict[str, Any]:
 
 def write_anchor(path: Path | None = None) -> Anchor:
     """Append the current head to the anchor file (unless the last anchor already says the
-    same); return the anchor. The caller verifies the chain first: never anchor a broken one."""
+    same); return the anchor. The caller verifies the chain first: never anchor a broken one.
+
+    The file is locked (``flock``) from reading its last line to appending the new one, so two
+    writers at once (the daily task and an administrator's audit_verify) keep the line chain."""
     path = path or anchor_path()
-    existing = read_anchors(path)
-    head = current_head()
-    last = existing[-1] if existing else None
-    if last is not None and (last.genesis, last.seq, last.hash) == (head["genesis"], head["seq"], head["hash"]):
-        return last
-    body = {
-        "v": VERSION,
-        **head,
-        "at": datetime.now(UTC).isoformat(timespec="seconds"),
-        "prev": _line_hash(last.raw) if last else GENESIS,
-    }
-    raw = canonical_json(body)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o640)
+    fd = os.open(path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o640)
     try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        existing = read_anchors(path)
+        head = current_head()
+        last = existing[-1] if existing else None
+        if last is not None and (last.genesis, last.seq, last.hash) == (head["genesis"], head["seq"], head["hash"]):
+            return last
+        body = {
+            "v": VERSION,
+            **head,
+            "at": datetime.now(UTC).isoformat(timespec="seconds"),
+            "prev": _line_hash(last.raw) if last else GENESIS,
+        }
+        raw = canonical_json(body)
         os.write(fd, (raw + "\n").encode("utf-8"))
         os.fsync(fd)
     finally:
-        os.close(fd)
+        os.close(fd)  # releases the lock
     return Anchor(len(existing) + 1, head["genesis"], head["seq"], head["hash"], body["at"], body["prev"], raw)
 
 
