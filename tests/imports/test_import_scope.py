@@ -152,3 +152,15 @@ def test_inspector_of_another_county_is_not_updated_by_certificate_number(tmp_pa
     inspector.refresh_from_db()
     assert (inspector.name, inspector.organisation.name) == ("张伟", ih.WATER_UNIT)
     assert not Inspector.objects.filter(certificate_no="13053510001").exists()
+
+
+def test_item_of_another_county_department_is_a_row_error(tmp_path, linxi):
+    from shuangsuiji.items.models import Item
+    from tests.items.test_import import item_row, run, write
+
+    rows = [item_row("SW-901", department="清河县水务局"), item_row("SW-902", department="临西县水务局")]
+    job = run(write(tmp_path / "items.csv", rows), linxi["admin"])
+    assert job.status == ImportJob.Status.REJECTED
+    assert [e["row"] for e in job.errors] == [2]
+    assert "无权维护该部门" in job.errors[0]["reason"]
+    assert not Item.objects.filter(code__in=["SW-901", "SW-902"]).exists()
