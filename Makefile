@@ -45,3 +45,6 @@ lock:
 
 clean-db:
 	rm -f var/shuangsuiji.sqlite3 var/shuangsuiji.sqlite3-wal var/shuangsuiji.sqlite3-shm
+	# The anchors belong to the deleted chain: kept aside, a new database starts a new file.
+	if [ -f var/audit-anchors/audit-anchors.jsonl ]; then \
+		mv var/audit-anchors/audit-anchors.jsonl var/audit-anchors/audit-anchors-$$(date +%Y%m%d%H%M%S).jsonl; fi

@@ -7,6 +7,7 @@ Configuration comes from environment variables (see README.md, "配置 / Configu
 - ``ALLOWED_HOSTS`` comma-separated host names; default ``127.0.0.1,localhost``.
 - ``DEBUG``         ``1`` to turn debug on; off by default (``make run`` turns it on).
 - ``SHUANGSUIJI_SECURE_COOKIES`` ``1`` when served over HTTPS (secure cookies, HSTS).
+- ``SHUANGSUIJI_AUDIT_ANCHOR_FILE`` append-only file of audit-chain anchors; put it on another volume/host.
 """
 
 from __future__ import annotations
@@ -72,6 +73,7 @@ MIDDLEWARE = [
     "shuangsuiji.audit.middleware.RequestContextMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "shuangsuiji.web.middleware.SecurityHeadersMiddleware",
+    "shuangsuiji.web.limits.RequestLimitsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -210,6 +212,15 @@ CACHES = {
 }
 # Annual plans are due by this (month, day) of their year; (2, 28) means the end of February.
 SHUANGSUIJI_PLAN_DUE_MONTH_DAY = (2, 28)
+
+# --- Audit anchors ----------------------------------------------------------------------
+# The head of the audit chain is appended here daily and on every audit_verify (one JSON line
+# per anchor; see shuangsuiji/audit/anchors.py). The default lies under VAR_DIR but in its own
+# directory, apart from the SQLite file; production must put it on another volume or host
+# (append-only mount, WORM share), where a database insider cannot rewrite it.
+SHUANGSUIJI_AUDIT_ANCHOR_FILE = os.environ.get(
+    "SHUANGSUIJI_AUDIT_ANCHOR_FILE", str(VAR_DIR / "audit-anchors" / "audit-anchors.jsonl")
+)
 
 # --- Job queue --------------------------------------------------------------------------
 # huey: SQLite storage by default (nothing else to run on an intranet box), Redis when

@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+import shuangsuiji.converters  # noqa: F401  (registers <id:…> before the apps' URLconfs are included)
 from shuangsuiji.api import api
 from shuangsuiji.web import views as web_views
 

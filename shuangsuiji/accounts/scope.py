@@ -93,6 +93,36 @@ def region_codes_under(path: str) -> list[str]:
     return list(Region.objects.filter(path__startswith=path).values_list("code", flat=True))
 
 
+def writable_region_codes(user: User | None) -> frozenset[str] | None:
+    """The regions whose register rows (targets) ``user`` may create or change: the same rule as
+    :func:`region_scope_q`, as a set for row-by-row checks (imports). ``None`` means every
+    region (platform administrators; and the system itself, ``user`` None: a management
+    command run without ``--user``)."""
+    from shuangsuiji.orgs.models import Region
+
+    if user is None or sees_everything(user):
+        return None
+    return frozenset(Region.objects.filter(region_scope_q(user, "")).values_list("code", flat=True))
+
+
+def region_in_scope(user: User | None, code: str) -> bool:
+    codes = writable_region_codes(user)
+    return codes is None or code in codes
+
+
+def writable_organisation_ids(user: User | None) -> frozenset[int] | None:
+    """The organisations whose records (inspectors, items …) ``user`` may create or change:
+    :func:`scope_q` as a set; ``None`` means every organisation (see :func:`writable_region_codes`)."""
+    if user is None or sees_everything(user):
+        return None
+    return frozenset(visible_organisations(user).values_list("pk", flat=True))
+
+
+def out_of_region_scope(code: str) -> str:
+    """The one wording of a row outside the user's data scope (imports, forms, API)."""
+    return f"行政区划 {code} 不在您的数据范围内"
+
+
 def visible_organisations(user: User) -> QuerySet:
     from shuangsuiji.orgs.models import Organisation
 

@@ -5,8 +5,9 @@
 ``canonical_json`` is JSON with sorted keys, no whitespace and UTF-8 text. The first entry's
 ``prev_hash`` is :data:`GENESIS`.
 
-:data:`OPTIONAL_HASHED_FIELDS` (the sealed part of an entry, issue 17) join the hashed content
-only when set, so entries written before they existed hash exactly as they did.
+Fields added later (:data:`OPTIONAL_HASHED_FIELDS`: the sealed part of an entry and the
+client's own request id, issue 17) are part of the hashed content only when set (not None,
+not empty text), so entries written before the fields existed keep their hashes.
 """
 
 from __future__ import annotations
@@ -34,8 +35,9 @@ HASHED_FIELDS = (
     "ip",
     "prev_hash",
 )
-# The task whose sealed list the entry belongs to, and the entry's sealed detail.
-OPTIONAL_HASHED_FIELDS = ("sealed_task_id", "sealed")
+# Hashed only when set (added after the first entries were written): the task whose sealed
+# list the entry belongs to, the entry's sealed detail, the client's malformed request id.
+OPTIONAL_HASHED_FIELDS = ("sealed_task_id", "sealed", "client_request_id")
 
 
 def canonical_json(value: Any) -> str:
@@ -44,6 +46,6 @@ def canonical_json(value: Any) -> str:
 
 def entry_hash(content: dict[str, Any]) -> str:
     body = {name: content[name] for name in HASHED_FIELDS}
-    body.update({name: content[name] for name in OPTIONAL_HASHED_FIELDS if content.get(name) is not None})
+    body.update({name: content[name] for name in OPTIONAL_HASHED_FIELDS if content.get(name) not in (None, "")})
     data = content["prev_hash"].encode("ascii") + canonical_json(body).encode("utf-8")
     return hashlib.sha256(data).hexdigest()

@@ -12,6 +12,7 @@ from typing import Any
 @dataclass(frozen=True)
 class AuditContext:
     request_id: str = ""
+    client_request_id: str = ""  # a malformed X-Request-ID as the client sent it (sanitised)
     ip: str = ""
     request: Any = None  # the HttpRequest; its user is read lazily
     actor: Any = None  # an explicit actor (commands, tasks) wins over the request's user

@@ -42,6 +42,9 @@ class AuditEntry(models.Model):
     after = models.JSONField("变更后", null=True, blank=True)
     reason = models.TextField("原因", blank=True)
     request_id = models.CharField("请求编号", max_length=64, blank=True)
+    # A malformed X-Request-ID the client sent (sanitised, truncated); the entry's request_id
+    # is then one the server generated.
+    client_request_id = models.CharField("客户端请求编号", max_length=64, blank=True, default="")
     ip = models.CharField("IP 地址", max_length=45, blank=True)
     prev_hash = models.CharField("上一条哈希", max_length=64)
     hash = models.CharField("哈希", max_length=64, unique=True)
@@ -83,3 +86,40 @@ class AuditHead(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.seq} {self.hash}"
+
+
+class ChainStateError(RuntimeError):
+    """The chain's own records (genesis, head) are missing: the trail was tampered with."""
+
+
+class AuditGenesis(models.Model):
+    """The birth of the chain: one row written by migration ``audit.0002``, never changed.
+
+    Its presence says "this trail exists": a database whose entries *and* head were deleted
+    still has it, so ``audit_verify`` knows a chain existed and reports the missing head
+    instead of "OK 0 entries". Its random ``nonce`` is written into every external anchor
+    (:mod:`shuangsuiji.audit.anchors`), so a trail wiped and started again — genesis included —
+    no longer matches the anchors of the old one. The ORM refuses to change or delete it, and
+    :func:`shuangsuiji.audit.services.record` refuses to append without it.
+    """
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    created_at = models.DateTimeField("创建时间")
+    nonce = models.CharField("随机标识", max_length=64)
+
+    objects = AuditQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "审计链创世记录"
+        verbose_name_plural = "审计链创世记录"
+
+    def __str__(self) -> str:
+        return f"创世 {self.created_at:%Y-%m-%d %H:%M:%S} {self.nonce}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise AppendOnlyError("审计链创世记录不能修改。")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AppendOnlyError("审计链创世记录不能删除。")

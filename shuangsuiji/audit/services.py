@@ -26,7 +26,7 @@ from django.db.models.signals import post_delete, post_save, pre_save
 
 from shuangsuiji.audit import context
 from shuangsuiji.audit.chain import GENESIS, entry_hash
-from shuangsuiji.audit.models import AuditEntry, AuditHead
+from shuangsuiji.audit.models import AuditEntry, AuditGenesis, AuditHead, ChainStateError
 
 REDACTED = "（已变更，内容不记录）"
 SEALED = "（已封存）"
@@ -60,6 +60,7 @@ def _content(ctx, actor_id, actor_name, organisation_id, seq, prev_hash, **field
         "after": _plain(fields["after"]) if fields["after"] is not None else None,
         "reason": fields["reason"] or ctx.reason,
         "request_id": ctx.request_id,
+        "client_request_id": ctx.client_request_id[:64],
         "ip": ctx.ip,
         "prev_hash": prev_hash,
         "sealed_task_id": fields.get("sealed_task_id"),
@@ -80,6 +81,34 @@ def _entry(content: dict[str, Any]) -> AuditEntry:
     return AuditEntry(created_at=datetime.fromisoformat(content["created_at"]), hash=entry_hash(content), **fields)
 
 
+def _locked_head() -> AuditHead:
+    """The head row, locked. Never re-created here: the migration writes it with the genesis
+    record, and a missing one means the trail was tampered with — appending would start a
+    second chain over the deleted one, so the application refuses (and audit_verify says why)."""
+    head = AuditHead.objects.select_for_update().filter(id=1).first()
+    if head is None or not AuditGenesis.objects.filter(id=1).exists():
+        raise ChainStateError(
+            "审计链的创世记录或链头缺失，审计日志可能被篡改，已拒绝写入。请运行 audit_verify 并联系管理员。"
+        )
+    return head
+
+
+def start_chain() -> AuditGenesis:
+    """Write the genesis record and an empty head for a database that has no trail at all (what
+    migration ``audit.0002`` does; also after a test database's flush). Refuses if entries exist."""
+    import secrets
+
+    genesis = AuditGenesis.objects.filter(id=1).first()
+    if genesis is not None:
+        return genesis
+    if AuditEntry.objects.exists() or AuditHead.objects.exists():
+        raise ChainStateError("审计日志已有记录，不能重新创建创世记录。")
+    with transaction.atomic():
+        genesis = AuditGenesis.objects.create(id=1, created_at=datetime.now(UTC), nonce=secrets.token_hex(16))
+        AuditHead.objects.create(id=1, seq=0, hash=GENESIS)
+    return genesis
+
+
 def record_many(items: list[dict[str, Any]]) -> int:
     """Append many entries at once (imports): one lock, one bulk insert, the same chain rule.
 
@@ -92,7 +121,7 @@ def record_many(items: list[dict[str, Any]]) -> int:
     actor_id, actor_name = _actor_fields(ctx)
     default_org = getattr(ctx.user, "organisation_id", None) if ctx.user is not None else None
     with transaction.atomic():
-        head, _ = AuditHead.objects.select_for_update().get_or_create(id=1, defaults={"seq": 0, "hash": GENESIS})
+        head = _locked_head()
         seq, prev = head.seq, head.hash
         entries = []
         for item in items:
@@ -155,7 +184,7 @@ def record(
     with transaction.atomic():
         # The head row is the chain's lock: PostgreSQL serialises on SELECT … FOR UPDATE,
         # SQLite on its IMMEDIATE write transaction.
-        head, _ = AuditHead.objects.select_for_update().get_or_create(id=1, defaults={"seq": 0, "hash": GENESIS})
+        head = _locked_head()
         entry = _entry(
             _content(
                 ctx,
@@ -196,6 +225,7 @@ def entry_content(entry: AuditEntry) -> dict[str, Any]:
         "after": entry.after,
         "reason": entry.reason,
         "request_id": entry.request_id,
+        "client_request_id": entry.client_request_id,
         "ip": entry.ip,
         "prev_hash": entry.prev_hash,
         "sealed_task_id": entry.sealed_task_id,
@@ -208,13 +238,25 @@ class ChainReport:
     count: int
     broken_seq: int | None = None
     problem: str = ""
+    anchors: int = 0  # anchors checked
+    anchor_line: int | None = None  # the first anchor that no longer matches
 
     @property
     def ok(self) -> bool:
-        return self.broken_seq is None and not self.problem
+        return self.broken_seq is None and self.anchor_line is None and not self.problem
 
 
-def verify_chain() -> ChainReport:
+def verify_chain(anchors: list | None = None) -> ChainReport:
+    """Re-compute the chain; then the genesis record and the head; then every anchor.
+
+    ``anchors``: :class:`shuangsuiji.audit.anchors.Anchor` list (``audit_verify`` reads the
+    anchor file); the first one the chain no longer matches is named.
+    """
+    from shuangsuiji.audit.anchors import check_anchors
+
+    anchors = anchors or []
+    wanted = {a.seq for a in anchors}
+    hashes: dict[int, str] = {}
     expected_prev = GENESIS
     expected_seq = 1
     count = 0
@@ -225,14 +267,23 @@ def verify_chain() -> ChainReport:
             return ChainReport(count, entry.seq, f"第 {entry.seq} 条的上一条哈希与链不符")
         if entry_hash(entry_content(entry)) != entry.hash:
             return ChainReport(count, entry.seq, f"第 {entry.seq} 条的内容与其哈希不符（记录被修改）")
+        if entry.seq in wanted:
+            hashes[entry.seq] = entry.hash
         expected_prev = entry.hash
         expected_seq += 1
         count += 1
+    genesis = AuditGenesis.objects.filter(id=1).first()
+    if genesis is None:
+        return ChainReport(count, count + 1, "审计链的创世记录缺失（审计日志被清空或替换）")
     head = AuditHead.objects.filter(id=1).first()
-    head_seq, head_hash = (head.seq, head.hash) if head else (0, GENESIS)
-    if head_seq != count or head_hash != expected_prev:
-        return ChainReport(count, count + 1, f"链头记录为第 {head_seq} 条，实际只有 {count} 条（末尾记录被删除）")
-    return ChainReport(count)
+    if head is None:
+        return ChainReport(count, count + 1, f"审计链头缺失（现有 {count} 条记录；链头与记录被删除）")
+    if head.seq != count or head.hash != expected_prev:
+        return ChainReport(count, count + 1, f"链头记录为第 {head.seq} 条，实际只有 {count} 条（末尾记录被删除）")
+    first, problem = check_anchors(anchors, genesis.nonce, hashes, count)
+    if first is not None:
+        return ChainReport(count, problem=problem, anchors=len(anchors), anchor_line=first.line)
+    return ChainReport(count, anchors=len(anchors))
 
 
 # --- Model tracking ---------------------------------------------------------------------

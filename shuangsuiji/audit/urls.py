@@ -5,5 +5,5 @@ from shuangsuiji.audit import views
 app_name = "audit"
 urlpatterns = [
     path("", views.entry_list, name="list"),
-    path("<int:seq>/", views.entry_detail, name="detail"),
+    path("<id:seq>/", views.entry_detail, name="detail"),
 ]

@@ -73,6 +73,9 @@ class Counts:
     # Audit entries for the records a batch changed (before/after), written by the runner:
     # re-imports never overwrite silently. New records are covered by the import's own entry.
     audit: list[dict] = field(default_factory=list)
+    # Rows the writer refused (an existing record outside the user's data scope): reported like
+    # validation errors; in mode ``all`` they reject the file.
+    errors: list[RowError] = field(default_factory=list)
 
     def add(self, other: Counts) -> None:
         self.created += other.created
@@ -331,6 +334,7 @@ def run_import(job_id: int, *, fail_after_rows: int | None = None) -> ImportJob:
     counts = Counts()
     processed = error_rows = 0
     errors: list[RowError] = []
+    refused: list[RowError] = []
     try:
         importer.begin()
         chunks, producer = _start_producer(importer, job, min(importer.batch_size, BATCH_SIZE), total)
@@ -341,10 +345,14 @@ def run_import(job_id: int, *, fail_after_rows: int | None = None) -> ImportJob:
                     message = _next_message(chunks, producer)
                     if message[0] == "done":
                         _, processed, error_rows, errors, failure = message
+                        if refused:
+                            error_rows += len({e.row for e in refused})
+                            errors = sorted([*errors, *refused], key=operator.attrgetter("row"))
                         break
                     _, chunk, rows_in_chunk, seen = message
                     batch_counts = importer.apply(chunk)
                     record_many(batch_counts.audit)
+                    refused.extend(batch_counts.errors)
                     counts.add(batch_counts)
                     written += rows_in_chunk
                     report_progress(job.pk, seen, total)

@@ -50,9 +50,13 @@ def upload(request, kind: str):
                 for chunk in f.chunks():
                     tmp.write(chunk)
                 tmp.flush()
-                job = create_job(kind=kind, source=Path(tmp.name), file_name=f.name, mode=mode, user=request.user)
-            run_import_task(job.pk)
-            return redirect("imports:job", pk=job.pk)
+                try:
+                    job = create_job(kind=kind, source=Path(tmp.name), file_name=f.name, mode=mode, user=request.user)
+                except ValueError as exc:  # an unknown mode: create_job names it
+                    error = str(exc)
+                else:
+                    run_import_task(job.pk)
+                    return redirect("imports:job", pk=job.pk)
     jobs = ImportJob.objects.filter(kind=kind, created_by=request.user)[:10]
     return render(
         request,
@@ -65,6 +69,7 @@ def upload(request, kind: str):
             "modes": ImportJob.Mode.choices,
             "active_section": SECTION_OF.get(kind),
         },
+        status=400 if error else 200,
     )
 
 

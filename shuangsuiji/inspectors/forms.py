@@ -7,6 +7,7 @@ from shuangsuiji.inspectors.models import Inspector
 from shuangsuiji.inspectors.validation import clean_certificate_no, clean_phone
 from shuangsuiji.orgs.models import Organisation
 from shuangsuiji.tags.models import Tag
+from shuangsuiji.web.fields import ModelMultipleChoiceField
 
 
 def _style(form: forms.Form) -> None:
@@ -22,7 +23,7 @@ def inspector_tags():
 
 
 class InspectorForm(forms.ModelForm):
-    specialties = forms.ModelMultipleChoiceField(label="专业特长与资格", required=False, queryset=Tag.objects.none())
+    specialties = ModelMultipleChoiceField(label="专业特长与资格", required=False, queryset=Tag.objects.none())
 
     class Meta:
         model = Inspector

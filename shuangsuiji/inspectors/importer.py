@@ -68,7 +68,7 @@ class InspectorImporter(Importer):
     columns = COLUMNS
 
     def begin(self) -> None:
-        from shuangsuiji.accounts.scope import visible_organisations
+        from shuangsuiji.accounts.scope import visible_organisations, writable_organisation_ids
 
         self.actor = self.job.created_by
         orgs = Organisation.objects.filter(kind__in=[Organisation.Kind.DEPARTMENT, Organisation.Kind.UNIT])
@@ -79,6 +79,8 @@ class InspectorImporter(Importer):
             self.orgs.setdefault(name, []).append(pk)
         self.tags = tags_by_name(Tag.Scope.INSPECTORS)
         self.now = timezone.now()
+        # An existing inspector (matched by 执法证号) must belong to the user's scope too.
+        self.scope_orgs = writable_organisation_ids(self.actor)
 
     # --- validation ---------------------------------------------------------------------
 
@@ -163,6 +165,7 @@ class InspectorImporter(Importer):
         if len(course) > 200:
             fail("training_course", "培训课程不能超过 200 个字符")
         out["training_course"] = course or DEFAULT_COURSE
+        out["row"] = row
         return out, key, errors
 
     # --- writing ------------------------------------------------------------------------
@@ -193,6 +196,12 @@ class InspectorImporter(Importer):
                 r["training_on"] is not None and (no, r["training_on"], r["training_course"]) not in trained
             )
             inspector = existing.get(no)
+            outside = self.scope_orgs is not None and inspector is not None
+            if outside and inspector.organisation_id not in self.scope_orgs:
+                counts.errors.append(
+                    self.error(r["row"], "certificate_no", no, f"执法证号 {no} 的人员不在您的数据范围内")
+                )
+                continue
             if inspector is None:
                 inspector = Inspector(
                     certificate_no=no,

@@ -12,6 +12,7 @@ from shuangsuiji.items.models import CheckForm, FieldType, ItemKind, ItemVersion
 from shuangsuiji.items.services import FieldSpec, ItemContent
 from shuangsuiji.tags.models import Tag
 from shuangsuiji.targets.choices import InspectionMethod, TargetType
+from shuangsuiji.web.fields import ModelMultipleChoiceField
 
 SEP = re.compile(r"\s*[|｜]\s*")
 LIST_SEP = re.compile(r"\s*[、,，;；]\s*")
@@ -141,14 +142,14 @@ class ItemForm(BootstrapMixin, forms.Form):
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text="每行一条：法律法规名称｜条款，如：《中华人民共和国水土保持法》｜第二十五条、第二十七条",
     )
-    requirements = forms.ModelMultipleChoiceField(
+    requirements = ModelMultipleChoiceField(
         label="执法检查人员要求（专业特长、资格）",
         queryset=Tag.objects.none(),
         required=False,
         widget=forms.SelectMultiple(attrs={"size": 8}),
     )
     national_code = forms.CharField(label="“互联网+监管”事项编码", max_length=64, required=False)
-    check_forms = forms.ModelMultipleChoiceField(
+    check_forms = ModelMultipleChoiceField(
         label="检查表格",
         queryset=CheckForm.objects.none(),
         required=False,

@@ -7,17 +7,18 @@ from django import forms
 from shuangsuiji.orgs.models import Organisation
 from shuangsuiji.plans.services import LineSpec
 from shuangsuiji.targets.choices import InspectionMethod
+from shuangsuiji.web.fields import ModelChoiceField, ModelMultipleChoiceField
 
 MONTHS = [(m, f"{m}月") for m in range(1, 13)]
 
 
 class PlanHeaderForm(forms.Form):
-    owner = forms.ModelChoiceField(label="制定机构", queryset=Organisation.objects.none())
+    owner = ModelChoiceField(label="制定机构", queryset=Organisation.objects.none())
     year = forms.IntegerField(label="年度", min_value=2000, max_value=2100)
     title = forms.CharField(label="计划名称", max_length=200)
     scope = forms.CharField(label="抽查范围", widget=forms.Textarea(attrs={"rows": 3}), required=False)
     notes = forms.CharField(label="其他说明", widget=forms.Textarea(attrs={"rows": 3}), required=False)
-    participants = forms.ModelMultipleChoiceField(
+    participants = ModelMultipleChoiceField(
         label="参与部门（联合抽查计划）",
         queryset=Organisation.objects.none(),
         required=False,

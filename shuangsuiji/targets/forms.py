@@ -5,10 +5,11 @@ from django import forms
 from shuangsuiji.tags.models import Tag
 from shuangsuiji.targets.models import Target
 from shuangsuiji.targets.validation import clean_uscc
+from shuangsuiji.web.fields import ModelMultipleChoiceField
 
 
 class TargetForm(forms.ModelForm):
-    tags = forms.ModelMultipleChoiceField(
+    tags = ModelMultipleChoiceField(
         label="标签", required=False, queryset=Tag.objects.filter(is_active=True, scope__in=["targets", "both"])
     )
 

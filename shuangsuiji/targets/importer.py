@@ -15,6 +15,7 @@ from typing import Any
 from django.db import IntegrityError, connection, models, transaction
 from django.utils import timezone
 
+from shuangsuiji.accounts.scope import out_of_region_scope, writable_region_codes
 from shuangsuiji.imports import bulk
 from shuangsuiji.imports.runner import Column, Counts, Importer, RowError, register
 from shuangsuiji.orgs.models import Region
@@ -97,6 +98,9 @@ class TargetImporter(Importer):
         self.today = timezone.localdate()
         self.actor = self.job.created_by
         self.optimistic = bulk.is_postgres()  # see _insert_if_all_new
+        # The data scope of the page form (accounts/scope.py): new rows and updated targets
+        # must lie in the importing user's regions (None: every region).
+        self.scope_regions = writable_region_codes(self.actor)
 
     # --- validation ---------------------------------------------------------------------
 
@@ -137,6 +141,8 @@ class TargetImporter(Importer):
         region = raw.get("region", "")
         if region not in self.region_codes:
             fail("region", "行政区划代码不存在（GB/T 2260）")
+        elif self.scope_regions is not None and region not in self.scope_regions:
+            fail("region", out_of_region_scope(region))
         out["region_id"] = region
 
         industry = raw.get("industry", "").upper()
@@ -180,6 +186,7 @@ class TargetImporter(Importer):
         for f in ("legal_representative", "address"):
             out[f] = raw.get(f, "")[: 255 if f == "address" else 64]
         out["business_scope"] = raw.get("business_scope", "")
+        out["row"] = row
 
         key = out["code"] or (_natural_key(target_type, region, name) if target_type else None)
         return out, key, errors
@@ -196,6 +203,7 @@ class TargetImporter(Importer):
         """
         keys: list[str] = []
         lines: list[bytes] = []
+        row_numbers: list[int] = []
         tag_ids: dict[int, list[int]] = {}
         now = self.now.isoformat()
         today = self.today
@@ -205,6 +213,7 @@ class TargetImporter(Importer):
         for i, r in enumerate(rows):
             code = r["code"]
             keys.append(code or _natural_key(r["target_type"], r["region_id"], r["name"]))
+            row_numbers.append(r["row"])
             risk = r["risk_class"]
             if risk:
                 current = (risk, r["risk_source"] or default_source, today, now, actor_id)
@@ -214,7 +223,7 @@ class TargetImporter(Importer):
             lines.append(bulk.copy_line((code or new_internal_code(r["region_id"]), *data, *current, job_id, now, now)))
             if r["tag_ids"]:
                 tag_ids[i] = r["tag_ids"]
-        return Packed(keys, lines, tag_ids)
+        return Packed(keys, lines, tag_ids, row_numbers)
 
     # --- writing ------------------------------------------------------------------------
 
@@ -243,6 +252,12 @@ class TargetImporter(Importer):
             target = existing.get(key)
             if target is None:
                 new_rows.append(i)
+                continue
+            if self.scope_regions is not None and target.region_id not in self.scope_regions:
+                # An existing target of a region outside the user's scope (matched by its
+                # USCC or code) is not theirs to change, whatever region the row gives.
+                row = batch.rows[i] if batch.rows else 0
+                counts.errors.append(self.error(row, "region", target.region_id, out_of_region_scope(target.region_id)))
                 continue
             r = decode(batch.lines[i])
             new_tags = batch.tag_ids.get(i, [])
@@ -390,6 +405,7 @@ class Packed:
     keys: list[str]  # each row's upsert key: its code, or the natural key of a row without one
     lines: list[bytes]  # each row as a COPY text line of NEW_COLUMNS
     tag_ids: dict[int, list[int]] = field(default_factory=dict)  # row index → tag ids, rows with tags only
+    rows: list[int] = field(default_factory=list)  # each row's number in the file (for row errors)
 
     def __len__(self) -> int:
         return len(self.keys)

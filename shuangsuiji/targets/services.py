@@ -25,11 +25,13 @@ def _check_uscc(uscc: str | None, target_type: str, exclude_pk: int | None = Non
 
 
 def _check_region(user, region_id: str) -> None:
-    from shuangsuiji.accounts.scope import region_scope_q
+    from shuangsuiji.accounts.scope import out_of_region_scope, region_in_scope
     from shuangsuiji.orgs.models import Region
 
-    if not Region.objects.filter(code=region_id).filter(region_scope_q(user, "")).exists():
-        raise ValidationError({"region": f"行政区划 {region_id} 不存在或不在您的管辖范围内。"})
+    if not Region.objects.filter(code=region_id).exists():
+        raise ValidationError({"region": f"行政区划 {region_id} 不存在（GB/T 2260）。"})
+    if not region_in_scope(user, region_id):
+        raise ValidationError({"region": f"{out_of_region_scope(region_id)}。"})
 
 
 def _plain(value):

@@ -6,7 +6,7 @@ app_name = "targets"
 urlpatterns = [
     path("", views.target_list, name="list"),
     path("new/", views.target_edit, name="create"),
-    path("<int:pk>/", views.target_detail, name="detail"),
-    path("<int:pk>/edit/", views.target_edit, name="edit"),
-    path("<int:pk>/risk/", views.target_risk, name="risk"),
+    path("<id:pk>/", views.target_detail, name="detail"),
+    path("<id:pk>/edit/", views.target_edit, name="edit"),
+    path("<id:pk>/risk/", views.target_risk, name="risk"),
 ]

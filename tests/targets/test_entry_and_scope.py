@@ -44,7 +44,7 @@ def test_region_that_does_not_exist_is_rejected(client, demo, login):
 def test_region_outside_the_users_jurisdiction_is_rejected(client, demo, login):
     login("sc_operator")
     response = client.post("/targets/new/", FORM | {"region": "110101"})
-    assert "不在您的管辖范围" in response.content.decode()
+    assert "行政区划 110101 不在您的数据范围内" in response.content.decode()
     assert not Target.objects.exists()
 
 
