@@ -209,7 +209,7 @@ SHUANGSUIJI_PLAN_DUE_MONTH_DAY = (2, 28)
 # 一企一表 print jobs (shuangsuiji.printing): files kept this many days, then removed; sheets
 # per PDF volume; the fonts Typst embeds (Debian's fonts-noto-cjk).
 SHUANGSUIJI_PRINT_KEEP_DAYS = int(os.environ.get("SHUANGSUIJI_PRINT_KEEP_DAYS", "7"))
-SHUANGSUIJI_PRINT_SHEETS_PER_FILE = int(os.environ.get("SHUANGSUIJI_PRINT_SHEETS_PER_FILE", "100"))
+SHUANGSUIJI_PRINT_SHEETS_PER_FILE = int(os.environ.get("SHUANGSUIJI_PRINT_SHEETS_PER_FILE", "50"))
 SHUANGSUIJI_PDF_FONT_DIR = os.environ.get("SHUANGSUIJI_PDF_FONT_DIR", "/usr/share/fonts/opentype/noto")
 
 # --- Job queue --------------------------------------------------------------------------

@@ -50,7 +50,7 @@ from shuangsuiji.tasks.services import participants_lead_first
 
 log = logging.getLogger(__name__)
 
-SHEETS_PER_CHUNK = 100  # sheets built and rendered at a time (bounds the worker's memory)
+SHEETS_PER_CHUNK = 50  # sheets built and rendered at a time (bounds the worker's memory)
 UNASSIGNED = "未分配检查人员"
 
 
@@ -59,7 +59,7 @@ def keep_days() -> int:
 
 
 def sheets_per_file() -> int:
-    return max(1, int(getattr(settings, "SHUANGSUIJI_PRINT_SHEETS_PER_FILE", 100)))
+    return max(1, int(getattr(settings, "SHUANGSUIJI_PRINT_SHEETS_PER_FILE", 50)))
 
 
 def storage_dir() -> Path:
