@@ -339,8 +339,17 @@ def expire(job: PrintJob, now: dt.datetime | None = None) -> bool:
     return bool(updated)
 
 
+STALE_AFTER = dt.timedelta(hours=6)  # a running job older than this lost its worker
+
+
 def expire_due(now: dt.datetime | None = None) -> int:
-    """Expires every finished job past its time (the hourly huey task)."""
+    """Expires every finished job past its time (the hourly huey task); a job whose worker
+    died half-way (still running after ``STALE_AFTER``) is marked failed and its part removed."""
     now = now or timezone.now()
+    for job in PrintJob.objects.filter(status=PrintJob.Status.RUNNING, started_at__lte=now - STALE_AFTER):
+        (storage_dir() / f"{job.pk}.zip.part").unlink(missing_ok=True)
+        PrintJob.objects.filter(pk=job.pk, status=PrintJob.Status.RUNNING).update(
+            status=PrintJob.Status.FAILED, finished_at=now, message="生成中断（后台任务未完成），请重新生成。"
+        )
     due = PrintJob.objects.filter(status=PrintJob.Status.DONE, expires_at__lte=now).select_related("task")
     return sum(expire(job, now) for job in due)

@@ -253,3 +253,37 @@ def test_files_expire_on_access_and_by_the_periodic_task(
     assert PrintJob.objects.get(pk=second.pk).status == PrintJob.Status.EXPIRED
     assert AuditEntry.objects.filter(action="printing.file_expired").count() == 2
     assert PrintJob.objects.count() == 2  # the rows stay
+
+
+def test_a_failing_job_is_marked_failed_and_leaves_no_file(client, login, world, joint, monkeypatch):
+    task, _draw = joint
+    login("sw_admin")
+    client.post(f"/printing/tasks/{task.pk}/", {"grouping": "department"})
+    job = PrintJob.objects.get()
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("字体缺失")
+
+    monkeypatch.setattr(services, "render_pdf", broken)
+    job = services.run(job.pk)
+    assert job.status == PrintJob.Status.FAILED and "字体缺失" in job.message
+    assert not list(services.storage_dir().glob(f"{job.pk}.zip*"))
+    r = client.get(f"/printing/jobs/{job.pk}/")
+    assert "生成失败" in r.content.decode()
+    assert client.get(f"/printing/jobs/{job.pk}/download/").status_code == 409
+
+
+def test_a_job_whose_worker_died_is_failed_by_the_periodic_task(client, login, world, joint):
+    task, _draw = joint
+    login("sw_admin")
+    client.post(f"/printing/tasks/{task.pk}/", {"grouping": "department"})
+    job = PrintJob.objects.get()
+    services.storage_dir().mkdir(parents=True, exist_ok=True)
+    part = services.storage_dir() / f"{job.pk}.zip.part"
+    part.write_bytes(b"PK")
+    PrintJob.objects.filter(pk=job.pk).update(status=PrintJob.Status.RUNNING, started_at=timezone.now())
+    services.expire_due()
+    assert PrintJob.objects.get(pk=job.pk).status == PrintJob.Status.RUNNING  # still within its time
+    services.expire_due(timezone.now() + dt.timedelta(hours=7))
+    job.refresh_from_db()
+    assert job.status == PrintJob.Status.FAILED and "生成中断" in job.message and not part.exists()
