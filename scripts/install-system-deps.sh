@@ -2,8 +2,8 @@
 # Installs what the platform and its tests need from the operating system and
 # that a fresh machine of this kind lacks:
 #   - Chromium (Debian package) for the Playwright browser tests,
-#   - Noto CJK fonts so PDFs (WeasyPrint) and screenshots render Chinese,
-#   - Pango (WeasyPrint's text layout library).
+#   - Noto CJK fonts so PDFs (Typst, embedded as subsets) and screenshots render Chinese,
+#   - Pango (text layout library of WeasyPrint, still in requirements).
 # Idempotent: does nothing when everything is already present.
 set -euo pipefail
 

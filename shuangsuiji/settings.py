@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "shuangsuiji.targets",
     "shuangsuiji.inspectors",
     "shuangsuiji.tasks",
+    "shuangsuiji.printing",
     "shuangsuiji.web",
     "shuangsuiji.demo",
 ]
@@ -221,6 +222,11 @@ SHUANGSUIJI_PLAN_DUE_MONTH_DAY = (2, 28)
 SHUANGSUIJI_AUDIT_ANCHOR_FILE = os.environ.get(
     "SHUANGSUIJI_AUDIT_ANCHOR_FILE", str(VAR_DIR / "audit-anchors" / "audit-anchors.jsonl")
 )
+# 一企一表 print jobs (shuangsuiji.printing): files kept this many days, then removed; sheets
+# per PDF volume; the fonts Typst embeds (Debian's fonts-noto-cjk).
+SHUANGSUIJI_PRINT_KEEP_DAYS = int(os.environ.get("SHUANGSUIJI_PRINT_KEEP_DAYS", "7"))
+SHUANGSUIJI_PRINT_SHEETS_PER_FILE = int(os.environ.get("SHUANGSUIJI_PRINT_SHEETS_PER_FILE", "50"))
+SHUANGSUIJI_PDF_FONT_DIR = os.environ.get("SHUANGSUIJI_PDF_FONT_DIR", "/usr/share/fonts/opentype/noto")
 
 # --- Job queue --------------------------------------------------------------------------
 # huey: SQLite storage by default (nothing else to run on an intranet box), Redis when

@@ -20,6 +20,7 @@ urlpatterns = [
     path("items/", include("shuangsuiji.items.urls")),
     path("plans/", include("shuangsuiji.plans.urls")),
     path("tasks/", include("shuangsuiji.tasks.urls")),
+    path("printing/", include("shuangsuiji.printing.urls")),
     path("targets/", include("shuangsuiji.targets.urls")),
     path("inspectors/", include("shuangsuiji.inspectors.urls")),
     path("imports/", include("shuangsuiji.imports.urls")),

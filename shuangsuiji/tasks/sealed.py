@@ -30,6 +30,8 @@ CHANNELS = {
     "api": "通过接口读取保密名单",
     "sheet": "查看一企一表",
     "sheet_pdf": "下载一企一表 PDF",
+    "sheet_print": "生成一企一表打印文件",
+    "sheet_zip": "下载一企一表打印文件（ZIP）",
     "bundle": "下载抽取数据包",
     "audit": "查看审计记录的封存内容",
 }

@@ -6,21 +6,23 @@ answers 404 to anyone without access to the sealed list and records the view (ch
 ``sheet`` for pages, ``sheet_pdf`` for PDFs). An inspector (mode ``own``) sees only the
 targets they are assigned to; any other target answers 404 and is not recorded as viewed.
 
-PDFs are made by WeasyPrint from ``tasks/sheets/pdf.html`` with the system's Noto CJK fonts
-(embedded as subsets); nothing is fetched from the network. Each page's footer carries the
-viewer mark (who downloaded it, when) and the page number.
+A single sheet's PDF is rendered here by ``printing.render`` (Typst, the one PDF layout of a
+sheet, with the system's Noto CJK fonts embedded as subsets; nothing is fetched from the
+network). Each page's footer carries the viewer mark (who downloaded it, when) and the page
+number. The whole task's sheets are printed by a job in the queue (``printing``): the old
+whole-task URL leads there.
 """
 
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
-from django.shortcuts import render
-from django.template.loader import render_to_string
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
+from shuangsuiji.printing.render import render_pdf
 from shuangsuiji.tasks import access, drawday, sheets
 from shuangsuiji.tasks.models import DrawStatus
 from shuangsuiji.tasks.sealed import NO_ACCESS, require_sealed, viewer_mark
@@ -61,40 +63,10 @@ def _open_one(request, pk, target_pk, channel: str):
     return task, draw, drawn, mode
 
 
-def _html_to_pdf(html: str) -> bytes:
-    return pdf_document(html).write_pdf()
-
-
-def _offline_fetcher():
-    """A WeasyPrint URL fetcher that fetches nothing (the PDF template is self-contained)."""
-    from weasyprint.urls import URLFetcher
-
-    class OfflineFetcher(URLFetcher):
-        def fetch(self, url, headers=None):
-            raise ValueError(f"一企一表 PDF 不读取外部资源：{url}")
-
-    return OfflineFetcher()
-
-
-def pdf_document(html: str):
-    """The rendered WeasyPrint document (tests read its text boxes)."""
-    from weasyprint import HTML
-
-    return HTML(string=html, base_url=None, url_fetcher=_offline_fetcher()).render()
-
-
 def _pdf_response(request, sheet_list, title: str, filename: str) -> HttpResponse:
     user = request.user
-    html = render_to_string(
-        "tasks/sheets/pdf.html",
-        {
-            "sheets": sheet_list,
-            "title": title,
-            "mark": viewer_mark(user, timezone.localtime()),
-            "viewer_name": user.display_name,
-        },
-    )
-    response = HttpResponse(_html_to_pdf(html), content_type="application/pdf")
+    pdf = render_pdf(sheet_list, title=title, mark=viewer_mark(user, timezone.localtime()), author=user.display_name)
+    response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
 
@@ -158,7 +130,8 @@ def sheet_pdf(request, pk, target_pk):
 @require_safe
 @never_cache
 def sheets_pdf(request, pk):
-    task, draw = _task_and_draw(request, pk)
-    mode = require_sealed(request.user, task, draw, "sheet_pdf", detail="全部一企一表")
-    sheet_list_ = sheets.sheets_for(task, draw, _own_inspector(request, mode))
-    return _pdf_response(request, sheet_list_, f"一企一表 {task.code} {task.title}", f"{task.code}-sheets.pdf")
+    """The whole task's sheets are printed by a job in the queue (``shuangsuiji.printing``)."""
+    task, _draw = _task_and_draw(request, pk)
+    if access.sealed_access(request.user, task) is None:
+        raise Http404("未找到该名单，或您无权查看（抽取结果在公开前保密）。")
+    return redirect("printing:start", pk=pk)

@@ -9,11 +9,11 @@ import zlib
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from weasyprint.formatting_structure import boxes
+from pypdf import PdfReader
 
 from shuangsuiji.audit.models import AuditEntry
 from shuangsuiji.inspectors.models import Inspector
-from shuangsuiji.tasks import drawday, sheet_views, sheets
+from shuangsuiji.tasks import drawday, sheets
 from shuangsuiji.tasks.models import Assignment
 from tests.tasks.helpers import confirmed_with_inspectors, drawn_task, seed_world
 
@@ -31,25 +31,9 @@ def joint(world):
     return task, draw, idraws, first
 
 
-@pytest.fixture
-def documents(monkeypatch):
-    """The WeasyPrint documents the views render (to read the text the PDF pages carry)."""
-    rendered = []
-    real = sheet_views.pdf_document
-
-    def spy(html):
-        doc = real(html)
-        rendered.append(doc)
-        return doc
-
-    monkeypatch.setattr(sheet_views, "pdf_document", spy)
-    return rendered
-
-
-def page_texts(document) -> list[str]:
-    return [
-        "".join(b.text for b in page._page_box.descendants() if isinstance(b, boxes.TextBox)) for page in document.pages
-    ]
+def page_texts(data: bytes) -> list[str]:
+    """The text of each page, read back from the PDF's bytes (pypdf)."""
+    return [re.sub(r"\s+", "", p.extract_text() or "") for p in PdfReader(io.BytesIO(data)).pages]
 
 
 def pdf_streams(data: bytes) -> bytes:
@@ -63,18 +47,8 @@ def pdf_streams(data: bytes) -> bytes:
     return data + b"".join(out)
 
 
-def pdf_unicode_strings(data: bytes) -> list[str]:
-    """The UTF-16 strings of the PDF (document information and bookmarks)."""
-    return [bytes.fromhex(h.decode()).decode("utf-16-be") for h in re.findall(rb"<feff((?:[0-9a-f]{4})+)>", data)]
-
-
-def pdf_text(data: bytes) -> str | None:
-    """The PDF's text as pypdf reads it back (None where pypdf is not installed)."""
-    try:
-        from pypdf import PdfReader
-    except ImportError:
-        return None
-    return re.sub(r"\s+", "", "".join(p.extract_text() or "" for p in PdfReader(io.BytesIO(data)).pages))
+def pdf_text(data: bytes) -> str:
+    return "".join(page_texts(data))
 
 
 def link(user, inspector: Inspector) -> None:
@@ -174,7 +148,7 @@ def test_list_is_paginated_searchable_and_audited(client, login, world, joint):
 # --- PDFs ----------------------------------------------------------------------------------
 
 
-def test_pdf_is_a_form_with_embedded_chinese_fonts_and_the_viewer_mark(client, login, world, joint, documents):
+def test_pdf_is_a_form_with_embedded_chinese_fonts_and_the_viewer_mark(client, login, world, joint):
     task, _draw, _idraws, first = joint
     user = login("sw_admin")
     r = client.get(f"/tasks/{task.pk}/sheets/{first.target_id}/pdf/")
@@ -184,29 +158,40 @@ def test_pdf_is_a_form_with_embedded_chinese_fonts_and_the_viewer_mark(client, l
     assert data.startswith(b"%PDF-")
     streams = pdf_streams(data)
     assert streams.count(b"/FontFile") >= 2  # serif body and sans headings, embedded
-    assert re.search(rb"/BaseFont\s*/[A-Z]{6}\+Noto-Serif-CJK-SC", streams)
-    assert re.search(rb"/BaseFont\s*/[A-Z]{6}\+Noto-Sans-CJK-SC", streams)
-    # bookmarks and document information, read from the PDF bytes
-    strings = pdf_unicode_strings(streams)
-    assert any(first.target.name in s for s in strings)
-    assert {world.water.name, world.market.name} <= {s.split("（")[0] for s in strings}
-    assert user.display_name in strings
-    # the text of the pages as laid out
-    (document,) = documents
-    pages = page_texts(document)
+    assert re.search(rb"/BaseFont\s*/[A-Z]{6}\+NotoSerifCJKsc", streams), "serif CJK font embedded as a subset"
+    assert re.search(rb"/BaseFont\s*/[A-Z]{6}\+NotoSansCJKsc", streams), "sans CJK font embedded as a subset"
+    # bookmarks (the sheet, then each department) and document information
+    reader = PdfReader(io.BytesIO(data))
+    (sheet_mark, departments) = reader.outline
+    assert "一企一表" in sheet_mark.title
+    titles = [d.title for d in departments]
+    assert titles[0].startswith(f"（一）{world.water.name}") and titles[1].startswith(f"（二）{world.market.name}")
+    assert reader.metadata.author == user.display_name
+    # the text of the pages, read back from the bytes
+    pages = page_texts(data)
     text = "".join(pages)
-    for needle in (first.target.name, world.water.name, world.market.name, "拒绝签字的情况记录：", "见证人签字："):
-        assert needle in text
+    for needle in (
+        first.target.name,
+        first.target.code,
+        world.water.name,
+        world.market.name,
+        "部门联合双随机抽查“一企一表”",
+        "检查对象基本情况",
+        "拒绝签字的情况记录：",
+        "见证人签字：",
+        "（盖章）",
+    ):
+        assert needle in text, needle
+    number = sheets.sheet_number(task, first.position)
+    assert all(p.startswith(f"保密（名单公开前）一企一表{number}") for p in pages)  # every header
     assert all(user.display_name in p and user.username in p for p in pages)  # every footer
-    assert pages[-1].endswith(f"第 {len(pages)} 页 / 共 {len(pages)} 页")
-    extracted = pdf_text(data)  # read back from the bytes when pypdf is installed
-    if extracted is not None:
-        for needle in (first.target.name, world.water.name, world.market.name, user.display_name):
-            assert needle in extracted
+    assert pages[-1].endswith(f"第{len(pages)}页/共{len(pages)}页")
+    for a in assigned(_draw, world.water.pk, first.target_id):
+        assert a.inspector.name in text and a.inspector.certificate_no in text
     assert sealed_entries("tasks.sealed_sheet_pdf", task) == 1
 
 
-def test_inspector_sees_only_own_targets(client, login, world, joint, documents):
+def test_inspector_sees_only_own_targets(client, login, world, joint):
     task, draw, _idraws, first = joint
     (mine,) = [a for a in assigned(draw, world.market.pk, first.target_id) if not a.is_expert][:1]
     user = world.users["sc_inspector"]
@@ -222,16 +207,9 @@ def test_inspector_sees_only_own_targets(client, login, world, joint, documents)
     assert client.get(f"/tasks/{task.pk}/sheets/{first.target_id}/").status_code == 200
     assert client.get(f"/tasks/{task.pk}/sheets/{other.target_id}/").status_code == 404
     assert client.get(f"/tasks/{task.pk}/sheets/{other.target_id}/pdf/").status_code == 404
-    before = sealed_entries("tasks.sealed_sheet_pdf", task)
+    # the whole task's download leads to the print job (tests/printing covers its content)
     r = client.get(f"/tasks/{task.pk}/sheets.pdf")
-    assert r.status_code == 200 and r.content.startswith(b"%PDF-")
-    pages = page_texts(documents[-1])
-    text = "".join(pages)
-    assert sum(p.startswith("保密 · 名单公开前不得泄露") for p in pages) == len(own)  # each sheet starts a page
-    assert other.target.name not in text
-    assert all(dt.target.name in text for dt in drawday.active_targets(draw).filter(target_id__in=own))
-    assert user.display_name in text
-    assert sealed_entries("tasks.sealed_sheet_pdf", task) == before + 1
+    assert r.status_code == 302 and r["Location"] == f"/printing/tasks/{task.pk}/"
     # the refused sheets were not recorded as viewed
     assert AuditEntry.objects.filter(actor=user, action="tasks.sealed_sheet").count() == 2
 
