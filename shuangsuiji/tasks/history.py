@@ -35,7 +35,7 @@ def _live_assignments(department: Organisation, exclude_task: Task | None):
     ).exclude(draw__task__status=TaskStatus.CANCELLED)
     if exclude_task is not None:
         qs = qs.exclude(draw__task=exclude_task)
-    return qs
+    return qs.order_by()  # read whole, never sorted by the model's ordering
 
 
 def last_inspected(department: Organisation, target_codes: list[str], *, exclude_task: Task | None = None):
