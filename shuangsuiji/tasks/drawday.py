@@ -607,7 +607,7 @@ def draw_inspectors(target_draw: Draw, participant: TaskParticipant, user, extra
             draw_candidates(participant.department, (task.window_from, task.window_to)),
             participant.department,
             task,
-            codes,
+            target_draw.drawn_targets.filter(replaced_by__isnull=True).values("target_id"),
         )
         secret = new_server_secret()
         try:
@@ -651,6 +651,7 @@ def draw_inspectors(target_draw: Draw, participant: TaskParticipant, user, extra
             indexes.assignments(draw.pk, rows)
         except indexes.UnknownInRegister as exc:
             raise DrawRuleError(str(exc)) from exc
+        draw.drawn_shortfalls = [s.to_json() for s in assignment.shortfalls]
         with acting(actor=user):
             record(
                 action="tasks.inspector_draw",
@@ -667,6 +668,9 @@ def draw_inspectors(target_draw: Draw, participant: TaskParticipant, user, extra
 
 
 def shortfalls(draw: Draw) -> list[dict]:
+    known = getattr(draw, "drawn_shortfalls", None)  # set by draw_inspectors on the draw it returns
+    if known is not None:
+        return known
     res = result_of(draw)
     if not res or not res.get("assignment"):
         return []

@@ -56,7 +56,7 @@ def drawn_targets(draw_id: int, rows: list[tuple[str, str, str]]) -> None:
             f"INSERT INTO {_table(DrawnTarget)} ({_columns(DrawnTarget, cols)}) "
             f"SELECT %s, t.{_columns(Target, ['id'])}, split_part(x.line, ',', 2), split_part(x.line, ',', 3), "
             f"x.n, false, '' FROM {_ROWS} "
-            f"JOIN {_table(Target)} t ON t.{_columns(Target, ['code'])} = split_part(x.line, ',', 1) ORDER BY x.n"
+            f"CROSS JOIN LATERAL {_by_key(Target, 'code', 1)} t"
         )
         written = _execute(sql, [draw_id, _lines(rows)])
         _analyze(DrawnTarget, written)
@@ -83,8 +83,8 @@ def assignments(draw_id: int, rows: list[tuple[str, str, bool]]) -> None:
             f"INSERT INTO {_table(Assignment)} ({_columns(Assignment, cols)}) "
             f"SELECT %s, t.{_columns(Target, ['id'])}, i.{_columns(Inspector, ['id'])}, "
             f"split_part(x.line, ',', 3) = '1', false, '' FROM {_ROWS} "
-            f"JOIN {_table(Target)} t ON t.{_columns(Target, ['code'])} = split_part(x.line, ',', 1) "
-            f"JOIN {_table(Inspector)} i ON i.{_columns(Inspector, ['certificate_no'])} = split_part(x.line, ',', 2) "
+            f"CROSS JOIN LATERAL {_by_key(Target, 'code', 1)} t "
+            f"CROSS JOIN LATERAL {_by_key(Inspector, 'certificate_no', 2)} i "
             "ORDER BY x.n"
         )
         written = _execute(sql, [draw_id, _lines((code, cert, int(expert)) for code, cert, expert in rows)])
@@ -101,6 +101,14 @@ def assignments(draw_id: int, rows: list[tuple[str, str, bool]]) -> None:
         written = len(objs)
     if written != len(rows):
         raise UnknownInRegister(f"抽取结果中有 {len(rows) - written} 个分配的检查对象或检查人员不在名录库中。")
+
+
+def _by_key(model, field: str, part: int) -> str:
+    """The row whose unique ``field`` is the line's ``part``-th field, looked up by its index
+    for each line (a join let the planner hash the whole register instead)."""
+    pk, key = _columns(model, ["id"]), _columns(model, [field])
+    # LIMIT keeps the planner from flattening the lookup into a join (the key is unique)
+    return f"(SELECT {pk} FROM {_table(model)} WHERE {key} = split_part(x.line, ',', {part}) LIMIT 1)"
 
 
 def _analyze(model, written: int) -> None:
