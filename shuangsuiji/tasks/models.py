@@ -434,6 +434,8 @@ class Assignment(models.Model):
         verbose_name = "检查人员分配"
         verbose_name_plural = "检查人员分配"
         ordering = ["draw_id", "target_id", "id"]
+        # an inspector's groups per draw (home page, own targets), without reading whole draws
+        indexes = [models.Index(fields=["inspector", "draw"], name="assignment_inspector_draw")]
 
     def __str__(self) -> str:
         return f"{self.draw_id} {self.target_id} {self.inspector_id}"

@@ -54,6 +54,10 @@ class Migration(migrations.Migration):
         migrations.RunPython(count_strata, migrations.RunPython.noop),
         migrations.RunPython(lz4_files, migrations.RunPython.noop),
         migrations.AddIndex(
+            model_name='assignment',
+            index=models.Index(fields=['inspector', 'draw'], name='assignment_inspector_draw'),
+        ),
+        migrations.AddIndex(
             model_name='drawntarget',
             index=models.Index(
                 condition=models.Q(('replaced_by__isnull', True)),
