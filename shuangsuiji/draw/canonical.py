@@ -93,11 +93,41 @@ def _check_json_value(obj: Any, path: str) -> None:
     raise DrawError(f"{path}: type {type(obj).__name__} is not allowed in canonical JSON")
 
 
+def _json_value_ok(obj: Any) -> bool:
+    """True if `_check_json_value` would accept ``obj``, found in one walk without paths and
+    one scan of all its strings joined. False means: let `_check_json_value` find and name
+    the problem (it also accepts subclasses of the plain types, which this walk leaves to it)."""
+    strings: list[str] = []
+    stack = [obj]
+    while stack:
+        o = stack.pop()
+        t = type(o)
+        if t is str:
+            strings.append(o)
+        elif t is dict:
+            for k, v in o.items():
+                if type(k) is not str:
+                    return False
+                strings.append(k)
+                stack.append(v)
+        elif t is list or t is tuple:
+            stack.extend(o)
+        elif not (o is None or t is bool or t is int):
+            return False
+    joined = "".join(strings)
+    try:
+        joined.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return _CONTROL.search(joined) is None
+
+
 def canonical_json(obj: Any) -> bytes:
     """Canonical JSON bytes: UTF-8, keys sorted by code point (= bytewise UTF-8),
     no insignificant whitespace, no floats, no control characters in strings,
     only '"' and '\\' escaped, no trailing newline."""
-    _check_json_value(obj, "$")
+    if not _json_value_ok(obj):
+        _check_json_value(obj, "$")
     return json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
 
 
@@ -119,6 +149,11 @@ def csv_bytes(header: tuple[str, ...], rows: list[tuple[str, ...]]) -> bytes:
     out = [",".join(header)]
     out.extend(",".join(r) for r in rows)
     return ("\n".join(out) + "\n").encode("utf-8")
+
+
+def csv_lines(header: tuple[str, ...], lines: list[str]) -> bytes:
+    """`csv_bytes` of rows already joined into lines."""
+    return (",".join(header) + "\n" + "\n".join(lines) + ("\n" if lines else "")).encode("utf-8")
 
 
 def parse_csv(data: bytes, header: tuple[str, ...], what: str) -> list[list[str]]:

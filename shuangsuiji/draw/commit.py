@@ -7,9 +7,11 @@ import re
 import secrets
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from itertools import compress
 from typing import Any
 
 from .canonical import (
+    _CSV_FORBIDDEN,
     SPEC_VERSION,
     DrawError,
     canonical_json,
@@ -17,6 +19,7 @@ from .canonical import (
     check_hex64,
     check_text,
     csv_bytes,
+    csv_lines,
     parse_csv,
     sha256_hex,
 )
@@ -26,6 +29,8 @@ SEED_DOMAIN = b"shuangsuiji/draw/v1/seed\n"
 POPULATION_HEADER = ("id", "stratum", "weight")
 EXCLUSIONS_HEADER = ("id", "reason")
 _WEIGHT = re.compile(r"^[1-9][0-9]*$")
+# Characters that sort below ',' and may occur in an id (controls and '"' never do).
+_BELOW_COMMA = re.compile(r"[ !#-+]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,15 +80,7 @@ class Frame:
             if all(x == 1 for w in out_w.values() for x in w):
                 out_w = None
         if validate:
-            seen: set[str] = set()
-            total = 0
-            for v in out_ids.values():
-                for i in v:
-                    check_field(i, "candidate id")
-                seen.update(v)
-                total += len(v)
-            if len(seen) != total:
-                raise DrawError("duplicate candidate id in population")
+            _check_ids(out_ids)
         return cls(out_ids, out_w)
 
     @classmethod
@@ -113,6 +110,8 @@ class Frame:
         return out
 
     def without(self, excluded: set[str]) -> Frame:
+        if not excluded:
+            return Frame(dict(self.ids), None if self.weights is None else dict(self.weights))
         ids = {}
         weights = None if self.weights is None else {}
         for s, v in self.ids.items():
@@ -124,12 +123,56 @@ class Frame:
         return Frame(ids, weights)
 
     def to_csv(self) -> bytes:
-        rows = []
-        for s, v in self.ids.items():
-            w = self.weight_list(s) or [1] * len(v)
-            rows.extend((i, s, str(x)) for i, x in zip(v, w, strict=False))
-        rows.sort(key=lambda r: r[0].encode("utf-8"))
-        return csv_bytes(POPULATION_HEADER, rows)
+        # Ids are unique, so rows sort by id alone; Python orders str by code point, which is
+        # the bytewise order of their UTF-8 (spec §3.1) without encoding a key per row.
+        if self.weights is None:
+            lines = [f"{i},{s},1" for s, v in self.ids.items() for i in v]
+            if not _BELOW_COMMA.search("".join("".join(v) for v in self.ids.values())):
+                # no id holds a character below ',': whole lines sort as their ids do
+                lines.sort()
+                return csv_lines(POPULATION_HEADER, lines)
+            rows = [(i, s) for s, v in self.ids.items() for i in v]
+            rows.sort()
+            lines = [f"{i},{s},1" for i, s in rows]
+        else:
+            rows = [
+                (i, s, x)
+                for s, v in self.ids.items()
+                for i, x in zip(v, self.weight_list(s) or [1] * len(v), strict=True)
+            ]
+            rows.sort()
+            lines = [f"{i},{s},{x}" for i, s, x in rows]
+        del rows
+        return csv_lines(POPULATION_HEADER, lines)
+
+    @classmethod
+    def from_frozen_csv(cls, data: bytes, population_sha256: str) -> Frame:
+        """The frame of a population.csv that ``freeze`` wrote (canonical and validated then),
+        read back without validating it again field by field: its SHA-256 must be the
+        commitment's ``population_sha256``, so these are the validated bytes. A file from
+        anywhere else goes through `from_csv` (as `verify_bundle` does)."""
+        check_hex64(population_sha256, "population_sha256")
+        if sha256_hex(data) != population_sha256:
+            raise DrawError("population.csv does not match the commitment's population_sha256")
+        text = data.decode("utf-8")
+        head, _, body = text.partition("\n")
+        if head != ",".join(POPULATION_HEADER):
+            raise DrawError(f"population.csv: header must be {','.join(POPULATION_HEADER)!r}")
+        fields = body.replace("\n", ",").split(",")
+        fields.pop()  # after the final LF
+        ids, strata, weights = fields[0::3], fields[1::3], fields[2::3]
+        del fields
+        order = list(dict.fromkeys(strata))  # strata in order of first appearance, as from_csv
+        weighted = weights.count("1") != len(weights)
+        if len(order) == 1:
+            by_stratum = {order[0]: ids}
+            w_by = {order[0]: weights}
+        else:  # one pass per stratum, in C (a frame has a handful of strata)
+            by_stratum = {s: list(compress(ids, map(s.__eq__, strata))) for s in order}
+            w_by = {s: list(compress(weights, map(s.__eq__, strata))) for s in order} if weighted else {}
+        if not weighted:
+            return cls(by_stratum, None)
+        return cls(by_stratum, {s: [int(x) for x in w] for s, w in w_by.items()})
 
     @classmethod
     def from_csv(cls, data: bytes) -> Frame:
@@ -145,6 +188,29 @@ class Frame:
                 raise DrawError(f"population.csv: line {lineno}: bad weight {w!r}")
             cands.append(Candidate(i, s, int(w)))
         return cls.from_candidates(cands)
+
+
+def _check_ids(ids: Mapping[str, list[str]]) -> None:
+    """Every candidate id a valid CSV field, none twice. One scan of all ids joined (a
+    forbidden character or a lone surrogate in any id is one in the joined text); only when
+    it finds something are the ids checked one by one, for the message naming the id."""
+    total = sum(len(v) for v in ids.values())
+    try:
+        joined = "".join("".join(v) for v in ids.values())
+        joined.encode("utf-8")
+        clean = _CSV_FORBIDDEN.search(joined) is None
+        del joined
+    except (TypeError, UnicodeEncodeError):
+        clean = False
+    if not clean or any("" in v for v in ids.values()):
+        for v in ids.values():
+            for i in v:
+                check_field(i, "candidate id")
+    seen: set[str] = set()
+    for v in ids.values():
+        seen.update(v)
+    if len(seen) != total:
+        raise DrawError("duplicate candidate id in population")
 
 
 def exclusions_csv(exclusions: Iterable[Exclusion]) -> bytes:

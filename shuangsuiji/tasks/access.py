@@ -31,7 +31,7 @@ from django.http import Http404
 from shuangsuiji.accounts.models import Role
 from shuangsuiji.accounts.scope import can_write, scope_q
 from shuangsuiji.orgs.models import Organisation
-from shuangsuiji.tasks.models import Task, TaskParticipant
+from shuangsuiji.tasks.models import Assignment, Task, TaskParticipant
 
 ALL_TARGETS = "all"
 OWN_TARGETS = "own"
@@ -67,8 +67,9 @@ def visible_tasks(user) -> QuerySet[Task]:
         q |= Q(region__path__startswith=org.region.path)
     inspector = getattr(user, "inspector", None) if user.has_role(Role.INSPECTOR) else None
     if inspector is not None:
-        q |= Q(draws__assignments__inspector=inspector)
-    return Task.objects.filter(q).distinct()
+        q |= Q(pk__in=Assignment.objects.filter(inspector=inspector).values("draw__task_id"))
+    # every condition is on the task itself or an id subquery: each task once, no DISTINCT
+    return Task.objects.filter(q)
 
 
 def get_task_or_404(user, pk) -> Task:
@@ -101,7 +102,7 @@ def sealed_access(user, task: Task) -> str | None:
         return None
     if region_office_over(user, task) or participant_of(user, task) is not None:
         return ALL_TARGETS
-    if not task.is_sealed and task in visible_tasks(user):
+    if not task.is_sealed and visible_tasks(user).filter(pk=task.pk).exists():
         return ALL_TARGETS
     inspector = getattr(user, "inspector", None) if user.has_role(Role.INSPECTOR) else None
     if inspector is not None and task.draws.filter(assignments__inspector=inspector).exists():

@@ -42,6 +42,7 @@ from shuangsuiji.tasks.models import (
     TaskParticipant,
     TaskSource,
     VoidRequest,
+    without_files,
 )
 from shuangsuiji.tasks.population import describe
 from shuangsuiji.tasks.sealed import require_sealed
@@ -853,7 +854,9 @@ def assignments(request, draw_id: int):
     if mode == access.OWN_TARGETS:
         qs = qs.filter(target_id__in=_own_target_ids(request, draw.task))
     return list(
-        qs.select_related("draw", "target", "inspector").order_by("draw__department_id", "target_id", "is_expert", "id")
+        qs.select_related("draw", "target", "inspector")
+        .defer(*without_files("draw"))
+        .order_by("draw__department_id", "target_id", "is_expert", "id")
     )
 
 

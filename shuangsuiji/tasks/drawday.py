@@ -57,9 +57,11 @@ from shuangsuiji.inspectors.models import Inspector
 from shuangsuiji.inspectors.services import draw_candidates
 from shuangsuiji.rules import RuleError
 from shuangsuiji.targets.models import Target
+from shuangsuiji.tasks import indexes, storage
 from shuangsuiji.tasks import population as pop
 from shuangsuiji.tasks.history import with_history
 from shuangsuiji.tasks.models import (
+    DRAW_FILES,
     Assignment,
     Confirmation,
     Draw,
@@ -90,7 +92,17 @@ def _b(value) -> bytes:
     return bytes(value) if value is not None else b""
 
 
+def _load_files(draw: Draw) -> Draw:
+    """The draw with its stored files loaded (a fetched Draw leaves them out): one query."""
+    deferred = draw.get_deferred_fields() & set(DRAW_FILES)
+    if deferred:
+        for name, value in storage.read(Draw, draw.pk, sorted(deferred)).items():
+            setattr(draw, name, value)
+    return draw
+
+
 def input_files(draw: Draw) -> dict[str, bytes]:
+    _load_files(draw)
     files = {
         "population.csv": _b(draw.population_csv),
         "exclusions.csv": _b(draw.exclusions_csv),
@@ -103,7 +115,11 @@ def input_files(draw: Draw) -> dict[str, bytes]:
 
 
 def latest_result(draw: Draw) -> DrawResult | None:
-    return draw.results.order_by("-version").first()
+    """The current result version, with its result.json."""
+    res = draw.results.order_by("-version").first()
+    if res is not None:
+        res.result_json = storage.read(DrawResult, res.pk, ["result_json"])["result_json"]
+    return res
 
 
 def approved_void(draw: Draw) -> VoidRequest | None:
@@ -160,10 +176,23 @@ def _read(path: str, name: str) -> bytes:
 
 
 def commitment_of(draw: Draw) -> Commitment:
+    """The stored commitment with its frozen files and frame. The files were written and
+    validated by the engine at the freeze and are never edited; their hashes are checked
+    against the commitment (and the commitment against the one shown at the freeze)
+    instead of parsing and validating the population again field by field."""
     files = input_files(draw)
     c = Commitment.from_json(json.loads(files["commitment.json"]))
+    if c.sha256 != draw.commitment_sha256:
+        raise DrawRuleError("抽取的承诺值与冻结时公布的不一致，不能抽取。")
+    for name, expected in (("exclusions.csv", c.exclusions_sha256), ("inspectors.json", c.inspectors_sha256)):
+        if expected is not None and sha256_hex(files.get(name, b"")) != expected:
+            raise DrawRuleError(f"冻结的 {name} 与承诺值不一致，不能抽取。")
     object.__setattr__(c, "files", files)
-    object.__setattr__(c, "frame", Frame.from_csv(files["population.csv"]))
+    try:
+        frame = Frame.from_frozen_csv(files["population.csv"], c.population_sha256)
+    except DrawError as exc:
+        raise DrawRuleError(f"冻结的 population.csv 与承诺值不一致，不能抽取：{exc}") from exc
+    object.__setattr__(c, "frame", frame)
     return c
 
 
@@ -177,15 +206,18 @@ def result_of(draw: Draw) -> dict | None:
 
 
 def _store_result(draw: Draw, version: int, event: str, reason: str, result: bytes, user) -> DrawResult:
-    return DrawResult.objects.create(
+    row = DrawResult.objects.create(
         draw=draw,
         version=version,
         event=event,
         reason=reason,
-        result_json=result,
+        result_json=b"",
         result_sha256=sha256_hex(result),
         created_by=user,
     )
+    storage.write(DrawResult, row.pk, {"result_json": result})
+    row.result_json = result
+    return row
 
 
 # --- Queries the pages use ---------------------------------------------------------------------
@@ -226,19 +258,30 @@ def _store_freeze(c: Commitment, secret: bytes, user, taken: str, **fields) -> D
     ``taken`` is the refusal when the one-live-draw constraint says another freeze won."""
     try:
         with transaction.atomic():
-            return Draw.objects.create(
+            draw = Draw.objects.create(
                 draw_id=c.draw_id,
-                population_csv=c.files["population.csv"],
-                exclusions_csv=c.files["exclusions.csv"],
+                population_csv=b"",
+                exclusions_csv=b"",
                 params_json=c.files["params.json"],
-                inspectors_json=c.files.get("inspectors.json"),
+                inspectors_json=None,
                 commitment_json=c.files["commitment.json"],
                 commitment_sha256=c.sha256,
                 server_secret=secret.hex(),
                 population_count=sum(c.frame.counts().values()),
+                stratum_counts=c.frame.counts(),
                 frozen_by=user,
                 **fields,
             )
+            # the large files as bytes, in the same transaction (storage.py)
+            files = {
+                "population_csv": c.files["population.csv"],
+                "exclusions_csv": c.files["exclusions.csv"],
+                "inspectors_json": c.files.get("inspectors.json"),
+            }
+            storage.write(Draw, draw.pk, files)
+            for name, value in files.items():
+                setattr(draw, name, value)
+            return draw
     except IntegrityError as exc:
         raise DrawRuleError(taken) from exc
 
@@ -276,7 +319,7 @@ def freeze_targets(task: Task, user, today: dt.date | None = None) -> Draw:
         )
         secret = new_server_secret()
         try:
-            c = freeze(population.candidates, population.exclusions, params, server_secret_hash(secret))
+            c = freeze(population.frame(), population.exclusions, params, server_secret_hash(secret))
         except DrawError as exc:
             raise DrawRuleError(f"冻结失败：{exc}") from exc
         draw = _store_freeze(
@@ -330,8 +373,10 @@ def parse_entropy(entries: list[dict]) -> list[PublicEntropy]:
     return out
 
 
-def _run(draw: Draw, public: list[PublicEntropy]) -> tuple[Entropy, bytes, dict, bytes]:
-    """Compute the draw with the engine and write its bundle; returns the result bytes."""
+def _run(draw: Draw, public: list[PublicEntropy]):
+    """Compute the draw with the engine and write its bundle.
+
+    Returns (entropy, seed, target result, assignment result or None, result.json bytes)."""
     c = commitment_of(draw)
     entropy = Entropy(server_secret=bytes.fromhex(draw.server_secret), public=public)
     params = params_of(draw)
@@ -344,7 +389,7 @@ def _run(draw: Draw, public: list[PublicEntropy]) -> tuple[Entropy, bytes, dict,
     with tempfile.TemporaryDirectory(prefix="ssj-draw-") as d:
         path = os.path.join(d, "bundle")
         result = write_bundle(path, c, entropy, targets, assignment)
-    return entropy, seed, json.loads(result), result
+    return entropy, seed, targets, assignment, result
 
 
 def _claim(draw: Draw, entropy: Entropy, seed: bytes, user, witnesses: str) -> None:
@@ -370,22 +415,22 @@ def draw_targets(draw: Draw, public: list[PublicEntropy], user, witnesses: str =
         raise DrawRuleError("这不是检查对象抽取。")
     if draw.status != DrawStatus.FROZEN:
         raise DrawRuleError("该抽取不处于待抽取状态（已抽取或已作废）。")
-    entropy, seed, result, result_bytes = _run(draw, public)
+    entropy, seed, targets, _none, result_bytes = _run(draw, public)
     due = confirmation_due(timezone.localdate())
     with transaction.atomic():
         _claim(draw, entropy, seed, user, witnesses)
         draw.refresh_from_db()
         _store_result(draw, 1, DrawResult.Event.DRAW, "", result_bytes, user)
-        codes = {}
-        for s, sr in result["targets"]["strata"].items():
-            for _pos, sel in enumerate(sr["selected"]):
-                codes[sel["id"]] = (s, sel["ticket"])
-        ids = dict(Target.objects.filter(code__in=list(codes)).values_list("code", "pk"))
-        rows = []
-        for position, code in enumerate(_ordered(result), start=1):
-            s, ticket = codes[code]
-            rows.append(DrawnTarget(draw=draw, target_id=ids[code], stratum=s, ticket=ticket, position=position))
-        DrawnTarget.objects.bulk_create(rows)
+        # strata in key order, each in ticket order (spec §9): the order of result.json
+        rows = [
+            (sel.id, s, sel.ticket)
+            for s in sorted(targets.strata, key=lambda k: k.encode())
+            for sel in targets.strata[s].selected
+        ]
+        try:
+            indexes.drawn_targets(draw.pk, rows)
+        except indexes.UnknownInRegister as exc:
+            raise DrawRuleError(str(exc)) from exc
         for p in draw.task.participants.all():
             Confirmation.objects.create(draw=draw, department_id=p.department_id, due_on=due)
         with acting(actor=user):
@@ -415,14 +460,6 @@ def confirmation_due(day: dt.date) -> dt.date:
         while due.weekday() >= 5:
             due += dt.timedelta(days=1)
         return due
-
-
-def _ordered(result: dict) -> list[str]:
-    """Selected ids: strata in key order, each in ticket order (spec §9)."""
-    out = []
-    for s in sorted(result["targets"]["strata"], key=lambda k: k.encode()):
-        out += [sel["id"] for sel in result["targets"]["strata"][s]["selected"]]
-    return out
 
 
 # --- Dispatch and confirmation --------------------------------------------------------------------
@@ -553,7 +590,11 @@ def draw_inspectors(target_draw: Draw, participant: TaskParticipant, user, extra
             raise DrawRuleError("各参与部门确认检查对象后，方可抽取检查人员。")
         if live_inspector_draw(target_draw, participant.department_id) is not None:
             raise DrawRuleError("本部门已抽取检查人员；如需更换个别人员，请使用递补抽取。")
-        codes = [row.target.code for row in active_targets(target_draw)]
+        codes = list(
+            target_draw.drawn_targets.filter(replaced_by__isnull=True)
+            .order_by("position")
+            .values_list("target__code", flat=True)
+        )
         attempt = _next_attempt(task, DrawKind.INSPECTORS, participant.department_id)
         params = DrawParams(
             draw_id=f"{target_draw.draw_id}-P{participant.department_id}-{attempt}",
@@ -570,7 +611,7 @@ def draw_inspectors(target_draw: Draw, participant: TaskParticipant, user, extra
             draw_candidates(participant.department, (task.window_from, task.window_to)),
             participant.department,
             task,
-            codes,
+            target_draw.drawn_targets.filter(replaced_by__isnull=True).values("target_id"),
         )
         secret = new_server_secret()
         try:
@@ -602,19 +643,27 @@ def draw_inspectors(target_draw: Draw, participant: TaskParticipant, user, extra
             )
         public = [PublicEntropy("target_draw_seed", target_draw.seed, f"检查对象抽取 {target_draw.draw_id} 的随机种子")]
         public += list(extra)
-        entropy, seed, result, result_bytes = _run(draw, public)
+        entropy, seed, _targets, assignment, result_bytes = _run(draw, public)
         _claim(draw, entropy, seed, user, "")
         draw.refresh_from_db()
         _store_result(draw, 1, DrawResult.Event.DRAW, "", result_bytes, user)
-        _index_assignment(draw, result["assignment"])
+        rows = []
+        for g in assignment.groups:  # each group: its inspectors, then its experts
+            rows += [(g.target, cert, False) for cert in g.inspectors]
+            rows += [(g.target, cert, True) for cert in g.experts]
+        try:
+            indexes.assignments(draw.pk, rows)
+        except indexes.UnknownInRegister as exc:
+            raise DrawRuleError(str(exc)) from exc
+        draw.drawn_shortfalls = [s.to_json() for s in assignment.shortfalls]
         with acting(actor=user):
             record(
                 action="tasks.inspector_draw",
                 obj=draw,
                 after={
                     "draw_id": draw.draw_id,
-                    "groups": len(result["assignment"]["groups"]),
-                    "shortfalls": len(result["assignment"]["shortfalls"]),
+                    "groups": len(assignment.groups),
+                    "shortfalls": len(assignment.shortfalls),
                     "result_sha256": sha256_hex(result_bytes),
                 },
                 sealed_task_id=task.pk,
@@ -623,26 +672,10 @@ def draw_inspectors(target_draw: Draw, participant: TaskParticipant, user, extra
     return draw
 
 
-def _index_assignment(draw: Draw, assignment: dict) -> None:
-    certs = set()
-    for g in assignment["groups"]:
-        certs |= set(g["inspectors"]) | set(g["experts"])
-    by_cert = dict(Inspector.objects.filter(certificate_no__in=certs).values_list("certificate_no", "pk"))
-    by_code = dict(
-        Target.objects.filter(code__in=[g["target"] for g in assignment["groups"]]).values_list("code", "pk")
-    )
-    rows = []
-    for g in assignment["groups"]:
-        for cert in g["inspectors"]:
-            rows.append(Assignment(draw=draw, target_id=by_code[g["target"]], inspector_id=by_cert[cert]))
-        for cert in g["experts"]:
-            rows.append(
-                Assignment(draw=draw, target_id=by_code[g["target"]], inspector_id=by_cert[cert], is_expert=True)
-            )
-    Assignment.objects.bulk_create(rows)
-
-
 def shortfalls(draw: Draw) -> list[dict]:
+    known = getattr(draw, "drawn_shortfalls", None)  # set by draw_inspectors on the draw it returns
+    if known is not None:
+        return known
     res = result_of(draw)
     if not res or not res.get("assignment"):
         return []

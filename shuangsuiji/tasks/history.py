@@ -22,6 +22,8 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from datetime import date
 
+from django.db.models import QuerySet
+
 from shuangsuiji.orgs.models import Organisation
 from shuangsuiji.tasks.models import Assignment, DrawKind, DrawStatus, Task, TaskStatus
 
@@ -35,16 +37,20 @@ def _live_assignments(department: Organisation, exclude_task: Task | None):
     ).exclude(draw__task__status=TaskStatus.CANCELLED)
     if exclude_task is not None:
         qs = qs.exclude(draw__task=exclude_task)
-    return qs
+    return qs.order_by()  # read whole, never sorted by the model's ordering
 
 
-def last_inspected(department: Organisation, target_codes: list[str], *, exclude_task: Task | None = None):
-    """{执法证号: set of target codes} — who was in the department's last group for each target."""
-    rows = (
-        _live_assignments(department, exclude_task)
-        .filter(target__code__in=target_codes)
-        .values_list("target__code", "draw__drawn_at", "draw_id", "inspector__certificate_no")
-    )
+def last_inspected(department: Organisation, target_codes, *, exclude_task: Task | None = None):
+    """{执法证号: set of target codes} — who was in the department's last group for each target.
+
+    ``target_codes``: a list of codes, or a query of target ids (a draw's 50,000 targets as a
+    subquery rather than 50,000 parameters)."""
+    qs = _live_assignments(department, exclude_task)
+    if isinstance(target_codes, QuerySet):
+        qs = qs.filter(target_id__in=target_codes)
+    else:
+        qs = qs.filter(target__code__in=target_codes)
+    rows = qs.values_list("target__code", "draw__drawn_at", "draw_id", "inspector__certificate_no")
     latest: dict[str, tuple] = {}
     members: dict[tuple[str, int], set[str]] = defaultdict(set)
     for code, drawn_at, draw_id, certificate_no in rows:
@@ -70,7 +76,7 @@ def workload(department: Organisation, window: tuple[date, date], *, exclude_tas
     return dict(Counter(rows))
 
 
-def with_history(candidates: list[dict], department: Organisation, task: Task, target_codes: list[str]) -> list[dict]:
+def with_history(candidates: list[dict], department: Organisation, task: Task, target_codes) -> list[dict]:
     """``candidates`` (from ``inspectors.services.draw_candidates``) with ``last_inspected`` and
     ``workload`` filled from the department's earlier draws (this task's own draws excluded)."""
     rotation = last_inspected(department, target_codes, exclude_task=task)

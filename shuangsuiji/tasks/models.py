@@ -177,6 +177,27 @@ class DrawStatus(models.TextChoices):
 
 LIVE = (DrawStatus.FROZEN, DrawStatus.DRAWN)
 
+# The stored files that can be large (a million-line population.csv is 23 MB): left out of
+# every fetch of a Draw unless asked for with ``with_files()``.
+DRAW_FILES = ("population_csv", "exclusions_csv", "inspectors_json")
+
+
+class DrawQuerySet(models.QuerySet):
+    def with_files(self):
+        """Load the stored bundle files too (the draw services need them; pages do not)."""
+        return self.defer(None)
+
+
+class DrawManager(models.Manager.from_queryset(DrawQuerySet)):
+    def get_queryset(self):
+        return super().get_queryset().defer(*DRAW_FILES)
+
+
+def without_files(prefix: str) -> list[str]:
+    """``defer()`` arguments that leave a related Draw's files out of a ``select_related``
+    (``Assignment.objects.select_related("draw").defer(*without_files("draw"))``)."""
+    return [f"{prefix}__{name}" for name in DRAW_FILES]
+
 
 class Draw(models.Model):
     """One engine run: frozen inputs and commitment, then entropy and the first result.
@@ -198,6 +219,8 @@ class Draw(models.Model):
         "commitment_json",
         "commitment_sha256",
         "server_secret",
+        "population_count",
+        "stratum_counts",
         "frozen_by_id",
     )
     FROZEN_AT_DRAW = ("entropy_json", "seed", "drawn_at", "drawn_by_id", "witnesses")
@@ -231,6 +254,8 @@ class Draw(models.Model):
     commitment_sha256 = models.CharField("承诺值（SHA-256）", max_length=64, unique=True)
     server_secret = models.CharField("服务器密钥", max_length=64)  # hex; revealed in entropy.json
     population_count = models.PositiveIntegerField("总体数量", default=0)
+    # Frame size per stratum after the exclusions, as frozen (what the ceremony shows).
+    stratum_counts = models.JSONField("各层总体数量", default=dict)
     excluded_count = models.PositiveIntegerField("排除数量", default=0)
     frozen_at = models.DateTimeField("冻结时间", auto_now_add=True)
     frozen_by = _user_fk("冻结人")
@@ -240,9 +265,12 @@ class Draw(models.Model):
     drawn_by = _user_fk("抽取人")
     witnesses = models.CharField("见证人", max_length=300, blank=True)
 
+    objects = DrawManager()
+
     class Meta:
         verbose_name = "抽取"
         verbose_name_plural = "抽取"
+        base_manager_name = "objects"  # a draw reached through a foreign key leaves its files too
         ordering = ["task_id", "kind", "department_id", "attempt"]
         constraints = [
             # One live target draw per task, one live inspector draw per department and target draw:
@@ -265,12 +293,15 @@ class Draw(models.Model):
 
     def save(self, *args, **kwargs) -> None:
         if self.pk is not None:
-            old = Draw.objects.filter(pk=self.pk).first()
+            deferred = self.get_deferred_fields()  # not loaded, so not saved either
+            old = Draw.objects.with_files().filter(pk=self.pk).first()
             if old is not None:
                 frozen = self.FROZEN_AT_CREATION
                 if old.status != DrawStatus.FROZEN:
                     frozen += self.FROZEN_AT_DRAW
                 for name in frozen:
+                    if name in deferred:
+                        continue
                     if bytes_or_value(getattr(old, name)) != bytes_or_value(getattr(self, name)):
                         raise ValidationError(f"已冻结或已抽取的内容不可修改（{name}）。")
                 if old.status == DrawStatus.VOID and self.status != DrawStatus.VOID:
@@ -292,8 +323,21 @@ def bytes_or_value(v):
     return bytes(v) if isinstance(v, memoryview) else v
 
 
+class DrawResultQuerySet(models.QuerySet):
+    def with_files(self):
+        return self.defer(None)
+
+
+class DrawResultManager(models.Manager.from_queryset(DrawResultQuerySet)):
+    def get_queryset(self):
+        return super().get_queryset().defer("result_json")
+
+
 class DrawResult(models.Model):
-    """A version of result.json. Version 1 is the draw; each later version appends one event."""
+    """A version of result.json. Version 1 is the draw; each later version appends one event.
+
+    ``result_json`` (megabytes for a provincial draw) is left out of every fetch unless asked
+    for with ``with_files()``."""
 
     class Event(models.TextChoices):
         DRAW = "draw", "抽取"
@@ -308,6 +352,8 @@ class DrawResult(models.Model):
     result_sha256 = models.CharField("result.json SHA-256", max_length=64)
     created_at = models.DateTimeField("时间", auto_now_add=True)
     created_by = _user_fk("操作人")
+
+    objects = DrawResultManager()
 
     class Meta:
         verbose_name = "抽取结果版本"
@@ -354,6 +400,14 @@ class DrawnTarget(models.Model):
         verbose_name_plural = "抽中对象"
         ordering = ["draw_id", "position"]
         constraints = [models.UniqueConstraint(fields=["draw", "target"], name="drawntarget_unique")]
+        # the sealed list pages through a draw's current targets by position
+        indexes = [
+            models.Index(
+                fields=["draw", "position"],
+                condition=models.Q(replaced_by__isnull=True),
+                name="drawntarget_draw_position",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.draw_id} #{self.position} {self.target_id}"
@@ -380,6 +434,8 @@ class Assignment(models.Model):
         verbose_name = "检查人员分配"
         verbose_name_plural = "检查人员分配"
         ordering = ["draw_id", "target_id", "id"]
+        # an inspector's groups per draw (home page, own targets), without reading whole draws
+        indexes = [models.Index(fields=["inspector", "draw"], name="assignment_inspector_draw")]
 
     def __str__(self) -> str:
         return f"{self.draw_id} {self.target_id} {self.inspector_id}"

@@ -19,10 +19,13 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from itertools import compress
 
-from django.db.models import Q, QuerySet
+from django.db import connection
+from django.db.models import Count, F, Q, QuerySet
+from django.db.models.functions import Collate
 
-from shuangsuiji.draw import Candidate, Exclusion
+from shuangsuiji.draw import Candidate, Exclusion, Frame
 from shuangsuiji.orgs.models import Region
 from shuangsuiji.rules import RuleError
 from shuangsuiji.tags.models import Tag
@@ -101,7 +104,9 @@ def population_queryset(task) -> QuerySet[Target]:
         q = Q()
         for p in tag_paths:
             q |= Q(path__startswith=p)
-        qs = qs.filter(tags__in=Tag.objects.filter(q)).distinct()
+        # a subquery, not a join: each target once, without DISTINCT over whole rows
+        tagged = Target.tags.through.objects.filter(tag__in=Tag.objects.filter(q)).values("target_id")
+        qs = qs.filter(pk__in=tagged)
     if spec.get("flags"):
         q = Q()
         if "abnormal_operation" in spec["flags"]:
@@ -116,49 +121,116 @@ def population_queryset(task) -> QuerySet[Target]:
 
 @dataclass
 class Population:
-    candidates: list[Candidate]
+    """The frame's candidates per stratum (target codes) and the exclusions among them."""
+
+    ids: dict[str, list[str]]
     exclusions: list[Exclusion]
+
+    def frame(self) -> Frame:
+        """The engine's frame (validates every id and refuses duplicates)."""
+        return Frame.from_columns(self.ids)
+
+    @property
+    def candidates(self) -> list[Candidate]:
+        return [Candidate(code, s) for s, codes in self.ids.items() for code in codes]
 
     def counts(self) -> dict[str, int]:
         """Frame size per stratum after the exclusions."""
-        excluded = {e.id for e in self.exclusions}
-        out: dict[str, int] = {}
-        for c in self.candidates:
-            if c.id not in excluded:
-                out[c.stratum] = out.get(c.stratum, 0) + 1
-        return out
+        excluded = self.excluded_counts()
+        return {s: len(v) - excluded.get(s, 0) for s, v in self.ids.items() if len(v) > excluded.get(s, 0)}
 
     def excluded_counts(self) -> dict[str, int]:
-        by_id = {c.id: c.stratum for c in self.candidates}
+        if not self.exclusions:
+            return {}
+        excluded = {e.id for e in self.exclusions}
         out: dict[str, int] = {}
-        for e in self.exclusions:
-            s = by_id.get(e.id)
-            if s is not None:
-                out[s] = out.get(s, 0) + 1
+        for s, codes in self.ids.items():
+            n = sum(1 for c in codes if c in excluded)
+            if n:
+                out[s] = n
         return out
+
+
+def _stratum(task, risk: str) -> str:
+    return risk if task.stratify else ALL
+
+
+def _codes_by_stratum(task, qs: QuerySet[Target]) -> dict[str, list[str]]:
+    """{stratum: target codes}. On PostgreSQL the codes come sorted bytewise (``COLLATE "C"``,
+    the order of population.csv), so the engine's sort finds them in order, and are read
+    with one plain fetch (no model rows)."""
+    rows = qs.order_by().values_list("code", "risk_class")
+    if connection.vendor == "postgresql":
+        sql, params = rows.order_by(Collate(F("code"), "C")).query.sql_with_params()
+        with connection.cursor() as cur:
+            cur.execute(sql, params)
+            rows = cur.fetchall()
+    else:
+        rows = rows.iterator(chunk_size=10_000)
+    if not isinstance(rows, list):
+        rows = list(rows)
+    codes = [code for code, _risk in rows]
+    if not task.stratify:
+        return {ALL: codes} if codes else {}
+    risks = [risk for _code, risk in rows]
+    del rows
+    # one pass per stratum in C (four credit-risk classes), in order of first appearance
+    return {s: list(compress(codes, map(s.__eq__, risks))) for s in dict.fromkeys(risks)}
+
+
+def _recently_inspected(task, qs: QuerySet[Target], today: dt.date) -> dict[str, tuple[dt.date, str]]:
+    """{code: (last inspection day, stratum)} of the targets the task excludes as inspected
+    in the last N months (empty when the task has no such condition)."""
+    months = (task.population or {}).get("exclude_inspected_months") or 0
+    if not months:
+        return {}
+    since = months_before(today, months)
+    recent: dict[str, tuple[dt.date, str]] = {}
+    for code, risk, day in (
+        LastInspection.objects.filter(target__in=qs, inspected_on__gte=since)
+        .values_list("target__code", "target__risk_class", "inspected_on")
+        .order_by()
+    ):
+        if code not in recent or day > recent[code][0]:
+            recent[code] = (day, _stratum(task, risk))
+    return recent
+
+
+def _exclusions(task, recent: dict[str, tuple[dt.date, str]]) -> list[Exclusion]:
+    months = (task.population or {}).get("exclude_inspected_months") or 0
+    return [
+        Exclusion(code, f"近{months}个月内已被检查（最近检查日期 {day.isoformat()}）")
+        for code, (day, _s) in sorted(recent.items())
+    ]
 
 
 def build_population(task, today: dt.date) -> Population:
     qs = population_queryset(task)
-    rows = list(qs.values_list("code", "risk_class"))
-    candidates = [Candidate(code, risk if task.stratify else ALL) for code, risk in rows]
-    exclusions: list[Exclusion] = []
-    months = (task.population or {}).get("exclude_inspected_months") or 0
-    if months:
-        since = months_before(today, months)
-        recent: dict[str, dt.date] = {}
-        for code, day in (
-            LastInspection.objects.filter(target__in=qs, inspected_on__gte=since)
-            .values_list("target__code", "inspected_on")
-            .order_by()
-        ):
-            if code not in recent or day > recent[code]:
-                recent[code] = day
-        exclusions = [
-            Exclusion(code, f"近{months}个月内已被检查（最近检查日期 {day.isoformat()}）")
-            for code, day in sorted(recent.items())
-        ]
-    return Population(candidates, exclusions)
+    return Population(_codes_by_stratum(task, qs), _exclusions(task, _recently_inspected(task, qs, today)))
+
+
+@dataclass
+class PopulationCounts:
+    """What the preview shows, counted by the database (the same query as the freeze's)."""
+
+    counts: dict[str, int]  # per stratum, after the exclusions
+    excluded: dict[str, int]  # per stratum
+    target_types: set[str]
+
+
+def count_population(task, today: dt.date) -> PopulationCounts:
+    qs = population_queryset(task)
+    totals: dict[str, int] = {}
+    types: set[str] = set()
+    for risk, target_type, n in qs.order_by().values_list("risk_class", "target_type").annotate(n=Count("pk")):
+        s = _stratum(task, risk)
+        totals[s] = totals.get(s, 0) + n
+        types.add(target_type)
+    excluded: dict[str, int] = {}
+    for _day, s in _recently_inspected(task, qs, today).values():
+        excluded[s] = excluded.get(s, 0) + 1
+    counts = {s: n - excluded.get(s, 0) for s, n in totals.items() if n > excluded.get(s, 0)}
+    return PopulationCounts(counts, excluded, types)
 
 
 def describe(task) -> list[str]:

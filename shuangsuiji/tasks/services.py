@@ -454,9 +454,9 @@ def preview(task: Task, today: dt.date | None = None) -> Preview:
     parts = participants_lead_first(task)
     task_items = [(p.department, ti.item_version) for p in parts for ti in p.items.all()]
     errors += ratio_errors(task.strata, ratio_floor(task_items, task.plan))
-    population = pop.build_population(task, today)
-    counts = population.counts()
-    excluded = population.excluded_counts()
+    population = pop.count_population(task, today)
+    counts = population.counts
+    excluded = population.excluded
     rows = []
     for key, rule in task.strata.items():
         n_pop = counts.get(key, 0)
@@ -473,7 +473,7 @@ def preview(task: Task, today: dt.date | None = None) -> Preview:
         errors.append("按当前条件抽取数为 0：请检查抽查范围和比例。")
     types = set((task.population or {}).get("target_types") or [])
     if not types:  # no condition: the types actually in the population
-        types = set(pop.population_queryset(task).order_by().values_list("target_type", flat=True).distinct())
+        types = population.target_types
     type_labels = dict(TargetType.choices)
     depts = []
     for p in parts:

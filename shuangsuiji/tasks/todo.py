@@ -15,7 +15,15 @@ from django.urls import reverse
 from django.utils import timezone
 
 from shuangsuiji.tasks import access, drawday
-from shuangsuiji.tasks.models import Assignment, Confirmation, DrawKind, DrawStatus, TaskStatus, VoidRequest
+from shuangsuiji.tasks.models import (
+    Assignment,
+    Confirmation,
+    DrawKind,
+    DrawStatus,
+    TaskStatus,
+    VoidRequest,
+    without_files,
+)
 
 
 def todo_for(user, today: dt.date | None = None) -> list[dict]:
@@ -57,9 +65,11 @@ def todo_for(user, today: dt.date | None = None) -> list[dict]:
                     out.append(
                         {"title": f"抽取{p.department.name}检查人员：{task}", "url": url, "due": None, "overdue": False}
                     )
-    for v in VoidRequest.objects.filter(
-        status=VoidRequest.Status.REQUESTED, draw__task__in=access.visible_tasks(user)
-    ).select_related("draw__task", "draw__task__region"):
+    for v in (
+        VoidRequest.objects.filter(status=VoidRequest.Status.REQUESTED, draw__task__in=access.visible_tasks(user))
+        .select_related("draw__task", "draw__task__region")
+        .defer(*without_files("draw"))
+    ):
         if access.can_approve_void(user, v.draw.task, v.requested_by_id):
             out.append(
                 {
@@ -80,6 +90,7 @@ def todo_for(user, today: dt.date | None = None) -> list[dict]:
                 draw__task__window_to__gte=today,
             )
             .select_related("target", "draw__task")
+            .defer(*without_files("draw"))
             .order_by("draw__task__window_from", "target__name")[:50]
         )
         for a in rows:

@@ -284,8 +284,7 @@ def draw_ceremony(request, draw_pk):
     if draw.status != DrawStatus.FROZEN:
         return redirect("tasks:draw", draw_pk=draw.pk)
     params = drawday.params_of(draw)
-    commitment = drawday.commitment_of(draw)
-    counts = commitment.frame.counts()
+    counts = draw.stratum_counts  # as frozen (the population file is not read for the page)
     from shuangsuiji.draw import sample_size
 
     strata = [
@@ -389,19 +388,22 @@ def sealed_list(request, draw_pk):
     if q:
         qs = qs.filter(Q(target__name__icontains=q) | Q(target__code__icontains=q))
     context = {**SECTION, "task": task, "draw": draw, "mode": mode, "q": q}
-    context.update(paginate(request, qs))
-    rows = list(context["object_list"])
+    # page through ids alone (the position index), then read the page's rows: the last page
+    # costs what the first does
+    context.update(paginate(request, qs.values_list("pk", flat=True)))
+    rows = list(drawday.active_targets(draw).filter(pk__in=list(context["object_list"])))
     participants = services.participants_lead_first(task)
     idraws = {p.department_id: drawday.live_inspector_draw(draw, p.department_id) for p in participants}
     groups: dict[tuple[int, int], list[Assignment]] = {}
     target_ids = [r.target_id for r in rows]
     live_ids = [d.pk for d in idraws.values() if d is not None]
+    department_of = {d.pk: d.department_id for d in idraws.values() if d is not None}
     for a in (
         Assignment.objects.filter(draw_id__in=live_ids, target_id__in=target_ids, ended_at__isnull=True)
-        .select_related("inspector", "draw")
+        .select_related("inspector")
         .order_by("is_expert", "inspector__name")
     ):
-        groups.setdefault((a.target_id, a.draw.department_id), []).append(a)
+        groups.setdefault((a.target_id, department_of[a.draw_id]), []).append(a)
     my_confirmation = None
     for c in draw.confirmations.all():
         if access.can_confirm(request.user, c.department_id) and c.status == Confirmation.Status.PENDING:
