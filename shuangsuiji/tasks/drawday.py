@@ -145,7 +145,10 @@ def bundle_files(draw: Draw) -> dict[str, bytes]:
             reason = (
                 void.reason if void.draw_id == draw.pk else f"随检查对象抽取 {void.draw.draw_id} 作废：{void.reason}"
             )
-            files["void.json"] = canonical_json({"reason": reason, "result_sha256": res.result_sha256})
+            void_json = {"reason": reason, "result_sha256": res.result_sha256}
+            if void.decided_at is not None:  # spec v1.1 §14: when the void took effect, UTC
+                void_json["at"] = void.decided_at.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+            files["void.json"] = canonical_json(void_json)
     return files
 
 

@@ -2,10 +2,14 @@
 confirmations, reserves, inspector draws and substitutes, voids, and immutable draw rows."""
 
 import csv
+import datetime as dt
 import hashlib
 import io
 import json
+import subprocess
+import sys
 import zipfile
+from pathlib import Path
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -294,7 +298,17 @@ def test_void_needs_reason_and_another_approver_keeps_the_draw_and_allows_a_new_
     problems, files = verify(draw, tmp_path, "void")
     assert problems == []
     latest = drawday.latest_result(draw)
-    assert json.loads(files["void.json"]) == {"reason": "抽查范围条件设置错误", "result_sha256": latest.result_sha256}
+    at = request.decided_at.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    assert json.loads(files["void.json"]) == {
+        "reason": "抽查范围条件设置错误",
+        "result_sha256": latest.result_sha256,
+        "at": at,  # spec v1.1 §14: when the void took effect
+    }
+    # The standard-library verifier a third party runs reports when and why.
+    tool = Path(__file__).resolve().parents[2] / "tools" / "verify_draw.py"
+    out = subprocess.run([sys.executable, str(tool), str(tmp_path / "void.zip")], capture_output=True, text=True)
+    assert out.returncode == 0, out.stdout + out.stderr
+    assert f"when: {at}" in out.stdout and "抽查范围条件设置错误" in out.stdout
     with pytest.raises(DrawRuleError, match="已作废"):
         drawday.request_void(draw, "再作废一次", operator)
     with pytest.raises(DrawRuleError):
