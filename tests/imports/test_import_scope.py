@@ -10,51 +10,22 @@ from __future__ import annotations
 import pytest
 from django.core.management import CommandError, call_command
 
-from shuangsuiji.accounts.models import Role
-from shuangsuiji.accounts.services import ensure_user
-from shuangsuiji.audit.context import acting
 from shuangsuiji.imports.models import ImportJob
 from shuangsuiji.inspectors.models import Inspector
-from shuangsuiji.orgs.models import Organisation, Region
-from shuangsuiji.orgs.services import ensure_organisation
 from shuangsuiji.targets.models import Target
 from tests.inspectors import helpers as ih
+from tests.neighbour import NEIGHBOUR as LINXI
+from tests.neighbour import neighbour_county
 from tests.targets.helpers import GOOD_USCC, run, write_csv
 
 pytestmark = pytest.mark.django_db
 
-LINXI = "130535"
-
 
 @pytest.fixture
 def linxi(demo):
-    """临西县: its 双随机办 (region-wide office user) and its 水务局 with a department administrator."""
-    county = Region.objects.get(code=LINXI)
-    with acting(actor_name="测试"):
-        office, _ = ensure_organisation(
-            name="临西县双随机一公开工作领导小组办公室",
-            kind=Organisation.Kind.OFFICE,
-            region=county,
-            is_coordinating_office=True,
-        )
-        water, _ = ensure_organisation(
-            name="临西县水务局",
-            kind=Organisation.Kind.DEPARTMENT,
-            region=county,
-            department_kind=demo.department("water").department_kind,
-            parent=demo.department("water").parent,
-        )
-        office_user, _ = ensure_user(
-            username="lx_office",
-            full_name="临西办",
-            organisation=office,
-            roles=[Role.COORDINATING_OFFICE],
-            password="x",
-        )
-        admin_user, _ = ensure_user(
-            username="lx_admin", full_name="临西水务", organisation=water, roles=[Role.DEPARTMENT_ADMIN], password="x"
-        )
-    return {"office": office_user, "admin": admin_user, "water": water}
+    """临西县: its 双随机办 (region-wide office user) and its water department's administrator."""
+    county = neighbour_county(demo)
+    return {"office": county.users["lx_office"], "admin": county.users["lx_sw_admin"], "water": county.water}
 
 
 def _qinghe_target(tmp_path):
@@ -143,8 +114,8 @@ def test_inspector_of_another_county_is_not_updated_by_certificate_number(tmp_pa
     inspector = Inspector.objects.get(certificate_no="13053410001")
     # 临西's administrator names their own department but 清河's certificate number.
     rows = [
-        ih.row(name="李四", no="13053410001", org="临西县水务局"),
-        ih.row(name="王五", no="13053510001", org="临西县水务局"),
+        ih.row(name="李四", no="13053410001", org="临西县水利局"),
+        ih.row(name="王五", no="13053510001", org="临西县水利局"),
     ]
     job = ih.run(ih.write_csv(tmp_path / "attack.csv", rows), user=linxi["admin"])
     assert job.status == ImportJob.Status.REJECTED
@@ -158,7 +129,7 @@ def test_item_of_another_county_department_is_a_row_error(tmp_path, linxi):
     from shuangsuiji.items.models import Item
     from tests.items.test_import import item_row, run, write
 
-    rows = [item_row("SW-901", department="清河县水务局"), item_row("SW-902", department="临西县水务局")]
+    rows = [item_row("SW-901", department="清河县水务局"), item_row("SW-902", department="临西县水利局")]
     job = run(write(tmp_path / "items.csv", rows), linxi["admin"])
     assert job.status == ImportJob.Status.REJECTED
     assert [e["row"] for e in job.errors] == [2]

@@ -9,50 +9,15 @@ from types import SimpleNamespace
 
 from django.test import Client
 
-from shuangsuiji.accounts.models import Role
-from shuangsuiji.accounts.services import ensure_user
-from shuangsuiji.audit.context import acting
-from shuangsuiji.demo.jurisdiction import DEMO_PASSWORD
-from shuangsuiji.orgs.models import DepartmentKind, Organisation, Region
-from shuangsuiji.orgs.services import ensure_organisation
 from shuangsuiji.tasks import drawday, services
 from shuangsuiji.tasks.models import Assignment, DrawnTarget
+from tests.neighbour import neighbour_county
 from tests.tasks.helpers import drawn_task, seed_world
 
 RESERVE_REASON = "封存标记甲：该项目已完工验收"
 SUBSTITUTE_REASON = "封存标记乙：因病无法参加"
 CONFIRM_NOTE = "封存标记丙：已核对全部对象"
 VOID_REASON = "封存标记丁：作废申请"
-NEIGHBOUR = "130535"  # 临西县, the county next to 清河县
-
-
-def neighbour_county(demo) -> dict:
-    """临西县's 双随机办 and its water department's administrator (not in the demo)."""
-    region = Region.objects.get(code=NEIGHBOUR)
-    water_kind = DepartmentKind.objects.get(code="water")
-    with acting(actor_name="测试"):
-        office, _ = ensure_organisation(
-            name="临西县双随机一公开工作领导小组办公室",
-            kind=Organisation.Kind.OFFICE,
-            region=region,
-            is_coordinating_office=True,
-        )
-        water, _ = ensure_organisation(
-            name="临西县水利局",
-            kind=Organisation.Kind.DEPARTMENT,
-            region=region,
-            department_kind=water_kind,
-            parent=demo.department("water").parent,
-        )
-        users = {}
-        for username, name, org, role in (
-            ("lx_office", "临西双随机办", office, Role.COORDINATING_OFFICE),
-            ("lx_sw_admin", "临西水利管理员", water, Role.DEPARTMENT_ADMIN),
-        ):
-            users[username], _ = ensure_user(
-                username=username, full_name=name, organisation=org, roles=[role], password=DEMO_PASSWORD
-            )
-    return users
 
 
 def build(demo) -> SimpleNamespace:
@@ -91,7 +56,7 @@ def build(demo) -> SimpleNamespace:
         substituted=leaving,
         substitute=substitute,
         sheet_target=sheet_target,
-        neighbours=neighbour_county(demo),
+        neighbours=neighbour_county(demo).users,
     )
 
 
