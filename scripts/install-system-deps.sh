@@ -2,15 +2,13 @@
 # Installs what the platform and its tests need from the operating system and
 # that a fresh machine of this kind lacks:
 #   - Chromium (Debian package) for the Playwright browser tests,
-#   - Noto CJK fonts so PDFs (Typst, embedded as subsets) and screenshots render Chinese,
-#   - Pango (text layout library of WeasyPrint, still in requirements).
+#   - Noto CJK fonts so PDFs (Typst, embedded as subsets) and screenshots render Chinese.
 # Idempotent: does nothing when everything is already present.
 set -euo pipefail
 
 need=()
 [ -x /usr/bin/chromium ] || need+=(chromium)
 fc-list 2>/dev/null | grep -qi "Noto Sans CJK" || need+=(fonts-noto-cjk)
-ldconfig -p 2>/dev/null | grep -q libpango-1.0 || need+=(libpango-1.0-0 libpangoft2-1.0-0)
 command -v fc-list >/dev/null 2>&1 || need+=(fontconfig)
 
 if [ ${#need[@]} -eq 0 ]; then
