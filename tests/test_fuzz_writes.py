@@ -95,6 +95,7 @@ def _ids(world, task, draw):
     from shuangsuiji.inspectors.models import Inspector, LeavePeriod, Relationship, TrainingRecord
     from shuangsuiji.items.models import CheckForm, ItemVersion
     from shuangsuiji.plans.models import Plan, PlanAdjustment
+    from shuangsuiji.printing.models import PrintJob
     from shuangsuiji.tasks import drawday
     from shuangsuiji.tasks.models import VoidRequest
 
@@ -109,6 +110,8 @@ def _ids(world, task, draw):
         ("items/", "pk"): world.sw1.item_id,
         ("plans/", "pk"): first(Plan.objects.filter(owner=world.water)),
         ("tasks/", "pk"): task.pk,
+        ("printing/tasks/", "pk"): task.pk,
+        ("printing/jobs/", "pk"): first(PrintJob.objects.all()),
         ("targets/", "pk"): target,
         ("inspectors/", "pk"): inspector.pk,
         ("imports/", "pk"): first(ImportJob.objects.all()),
