@@ -20,6 +20,28 @@ def _media_of_this_test(settings, tmp_path):
     settings.MEDIA_ROOT = str(tmp_path / "media")
 
 
+@pytest.fixture(autouse=True)
+def _audit_anchor_file_of_this_test(settings, tmp_path_factory):
+    """Each test anchors into a file of its own (anchors name sequence numbers of one database)."""
+    settings.SHUANGSUIJI_AUDIT_ANCHOR_FILE = str(tmp_path_factory.mktemp("anchors") / "audit-anchors.jsonl")
+
+
+@pytest.fixture(autouse=True)
+def _audit_genesis_after_flush(request):
+    """Migration audit.0002 writes the chain's genesis record and head; a transactional test's
+    flush empties every table, so the next database test of the worker starts a chain again
+    (the application itself refuses to append without them)."""
+    marker = request.node.get_closest_marker("django_db")
+    if marker is None and not {"db", "transactional_db", "demo"} & set(request.fixturenames):
+        return
+    request.getfixturevalue("transactional_db" if marker is not None and marker.kwargs.get("transaction") else "db")
+    from shuangsuiji.audit.models import AuditGenesis
+    from shuangsuiji.audit.services import start_chain
+
+    if not AuditGenesis.objects.filter(id=1).exists():
+        start_chain()
+
+
 @pytest.fixture
 def demo(db):
     """The demo county (organisations and one user per role) built by seed_demo's first step."""
