@@ -15,6 +15,20 @@ from shuangsuiji.printing.models import PrintJob
 from shuangsuiji.tasks.access import ALL_TARGETS, OWN_TARGETS, sealed_access
 
 NOT_FOUND = "未找到该打印任务，或您无权查看（抽取结果在公开前保密）。"
+NOTHING_TO_PRINT = "该任务尚未抽取检查对象，或您无权查看一企一表。"
+
+
+def printable_or_404(user, task):
+    """The user's sealed access mode and the task's drawn target draw, for the print request
+    page; 404 when the user has no sealed access or nothing is drawn yet."""
+    from shuangsuiji.tasks import drawday
+    from shuangsuiji.tasks.models import DrawStatus
+
+    mode = sealed_access(user, task)
+    draw = drawday.live_target_draw(task)
+    if mode is None or draw is None or draw.status != DrawStatus.DRAWN:
+        raise Http404(NOTHING_TO_PRINT)
+    return mode, draw
 
 
 def may_see(user, job: PrintJob) -> bool:

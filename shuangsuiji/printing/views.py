@@ -7,7 +7,7 @@ the workflow ``printing.services``. Every response is ``Cache-Control: no-store`
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404
+from django.http import FileResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
@@ -15,8 +15,6 @@ from django.views.decorators.http import require_http_methods, require_safe
 from shuangsuiji.printing import access, services
 from shuangsuiji.printing.models import PrintJob
 from shuangsuiji.tasks import access as task_access
-from shuangsuiji.tasks import drawday
-from shuangsuiji.tasks.models import DrawStatus
 from shuangsuiji.tasks.sealed import require_sealed
 
 SECTION = {"active_section": "tasks"}
@@ -27,10 +25,7 @@ SECTION = {"active_section": "tasks"}
 @require_http_methods(["GET", "HEAD", "POST"])
 def start(request, pk):
     task = task_access.get_task_or_404(request.user, pk)
-    mode = task_access.sealed_access(request.user, task)
-    draw = drawday.live_target_draw(task)
-    if mode is None or draw is None or draw.status != DrawStatus.DRAWN:
-        raise Http404("该任务尚未抽取检查对象，或您无权查看一企一表。")
+    mode, draw = access.printable_or_404(request.user, task)
     error = ""
     if request.method == "POST":
         try:
