@@ -85,6 +85,9 @@ class Freeze:
 class Immutable:
     freeze: tuple[Freeze, ...] = ()
     append_only: str = ""  # message: no stored row may ever be updated
+    # Fields written once, just after the row is created (large files stored by a second
+    # statement, tasks/storage.py): they may change from empty (NULL or zero length) once.
+    write_once: tuple[str, ...] = ()
     no_delete: str = ""  # message: a row may not be deleted (when ``no_delete_when`` holds, or always)
     no_delete_when: When | None = None
     m2m: tuple[str, ...] = ()  # many-to-many fields frozen with the row while ``m2m_when`` holds
@@ -141,6 +144,17 @@ def _norm(value):
     return bytes(value) if isinstance(value, memoryview) else value
 
 
+def _empty(value) -> bool:
+    return value is None or (isinstance(value, (bytes, memoryview, str)) and len(value) == 0)
+
+
+def rules_of(model, spec: Immutable) -> tuple[Freeze, ...]:
+    """The declared rules; ``append_only`` is a rule freezing every field, always."""
+    if spec.append_only:
+        return (Freeze(spec.append_only), *spec.freeze)
+    return spec.freeze
+
+
 def _attname(model, name: str) -> str:
     return model._meta.get_field(name).attname
 
@@ -180,12 +194,15 @@ def check_save(obj, update_fields=None) -> None:
         return
     if spec.append_only:
         raise ValidationError(spec.append_only)
+    once = {_attname(model, n) for n in spec.write_once}
     for rule in spec.freeze:
         if rule.when is not None and not rule.when.holds(old[_attname(model, rule.when.field)]):
             continue
         if rule.allow is not None and rule.allow.holds(getattr(obj, _attname(model, rule.allow.field))):
             continue
         for f in frozen_fields(model, rule):
+            if f.attname in once and _empty(old[f.attname]):
+                continue
             if f.attname in written and _norm(old[f.attname]) != _norm(f.value_from_object(obj)):
                 raise ValidationError(rule.message.format(field=f.verbose_name, name=f.attname))
 
@@ -217,11 +234,8 @@ def check_update(qs: djm.QuerySet, changes: dict) -> None:
         if moved and _parent_frozen(model, spec, [getattr(target, "pk", target)]):
             raise ValidationError(spec.message)
         return
-    if spec.append_only:
-        if qs.exists():
-            raise ValidationError(spec.append_only)
-        return
-    for rule in spec.freeze:
+    once = {_attname(model, n) for n in spec.write_once}
+    for rule in rules_of(model, spec):
         rows = qs.filter(rule.when.q()) if rule.when is not None else qs
         for f in frozen_fields(model, rule):
             key = f.name if f.name in changes else f.attname if f.attname in changes else None
@@ -233,20 +247,44 @@ def check_update(qs: djm.QuerySet, changes: dict) -> None:
             else:
                 if rule.allow is not None and rule.allow.field in (f.name, f.attname) and rule.allow.holds(value):
                     continue
-                offending = rows.exclude(**{f.attname: getattr(value, "pk", value)}).exists()
+                candidates = rows
+                if f.attname in once:  # written once: only rows that hold a value already
+                    candidates = rows.exclude(djm.Q(**{f"{f.attname}__isnull": True}) | djm.Q(**{f.attname: b""}))
+                offending = candidates.exclude(**{f.attname: getattr(value, "pk", value)}).exists()
             if offending:
                 raise ValidationError(rule.message.format(field=f.verbose_name, name=f.attname))
 
 
+def check_bulk_delete(qs: djm.QuerySet) -> None:
+    model = qs.model
+    spec = spec_of(model)
+    if isinstance(spec, FrozenWith):
+        parent_model = model._meta.get_field(spec.parent).related_model
+        if qs.filter(**{f"{spec.parent}__in": parent_model._base_manager.filter(spec.when.q()).values("pk")}).exists():
+            raise ValidationError(spec.message)
+    elif spec is not None and spec.no_delete:
+        w = spec.no_delete_when
+        if (qs.filter(w.q()) if w is not None else qs).exists():
+            raise ValidationError(spec.no_delete)
+
+
 class ImmutableQuerySet(djm.QuerySet):
-    """Refuses a bulk ``update`` that would change a frozen row (``delete`` goes through the
-    ``pre_delete`` guard, which disables Django's fast delete for these models)."""
+    """Refuses a bulk ``update`` that would change a frozen row and a bulk ``delete`` of rows
+    that may not be deleted (cascades reach the ``pre_delete`` guard, which also disables
+    Django's fast delete for these models)."""
 
     def update(self, **kwargs):
         check_update(self, kwargs)
         return super().update(**kwargs)
 
     update.alters_data = True
+
+    def delete(self):
+        check_bulk_delete(self)
+        return super().delete()
+
+    delete.alters_data = True
+    delete.queryset_only = True
 
 
 # --- Signals (connected by the app for every guarded model) -----------------------------------

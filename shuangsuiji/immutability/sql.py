@@ -28,6 +28,7 @@ from shuangsuiji.immutability import (
     When,
     frozen_fields,
     guarded_models,
+    rules_of,
     through_specs,
 )
 from shuangsuiji.immutability import spec_of as _spec_of
@@ -55,9 +56,8 @@ class Guard:
     """What one table's triggers check (vendor-neutral)."""
 
     table: str
-    # (condition on OLD or None, column, allow-condition on NEW or None, message)
+    # (condition on OLD or None, column, allow-condition on NEW or None, message, written once)
     frozen_columns: tuple = ()
-    append_only: str = ""
     delete: tuple | None = None  # (condition on OLD or None, message)
     # frozen with a parent: (parent table, parent pk column, fk column, condition on parent, message)
     parent: tuple | None = None
@@ -90,16 +90,18 @@ def guards() -> list[Guard]:
             continue
         assert isinstance(spec, Immutable)
         cols = []
-        for rule in spec.freeze:
+        once = {model._meta.get_field(n).column for n in spec.write_once}
+        for rule in rules_of(model, spec):
             when = (rule.when, _column(model, rule.when.field)) if rule.when else None
             allow = (rule.allow, _column(model, rule.allow.field)) if rule.allow else None
             for f in frozen_fields(model, rule):
-                cols.append((when, f.column, allow, rule.message.format(field=f.verbose_name, name=f.attname)))
+                message = rule.message.format(field=f.verbose_name, name=f.attname)
+                cols.append((when, f.column, allow, message, f.column in once))
         delete = None
         if spec.no_delete:
             w = spec.no_delete_when
             delete = ((w, _column(model, w.field)) if w else None, spec.no_delete)
-        out.append(Guard(table=table, frozen_columns=tuple(cols), append_only=spec.append_only, delete=delete))
+        out.append(Guard(table=table, frozen_columns=tuple(cols), delete=delete))
     for t in through_specs():
         t: ThroughSpec
         meta = t.model._meta
@@ -137,10 +139,10 @@ def pg_sql(g: Guard) -> list[str]:
             test = _cond(cond[0], "OLD", cond[1]) if cond else "TRUE"
             delete = f"    IF {test} THEN\n      {_pg_raise(message)}\n    END IF;\n"
         body.append(f"  IF TG_OP = 'DELETE' THEN\n{delete}    RETURN OLD;\n  END IF;\n")
-        if g.append_only:
-            body.append(f"  {_pg_raise(g.append_only)}\n")
-        for when, column, allow, message in g.frozen_columns:
+        for when, column, allow, message, once in g.frozen_columns:
             test = f"OLD.{_q(column)} IS DISTINCT FROM NEW.{_q(column)}"
+            if once:
+                test = f"{test} AND OLD.{_q(column)} IS NOT NULL AND octet_length(OLD.{_q(column)}) > 0"
             if when:
                 test = f"{_cond(when[0], 'OLD', when[1])} AND {test}"
             if allow:
@@ -192,10 +194,10 @@ def sqlite_sql(g: Guard) -> list[str]:
             )
             trigger(event, cond, message)
         return out
-    if g.append_only:
-        trigger("UPDATE", "", g.append_only)
-    for when, column, allow, message in g.frozen_columns:
+    for when, column, allow, message, once in g.frozen_columns:
         test = f"OLD.{_q(column)} IS NOT NEW.{_q(column)}"
+        if once:
+            test = f"{test} AND OLD.{_q(column)} IS NOT NULL AND length(OLD.{_q(column)}) > 0"
         if when:
             test = f"{_cond(when[0], 'OLD', when[1])} AND {test}"
         if allow:

@@ -236,6 +236,7 @@ class Draw(im.ImmutableModel):
             im.Freeze("已作废的抽取不可恢复。", fields=("status",), when=im.stored("status").in_(DrawStatus.VOID)),
         ),
         no_delete="抽取记录不可删除；如需重新抽取，请申请作废。",
+        write_once=DRAW_FILES,  # stored by a second statement right after the row (storage.py)
     )
 
     task = models.ForeignKey(Task, verbose_name="任务", on_delete=models.PROTECT, related_name="draws")
@@ -345,7 +346,9 @@ class DrawResult(im.ImmutableModel):
     objects = DrawResultManager()
 
     immutable = im.Immutable(
-        append_only="抽取结果版本不可修改；新的事件请写入新版本。", no_delete="抽取结果版本不可删除。"
+        append_only="抽取结果版本不可修改；新的事件请写入新版本。",
+        no_delete="抽取结果版本不可删除。",
+        write_once=("result_json",),  # stored right after the row (storage.py)
     )
 
     class Meta:
