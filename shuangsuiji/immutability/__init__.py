@@ -201,9 +201,9 @@ def check_save(obj, update_fields=None) -> None:
         if rule.allow is not None and rule.allow.holds(getattr(obj, _attname(model, rule.allow.field))):
             continue
         for f in frozen_fields(model, rule):
-            if f.attname in once and _empty(old[f.attname]):
+            if f.attname not in written or (f.attname in once and _empty(old[f.attname])):
                 continue
-            if f.attname in written and _norm(old[f.attname]) != _norm(f.value_from_object(obj)):
+            if _norm(old[f.attname]) != _norm(f.value_from_object(obj)):
                 raise ValidationError(rule.message.format(field=f.verbose_name, name=f.attname))
 
 
