@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "axes",
     "huey.contrib.djhuey",
     "shuangsuiji.audit",
+    "shuangsuiji.immutability",
     "shuangsuiji.orgs",
     "shuangsuiji.accounts",
     "shuangsuiji.workdays",

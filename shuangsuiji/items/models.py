@@ -17,12 +17,14 @@ Rules (enforced in ``services.py``; the models refuse to change a published snap
 
 from __future__ import annotations
 
+import dataclasses
 from decimal import Decimal
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+
+from shuangsuiji import immutability as im
 
 GENERAL_MIN_RATIO = Decimal("0.05")  # 一般检查事项抽查比例不低于 5%（seed 001）
 
@@ -118,10 +120,25 @@ class Item(models.Model):
         return self.withdrawn_at is not None
 
 
-class ImmutableWhenPublished(models.Model):
+class ImmutableWhenPublished(im.ImmutableModel):
     """A versioned snapshot: once published only its status may move on (to superseded)."""
 
-    MUTABLE_AFTER_PUBLISH = frozenset({"status"})
+    immutable = im.Immutable(
+        freeze=(
+            im.Freeze(
+                "已发布的版本不可修改（字段 {field}）；请创建新版本。",
+                when=im.stored("status").not_in(VersionStatus.DRAFT),
+                except_=("status",),
+            ),
+            im.Freeze(
+                "已被替代的版本不可再改变状态。",
+                when=im.stored("status").in_(VersionStatus.SUPERSEDED),
+                fields=("status",),
+            ),
+        ),
+        no_delete="已发布的版本不可删除。",
+        no_delete_when=im.stored("status").not_in(VersionStatus.DRAFT),
+    )
 
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
     created_by = models.ForeignKey(
@@ -145,30 +162,20 @@ class ImmutableWhenPublished(models.Model):
     class Meta:
         abstract = True
 
-    def save(self, *args, **kwargs) -> None:
-        if self.pk is not None:
-            old = type(self)._default_manager.filter(pk=self.pk).first()
-            if old is not None and old.status != VersionStatus.DRAFT:
-                for f in self._meta.concrete_fields:
-                    if f.attname in self.MUTABLE_AFTER_PUBLISH:
-                        continue
-                    if f.value_from_object(old) != f.value_from_object(self):
-                        raise ValidationError(f"已发布的版本不可修改（字段 {f.verbose_name}）；请创建新版本。")
-                if old.status == VersionStatus.SUPERSEDED and self.status != old.status:
-                    raise ValidationError("已被替代的版本不可再改变状态。")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        if self.status != VersionStatus.DRAFT:
-            raise ValidationError("已发布的版本不可删除。")
-        return super().delete(*args, **kwargs)
-
     @property
     def is_draft(self) -> bool:
         return self.status == VersionStatus.DRAFT
 
 
 class ItemVersion(ImmutableWhenPublished):
+    # Its inspector requirements and check forms are frozen with it.
+    immutable = dataclasses.replace(
+        ImmutableWhenPublished.immutable,
+        m2m=("inspector_requirements", "forms"),
+        m2m_when=im.stored("status").not_in(VersionStatus.DRAFT),
+        m2m_message="已发布的事项版本不可修改；请创建新版本。",
+    )
+
     item = models.ForeignKey(Item, verbose_name="事项", on_delete=models.CASCADE, related_name="versions")
     version = models.PositiveIntegerField("版本号")
     status = models.CharField("状态", max_length=12, choices=VersionStatus.choices, default=VersionStatus.DRAFT)
@@ -235,27 +242,20 @@ class ItemVersion(ImmutableWhenPublished):
         return [labels.get(v, v) for v in self.methods]
 
 
-class VersionChild(models.Model):
-    """A row of a versioned snapshot: frozen with its parent version."""
+CHILD_FROZEN = im.stored("status").not_in(VersionStatus.DRAFT)
+CHILD_MESSAGE = "已发布的版本不可修改；请创建新版本。"
+
+
+class VersionChild(im.ImmutableModel):
+    """A row of a versioned snapshot: frozen with its parent version (``immutable`` names it)."""
 
     class Meta:
         abstract = True
 
-    def save(self, *args, **kwargs) -> None:
-        if self._parent().status != VersionStatus.DRAFT:
-            raise ValidationError("已发布的版本不可修改；请创建新版本。")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        if self._parent().status != VersionStatus.DRAFT:
-            raise ValidationError("已发布的版本不可修改；请创建新版本。")
-        return super().delete(*args, **kwargs)
-
-    def _parent(self):
-        raise NotImplementedError
-
 
 class SubItem(VersionChild):
+    immutable = im.FrozenWith("version", CHILD_FROZEN, CHILD_MESSAGE)
+
     version = models.ForeignKey(
         ItemVersion, verbose_name="事项版本", on_delete=models.CASCADE, related_name="sub_items"
     )
@@ -276,14 +276,13 @@ class SubItem(VersionChild):
     def __str__(self) -> str:
         return f"{self.code} {self.name}"
 
-    def _parent(self):
-        return self.version
-
     def audit_organisation_id(self) -> int:
         return self.version.item.department_id
 
 
 class LegalBasis(VersionChild):
+    immutable = im.FrozenWith("version", CHILD_FROZEN, CHILD_MESSAGE)
+
     version = models.ForeignKey(
         ItemVersion, verbose_name="事项版本", on_delete=models.CASCADE, related_name="legal_bases"
     )
@@ -299,9 +298,6 @@ class LegalBasis(VersionChild):
 
     def __str__(self) -> str:
         return f"{self.law}{self.articles}"
-
-    def _parent(self):
-        return self.version
 
     def audit_organisation_id(self) -> int:
         return self.version.item.department_id
@@ -386,6 +382,8 @@ CHOICE_TYPES = (FieldType.SINGLE_CHOICE, FieldType.MULTIPLE_CHOICE)
 
 
 class FormField(VersionChild):
+    immutable = im.FrozenWith("form_version", CHILD_FROZEN, CHILD_MESSAGE)
+
     form_version = models.ForeignKey(
         FormVersion, verbose_name="表格版本", on_delete=models.CASCADE, related_name="fields"
     )
@@ -408,9 +406,6 @@ class FormField(VersionChild):
 
     def __str__(self) -> str:
         return self.label
-
-    def _parent(self):
-        return self.form_version
 
     def audit_organisation_id(self) -> int:
         return self.form_version.form.department_id

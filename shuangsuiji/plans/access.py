@@ -12,7 +12,8 @@ Writing (draft, submit, waive, publish, request an adjustment): the keepers of t
 department; for a joint plan the 双随机办 of the owning office; platform administrators.
 Approving (approve, return, approve an adjustment): the owning department's 部门系统管理员;
 a 双随机办 of a region office over the owner's region (joint plans and department plans);
-platform administrators. 督查 never (403 on POST).
+platform administrators. 督查 never (403 on POST). Whoever submitted a version may not approve
+it (four eyes: 403 with a message naming the rule), whatever their roles.
 """
 
 from __future__ import annotations
@@ -89,6 +90,20 @@ def can_approve(user, plan: Plan) -> bool:
     )
 
 
+def is_submitter(user, plan: Plan) -> bool:
+    return plan.submitted_by_id is not None and plan.submitted_by_id == getattr(user, "pk", None)
+
+
+SUBMITTER_MAY_NOT_APPROVE = "报审人不能审批自己报审的计划；请由本部门其他管理员或上级双随机办审批。"
+
+
+def require_approver(user, plan: Plan) -> None:
+    """The approver of a submitted version: may approve plans of its owner, and did not submit it."""
+    require(can_approve(user, plan))
+    if is_submitter(user, plan):
+        raise PermissionDenied(SUBMITTER_MAY_NOT_APPROVE)
+
+
 def can_publish(user, plan: Plan) -> bool:
     return can_edit(user, plan.owner, plan.is_joint) or can_approve(user, plan)
 
@@ -101,7 +116,7 @@ def allowed_actions(user, plan: Plan) -> dict[str, bool]:
     return {
         "can_edit": editable and plan.status == PlanStatus.DRAFT,
         "can_submit": editable and plan.status == PlanStatus.DRAFT,
-        "can_approve": approver and plan.status == PlanStatus.SUBMITTED,
+        "can_approve": approver and plan.status == PlanStatus.SUBMITTED and not is_submitter(user, plan),
         "can_return": approver and plan.status in (PlanStatus.SUBMITTED, PlanStatus.APPROVED),
         "can_publish": publisher and plan.status == PlanStatus.APPROVED,
         "can_waive": publisher and not plan.is_frozen,

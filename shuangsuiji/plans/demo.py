@@ -4,7 +4,8 @@
   covering its published items (市场监管局 with one explicit waiver);
 - 2027: 水务局's draft plan, submitted by the unit operator, awaits the department
   administrator's approval (a to-do on the home page);
-- 2026: the county 双随机办's joint plan for 水务局 + 市场监管局 on 生产建设项目.
+- 2026: the county 双随机办's joint plan for 水务局 + 市场监管局 on 生产建设项目 (approved by the
+  city 双随机办: whoever submits a plan may not approve it).
 
 Idempotent: a plan is looked up by owner, year and title and left alone when it exists.
 """
@@ -21,6 +22,8 @@ DEPARTMENTS = {
     "market": ("sc_admin", "清河县市场监督管理局"),
     "natural_resources": ("zr_admin", "清河县自然资源和规划局"),
 }
+# The unit operator who submits each department's plan (the administrator approves it).
+SUBMITTERS = {"water": "sw_operator", "market": "sc_operator", "natural_resources": "zr_operator"}
 # Quarter by position in the list, so that the year's work is spread out.
 WINDOWS = [(3, 5), (4, 6), (7, 9), (9, 11), (5, 8)]
 MARKET_WAIVER = ("SC-004", "产品质量监督抽查由邢台市市场监督管理局统一组织实施，本局配合，不单独列入本局计划。")
@@ -47,8 +50,9 @@ def _lines(versions, codes=None) -> list[LineSpec]:
     return out
 
 
-def _publish(plan: Plan, approver) -> None:
-    services.submit(plan, approver)
+def _publish(plan: Plan, submitter, approver) -> None:
+    """Submitted by one person, approved by another (whoever submits may not approve)."""
+    services.submit(plan, submitter)
     services.approve(plan, approver)
     services.publish(plan, approver)
 
@@ -79,7 +83,7 @@ def seed(demo, log) -> None:
         if waived:
             item = next(v.item for v in versions if v.item.code == waived[0])
             services.waive(plan, item, waived[1], admin)
-        _publish(plan, admin)
+        _publish(plan, j.users[SUBMITTERS[key]], admin)
         created += 1
 
     water = j.department("water")
@@ -118,6 +122,6 @@ def seed(demo, log) -> None:
         )
         for v in services.uncovered_items(plan):
             services.waive(plan, v.item, "不属于生产建设项目联合抽查范围，已列入本部门年度抽查计划。", coordinator)
-        _publish(plan, coordinator)
+        _publish(plan, coordinator, j.users["xt_office"])  # approved by the city 双随机办
         created += 1
     log(f"年度抽查计划：共 {Plan.objects.count()} 个（本次新增 {created} 个）")

@@ -19,9 +19,9 @@ import calendar
 import datetime as dt
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.db import models
 
+from shuangsuiji import immutability as im
 from shuangsuiji.workdays.services import CalendarDataMissing, WorkdayCalendar
 
 REPUBLISH_WORKDAYS = 10  # 调整后 10 个工作日内录入并再次公示（seed 004 §9）
@@ -55,8 +55,32 @@ def _user_fk(name: str):
     )
 
 
-class Plan(models.Model):
-    MUTABLE_AFTER_PUBLISH = frozenset({"status"})
+class Plan(im.ImmutableModel):
+    immutable = im.Immutable(
+        freeze=(
+            im.Freeze(
+                "已发布的计划版本不可修改（字段 {field}）；请申请调整。",
+                when=im.stored("status").in_(*FROZEN),
+                except_=("status",),
+            ),
+            im.Freeze(
+                "已被替代的计划版本不可再改变状态。",
+                when=im.stored("status").in_(PlanStatus.SUPERSEDED),
+                fields=("status",),
+            ),
+            im.Freeze(
+                "已发布的计划版本不可退回草稿；请申请调整。",
+                when=im.stored("status").in_(PlanStatus.PUBLISHED),
+                fields=("status",),
+                allow=im.stored("status").in_(*FROZEN),
+            ),
+        ),
+        no_delete="已发布的计划版本不可删除。",
+        no_delete_when=im.stored("status").in_(*FROZEN),
+        m2m=("participants",),
+        m2m_when=im.stored("status").in_(*FROZEN),
+        m2m_message="已发布的计划版本不可修改；请申请调整。",
+    )
 
     owner = models.ForeignKey(
         "orgs.Organisation", verbose_name="制定机构", on_delete=models.PROTECT, related_name="plans"
@@ -104,26 +128,6 @@ class Plan(models.Model):
     def __str__(self) -> str:
         return f"{self.title}（第 {self.version} 版）"
 
-    def save(self, *args, **kwargs) -> None:
-        if self.pk is not None:
-            old = Plan.objects.filter(pk=self.pk).first()
-            if old is not None and old.status in FROZEN:
-                for f in self._meta.concrete_fields:
-                    if f.attname in self.MUTABLE_AFTER_PUBLISH:
-                        continue
-                    if f.value_from_object(old) != f.value_from_object(self):
-                        raise ValidationError(f"已发布的计划版本不可修改（字段 {f.verbose_name}）；请申请调整。")
-                if old.status == PlanStatus.SUPERSEDED and self.status != old.status:
-                    raise ValidationError("已被替代的计划版本不可再改变状态。")
-                if old.status == PlanStatus.PUBLISHED and self.status not in FROZEN:
-                    raise ValidationError("已发布的计划版本不可退回草稿；请申请调整。")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        if self.status in FROZEN:
-            raise ValidationError("已发布的计划版本不可删除。")
-        return super().delete(*args, **kwargs)
-
     def audit_organisation_id(self) -> int:
         return self.owner_id
 
@@ -161,21 +165,13 @@ class Plan(models.Model):
         return due is not None and today > due
 
 
-class PlanChild(models.Model):
+class PlanChild(im.ImmutableModel):
     """A row frozen with its plan version."""
+
+    immutable = im.FrozenWith("plan", im.stored("status").in_(*FROZEN), "已发布的计划版本不可修改；请申请调整。")
 
     class Meta:
         abstract = True
-
-    def save(self, *args, **kwargs) -> None:
-        if Plan.objects.filter(pk=self.plan_id, status__in=FROZEN).exists():
-            raise ValidationError("已发布的计划版本不可修改；请申请调整。")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        if Plan.objects.filter(pk=self.plan_id, status__in=FROZEN).exists():
-            raise ValidationError("已发布的计划版本不可修改；请申请调整。")
-        return super().delete(*args, **kwargs)
 
     def audit_organisation_id(self) -> int:
         return self.plan.owner_id

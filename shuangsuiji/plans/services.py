@@ -1,14 +1,17 @@
 """Every state change of annual plans, and what the home page and other apps read.
 
 State machine of a plan version: draft → submitted → approved → published; a submitted plan
-may be returned (with a reason) to draft. A published version is changed only through an
+may be returned (with a reason) to draft. Coverage holds at submission: every published item of
+the participating departments is in a line or waived. Whoever submitted a version may not
+approve it. Any change after approval (a waiver) sends the version back to submitted: it must
+be approved again (``plans.reapproval``, shown in the approvers' to-do). A published version is changed only through an
 adjustment: request (reason) → approval, which opens the next version as a draft (lines and
 waivers copied, ``previous`` linked); that version goes through the same steps and must be
 published within 10 working days of the approval; publishing it supersedes the old one.
 
 Each step is a named audit action (``plans.create``, ``plans.save_draft``, ``plans.submit``,
 ``plans.approve``, ``plans.return``, ``plans.publish``, ``plans.waive``, ``plans.adjust``,
-``plans.adjust_approve``, ``plans.adjust_return``).
+``plans.adjust_approve``, ``plans.adjust_return``, ``plans.reapproval``).
 """
 
 from __future__ import annotations
@@ -273,7 +276,31 @@ def waive(plan: Plan, item: Item, reason: str, user) -> PlanWaiver:
     if item.pk not in {v.item_id for v in uncovered_items(plan)}:
         raise PlanRuleError(f"事项 {item.code} 不是本计划未覆盖的事项。")
     with acting(action="plans.waive", reason=reason.strip()):
-        return PlanWaiver.objects.create(plan=plan, item=item, reason=reason.strip(), created_by=user)
+        waiver = PlanWaiver.objects.create(plan=plan, item=item, reason=reason.strip(), created_by=user)
+    _changed_after_approval(plan, user, f"已审批后登记事项 {item.code} 不纳入本计划")
+    return waiver
+
+
+REAPPROVAL_NOTICE = "计划已审批后又作修改，已退回“已报审”，须重新审批后才能发布。"
+
+
+def _changed_after_approval(plan: Plan, user, what: str) -> None:
+    """A change to an approved (unpublished) version: back to submitted, approval cleared."""
+    if plan.status != PlanStatus.APPROVED:
+        return
+    with acting(action="plans.reapproval", reason=f"{what}，须重新审批。"):
+        plan.status = PlanStatus.SUBMITTED
+        plan.submitted_at, plan.submitted_by = timezone.now(), user
+        plan.approved_at, plan.approved_by = None, None
+        plan.save()
+
+
+def coverage_errors(plan: Plan) -> list[str]:
+    """Published items of the participating departments neither in a line nor waived."""
+    return [
+        f"事项「{v.name}」（{v.item.code}，{v.item.department.name}）未列入计划，也未说明不纳入原因。"
+        for v in uncovered_items(plan)
+    ]
 
 
 # --- Transitions ----------------------------------------------------------------------------
@@ -294,6 +321,9 @@ def submit(plan: Plan, user, reason: str = "") -> Plan:
         access.require(access.can_edit(user, plan.owner, plan.is_joint))
     if not plan.lines.exists():
         raise PlanRuleError("计划至少列入一个抽查事项后才能报审。")
+    uncovered = coverage_errors(plan)
+    if plan.status == PlanStatus.DRAFT and uncovered:
+        raise PlanRuleError(["报审前须覆盖本部门全部已发布事项（列入计划或说明不纳入原因）：", *uncovered])
     plan.submitted_at, plan.submitted_by = timezone.now(), user
     _move(plan, PlanStatus.DRAFT, PlanStatus.SUBMITTED, "plans.submit", "只有草稿可以报审。", reason)
     return plan
@@ -303,7 +333,7 @@ def submit(plan: Plan, user, reason: str = "") -> Plan:
 def approve(plan: Plan, user, reason: str = "") -> Plan:
     plan = _locked(plan)
     if user is not None:
-        access.require(access.can_approve(user, plan))
+        access.require_approver(user, plan)
     plan.approved_at, plan.approved_by = timezone.now(), user
     _move(plan, PlanStatus.SUBMITTED, PlanStatus.APPROVED, "plans.approve", "只有已报审的计划可以审批。", reason)
     return plan
@@ -329,8 +359,7 @@ def publish_errors(plan: Plan) -> list[str]:
     errors = []
     if plan.status != PlanStatus.APPROVED:
         errors.append("计划须经审批后才能发布。")
-    for v in uncovered_items(plan):
-        errors.append(f"事项「{v.name}」（{v.item.code}，{v.item.department.name}）未列入计划，也未说明不纳入原因。")
+    errors += coverage_errors(plan)
     return errors
 
 
@@ -439,6 +468,22 @@ def return_adjustment(adjustment: PlanAdjustment, user, reason: str) -> PlanAdju
 # --- To-do (home page) ----------------------------------------------------------------------
 
 
+def _reapproval_pending(plan: Plan) -> bool:
+    """The last transition of a submitted version was a change after approval."""
+    from shuangsuiji.audit.models import AuditEntry
+
+    last = (
+        AuditEntry.objects.filter(object_type="plans.plan", object_id=str(plan.pk), action__in=REVIEW_ACTIONS)
+        .order_by("-seq")
+        .values_list("action", flat=True)
+        .first()
+    )
+    return last == "plans.reapproval"
+
+
+REVIEW_ACTIONS = ("plans.submit", "plans.reapproval", "plans.return", "plans.approve")
+
+
 def todo_for(user, today: dt.date | None = None) -> list[dict]:
     """What the user should do about plans: approve, publish, approve adjustments, re-publish."""
     today = today or timezone.localdate()
@@ -451,7 +496,9 @@ def todo_for(user, today: dt.date | None = None) -> list[dict]:
         url = reverse("plans:detail", args=[plan.pk])
         overdue = plan.is_overdue(today)
         if plan.status == PlanStatus.SUBMITTED and access.can_approve(user, plan):
-            out.append({"title": f"审批：{plan}", "url": url, "due": due, "overdue": overdue})
+            if not access.is_submitter(user, plan):
+                again = "重新审批（审批后又作修改）" if _reapproval_pending(plan) else "审批"
+                out.append({"title": f"{again}：{plan}", "url": url, "due": due, "overdue": overdue})
         elif plan.status == PlanStatus.APPROVED and access.can_publish(user, plan):
             out.append({"title": f"发布：{plan}", "url": url, "due": due, "overdue": overdue})
         elif plan.status == PlanStatus.DRAFT and plan.version > 1 and access.can_edit(user, plan.owner, plan.is_joint):

@@ -280,11 +280,13 @@ def plan_waive(request, pk: int):
     plan = _post_plan(request, pk)
     item = get_object_or_404(Item, pk=request.POST.get("item") if str(request.POST.get("item", "")).isdigit() else 0)
     try:
-        services.waive(plan, item, request.POST.get("reason", ""), request.user)
+        waiver = services.waive(plan, item, request.POST.get("reason", ""), request.user)
     except PlanRuleError as exc:
         _errors(request, exc)
     else:
         messages.success(request, f"已登记事项 {item.code} 不纳入本计划的原因。")
+        if waiver.plan.status == PlanStatus.SUBMITTED and plan.status == PlanStatus.APPROVED:
+            messages.warning(request, services.REAPPROVAL_NOTICE)
     return redirect("plans:detail", plan.pk)
 
 

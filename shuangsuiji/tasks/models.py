@@ -19,8 +19,9 @@ never change; every later event is a new DrawResult version with a reason and an
 from __future__ import annotations
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.db import models
+
+from shuangsuiji import immutability as im
 
 
 def _user_fk(name: str, **kw):
@@ -182,7 +183,7 @@ LIVE = (DrawStatus.FROZEN, DrawStatus.DRAWN)
 DRAW_FILES = ("population_csv", "exclusions_csv", "inspectors_json")
 
 
-class DrawQuerySet(models.QuerySet):
+class DrawQuerySet(im.ImmutableQuerySet):
     def with_files(self):
         """Load the stored bundle files too (the draw services need them; pages do not)."""
         return self.defer(None)
@@ -199,7 +200,7 @@ def without_files(prefix: str) -> list[str]:
     return [f"{prefix}__{name}" for name in DRAW_FILES]
 
 
-class Draw(models.Model):
+class Draw(im.ImmutableModel):
     """One engine run: frozen inputs and commitment, then entropy and the first result.
 
     The inputs are the bundle files of spec v1 (docs/draw-spec.md §14) byte for byte.
@@ -224,6 +225,19 @@ class Draw(models.Model):
         "frozen_by_id",
     )
     FROZEN_AT_DRAW = ("entropy_json", "seed", "drawn_at", "drawn_by_id", "witnesses")
+    immutable = im.Immutable(
+        freeze=(
+            im.Freeze("已冻结或已抽取的内容不可修改（{name}）。", fields=FROZEN_AT_CREATION),
+            im.Freeze(
+                "已冻结或已抽取的内容不可修改（{name}）。",
+                fields=FROZEN_AT_DRAW,
+                when=im.stored("status").not_in(DrawStatus.FROZEN),
+            ),
+            im.Freeze("已作废的抽取不可恢复。", fields=("status",), when=im.stored("status").in_(DrawStatus.VOID)),
+        ),
+        no_delete="抽取记录不可删除；如需重新抽取，请申请作废。",
+        write_once=DRAW_FILES,  # stored by a second statement right after the row (storage.py)
+    )
 
     task = models.ForeignKey(Task, verbose_name="任务", on_delete=models.PROTECT, related_name="draws")
     kind = models.CharField("类别", max_length=12, choices=DrawKind.choices)
@@ -291,26 +305,6 @@ class Draw(models.Model):
     def __str__(self) -> str:
         return f"{self.draw_id}（{self.get_kind_display()}）"
 
-    def save(self, *args, **kwargs) -> None:
-        if self.pk is not None:
-            deferred = self.get_deferred_fields()  # not loaded, so not saved either
-            old = Draw.objects.with_files().filter(pk=self.pk).first()
-            if old is not None:
-                frozen = self.FROZEN_AT_CREATION
-                if old.status != DrawStatus.FROZEN:
-                    frozen += self.FROZEN_AT_DRAW
-                for name in frozen:
-                    if name in deferred:
-                        continue
-                    if bytes_or_value(getattr(old, name)) != bytes_or_value(getattr(self, name)):
-                        raise ValidationError(f"已冻结或已抽取的内容不可修改（{name}）。")
-                if old.status == DrawStatus.VOID and self.status != DrawStatus.VOID:
-                    raise ValidationError("已作废的抽取不可恢复。")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise ValidationError("抽取记录不可删除；如需重新抽取，请申请作废。")
-
     def audit_organisation_id(self) -> int:
         return self.department_id or self.task.lead_id
 
@@ -319,11 +313,7 @@ class Draw(models.Model):
         return self.status in LIVE
 
 
-def bytes_or_value(v):
-    return bytes(v) if isinstance(v, memoryview) else v
-
-
-class DrawResultQuerySet(models.QuerySet):
+class DrawResultQuerySet(im.ImmutableQuerySet):
     def with_files(self):
         return self.defer(None)
 
@@ -333,7 +323,7 @@ class DrawResultManager(models.Manager.from_queryset(DrawResultQuerySet)):
         return super().get_queryset().defer("result_json")
 
 
-class DrawResult(models.Model):
+class DrawResult(im.ImmutableModel):
     """A version of result.json. Version 1 is the draw; each later version appends one event.
 
     ``result_json`` (megabytes for a provincial draw) is left out of every fetch unless asked
@@ -355,6 +345,12 @@ class DrawResult(models.Model):
 
     objects = DrawResultManager()
 
+    immutable = im.Immutable(
+        append_only="抽取结果版本不可修改；新的事件请写入新版本。",
+        no_delete="抽取结果版本不可删除。",
+        write_once=("result_json",),  # stored right after the row (storage.py)
+    )
+
     class Meta:
         verbose_name = "抽取结果版本"
         verbose_name_plural = "抽取结果版本"
@@ -363,14 +359,6 @@ class DrawResult(models.Model):
 
     def __str__(self) -> str:
         return f"{self.draw_id} v{self.version} {self.get_event_display()}"
-
-    def save(self, *args, **kwargs) -> None:
-        if self.pk is not None:
-            raise ValidationError("抽取结果版本不可修改；新的事件请写入新版本。")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise ValidationError("抽取结果版本不可删除。")
 
 
 class DrawnTarget(models.Model):

@@ -34,9 +34,17 @@ def department_plan(demo, key="water", user="sw_operator", year=2026, lines=None
     )
 
 
+SUBMITTERS = {"water": "sw_operator", "market": "sc_operator", "natural_resources": "zr_operator"}
+
+
+def submitted_and_approved(demo, plan, admin="sw_admin"):
+    """Submitted by the department's unit operator, approved by its administrator."""
+    key = next(k for k, org in demo.orgs.items() if org.pk == plan.owner_id)
+    services.submit(plan, demo.users[SUBMITTERS[key]])
+    return services.approve(plan, demo.users[admin])
+
+
 def published_plan(demo, key="water", admin="sw_admin", year=2026):
     plan = department_plan(demo, key=key, user=admin, year=year)
-    u = demo.users[admin]
-    services.submit(plan, u)
-    services.approve(plan, u)
-    return services.publish(plan, u)
+    submitted_and_approved(demo, plan, admin)
+    return services.publish(plan, demo.users[admin])

@@ -45,7 +45,7 @@ def test_publishing_the_new_version_supersedes_the_old_which_stays_unchanged(dem
     new = services.approve_adjustment(services.request_adjustment(published, admin, "调整时间"), admin)
     lines = [services.LineSpec(x.item_version, x.ratio, x.methods, 10, 12, x.target_note) for x in new.lines.all()]
     services.save_draft(new, services.PlanContent(title="调整后的计划", lines=lines), admin)
-    services.submit(new, admin)
+    services.submit(new, demo.users["sw_operator"])
     services.approve(new, admin)
     services.publish(new, admin)
     published.refresh_from_db()

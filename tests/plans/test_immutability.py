@@ -67,7 +67,7 @@ def test_published_joint_plan_participants_are_frozen(demo):
     created = AuditEntry.objects.filter(action="plans.create", object_id=str(plan.pk), after__has_key="participants")
     assert sorted(created.get().after["participants"]) == sorted([water.name, market.name])
     services.submit(plan, office_user)
-    services.approve(plan, office_user)
+    services.approve(plan, demo.users["xt_office"])
     plan = services.publish(plan, office_user)
     with pytest.raises(ValidationError), transaction.atomic():
         plan.participants.remove(market)

@@ -27,7 +27,7 @@ def test_publish_adjustment_and_republication_todos(demo):
     seed_items(demo)
     admin = demo.users["sw_admin"]
     plan = department_plan(demo, user="sw_admin", year=2026)
-    services.submit(plan, admin)
+    services.submit(plan, demo.users["sw_operator"])
     services.approve(plan, admin)
     assert [t["title"] for t in services.todo_for(admin)] == [f"发布：{plan}"]
     services.publish(plan, admin)

@@ -49,7 +49,7 @@ def test_ratio_below_item_minimum_or_plan_ratio_is_refused_naming_stratum_and_it
     plan = department_plan(
         demo, user="sw_admin", year=year, lines=full_lines(world.water, **{"SW-001": Decimal("0.3")})
     )
-    plan_services.submit(plan, admin)
+    plan_services.submit(plan, world.users["sw_operator"])
     plan_services.approve(plan, admin)
     plan = plan_services.publish(plan, admin)
     message = refused(world, source="plan", plan=plan, justification="", strata=strata(a="0.25", b="0.3"))
