@@ -13,6 +13,7 @@ from ninja.security import django_auth
 
 from shuangsuiji.accounts.api import router as accounts_router
 from shuangsuiji.audit.api import router as audit_router
+from shuangsuiji.imports.rows import RowsRefused
 from shuangsuiji.inspectors.api import router as inspectors_router
 from shuangsuiji.items.api import router as items_router
 from shuangsuiji.orgs.api import router as orgs_router
@@ -25,6 +26,7 @@ from shuangsuiji.workdays.api import router as workdays_router
 
 # Every operation may answer these; documented once for all (the bodies are {"detail": ...}).
 ERROR_RESPONSES = {
+    400: "请求内容无效（如含空字符 NUL）",
     401: "未登录",
     403: "角色无权访问",
     404: "对象不存在或不在数据范围内",
@@ -85,3 +87,9 @@ def refused(request, exc):
 def out_of_range(request, exc):
     """An integer parameter beyond what the database stores (SQLite: 64-bit) is invalid input."""
     return api.create_response(request, {"detail": "参数超出允许范围。"}, status=422)
+
+
+@api.exception_handler(RowsRefused)
+def rows_refused(request, exc):
+    """Register rows the import refused (imports/rows.py): 422, each row's reason in Chinese."""
+    return api.create_response(request, exc.body(), status=422)

@@ -78,6 +78,30 @@ _STATUS_BY_LABEL = (
 _RISK_CLASSES = frozenset(RiskClass.values)
 
 
+def export_row(target: Target) -> dict[str, str]:
+    """A stored target as a row of the import template ({field: cell}): the register's export
+    and the API's partial updates use it, so that export → edit → re-import round-trips."""
+    return {
+        "name": target.name,
+        "uscc": target.uscc or "",
+        "code": target.code,
+        "target_type": TargetType(target.target_type).label,
+        "legal_representative": target.legal_representative,
+        "business_scope": target.business_scope,
+        "address": target.address,
+        "region": target.region_id,
+        "industry": target.industry_id or "",
+        "registration_status": RegistrationStatus(target.registration_status).label,
+        "established_on": target.established_on.isoformat() if target.established_on else "",
+        "risk_class": target.risk_class or "",
+        "risk_source": target.risk_source,
+        "abnormal_operation": "是" if target.abnormal_operation else "否",
+        "serious_violation": "是" if target.serious_violation else "否",
+        "complaint_count": str(target.complaint_count),
+        "tags": "、".join(t.full_name for t in target.tags.all()),
+    }
+
+
 def _natural_key(target_type: str, region: str, name: str) -> str:
     return f"{_NATURAL}{target_type}|{region}|{name}"
 
