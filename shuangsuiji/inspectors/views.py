@@ -23,6 +23,7 @@ from shuangsuiji.inspectors.forms import (
 from shuangsuiji.inspectors.models import Inspector
 from shuangsuiji.inspectors.queries import InspectorFilter, inspectors_for
 from shuangsuiji.orgs.models import Organisation
+from shuangsuiji.web.changes import describe
 from shuangsuiji.web.pagination import paginate
 
 SECTION = "inspectors"
@@ -107,7 +108,7 @@ def inspector_detail(request, pk: int):
         "trainings": inspector.trainings.select_related("recorded_by", "voided_by"),
         "leave_periods": inspector.leave_periods.select_related("recorded_by", "cancelled_by"),
         "relationships": inspector.relationships.select_related("target", "recorded_by", "withdrawn_by"),
-        "changes": inspector.changes.select_related("changed_by", "import_job")[:50],
+        "changes": describe(Inspector, inspector.changes.select_related("changed_by", "import_job")[:50]),
         "training_form": TrainingForm(initial={"completed_on": today}),
         "leave_form": LeaveForm(),
         "relationship_form": RelationshipForm(initial={"declared_on": today}),

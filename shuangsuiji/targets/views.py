@@ -13,6 +13,7 @@ from shuangsuiji.targets.choices import RegistrationStatus, RiskClass, TargetTyp
 from shuangsuiji.targets.forms import RiskClassForm, TargetForm
 from shuangsuiji.targets.models import Industry, Target
 from shuangsuiji.targets.queries import TargetFilter, targets_for
+from shuangsuiji.web.changes import describe
 from shuangsuiji.web.pagination import paginate
 
 EXPORT_HEADERS = [
@@ -89,7 +90,7 @@ def target_detail(request, pk: int):
     context = {
         "t": target,
         "risk_records": target.risk_records(limit=50),  # the current one first, then the earlier ones
-        "changes": target.changes.select_related("changed_by", "import_job")[:50],
+        "changes": describe(Target, target.changes.select_related("changed_by", "import_job")[:50]),
         "last_inspections": target.last_inspections.select_related("department"),
         "risk_form": RiskClassForm(initial={"risk_class": target.risk_class}),
         "can_write": can_write(request.user),

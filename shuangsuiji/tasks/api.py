@@ -763,7 +763,7 @@ def drawn_targets(request, draw_id: int):
     openapi_extra={
         "responses": {
             200: {
-                "description": "抽取数据包（spec v1 §14）",
+                "description": "抽取数据包（可独立验证）",
                 "content": {"application/zip": {"schema": {"type": "string", "format": "binary"}}},
             }
         }
