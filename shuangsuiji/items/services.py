@@ -474,7 +474,7 @@ def withdraw_item(item: Item, user, reason: str) -> Item:
     with acting(action="items.withdraw", reason=reason):
         item.withdrawn_at = timezone.now()
         item.withdrawn_by = user
-        item.withdraw_reason = reason.strip()[:200]
+        item.withdraw_reason = reason.strip()
         item.save()
         _refresh_list_status(item.department)
     return item

@@ -320,7 +320,7 @@ def return_plan(plan: Plan, user, reason: str) -> Plan:
         raise PlanRuleError("只有已报审或已审批（未发布）的计划可以退回。")
     with acting(action="plans.return", reason=reason.strip()):
         plan.status = PlanStatus.DRAFT
-        plan.returned_at, plan.returned_by, plan.return_reason = timezone.now(), user, reason.strip()[:500]
+        plan.returned_at, plan.returned_by, plan.return_reason = timezone.now(), user, reason.strip()
         plan.save()
     return plan
 
@@ -431,7 +431,7 @@ def return_adjustment(adjustment: PlanAdjustment, user, reason: str) -> PlanAdju
     with acting(action="plans.adjust_return", reason=reason.strip()):
         adjustment.status = PlanAdjustment.Status.RETURNED
         adjustment.decided_at, adjustment.decided_by = timezone.now(), user
-        adjustment.decision_note = reason.strip()[:500]
+        adjustment.decision_note = reason.strip()
         adjustment.save()
     return adjustment
 

@@ -6,9 +6,13 @@ from shuangsuiji.tags.models import Tag
 from shuangsuiji.targets.models import Target
 from shuangsuiji.targets.validation import clean_uscc
 from shuangsuiji.web.fields import ModelMultipleChoiceField
+from shuangsuiji.web.lengths import TEXTAREA_MAX
 
 
 class TargetForm(forms.ModelForm):
+    business_scope = forms.CharField(
+        label="经营范围", required=False, max_length=TEXTAREA_MAX, widget=forms.Textarea(attrs={"rows": 3})
+    )
     tags = ModelMultipleChoiceField(
         label="标签", required=False, queryset=Tag.objects.filter(is_active=True, scope__in=["targets", "both"])
     )
@@ -34,7 +38,6 @@ class TargetForm(forms.ModelForm):
         widgets = {
             "region": forms.TextInput(attrs={"placeholder": "六位行政区划代码，如 130534"}),
             "established_on": forms.DateInput(attrs={"type": "date"}),
-            "business_scope": forms.Textarea(attrs={"rows": 3}),
         }
 
     def __init__(self, *args, **kwargs):

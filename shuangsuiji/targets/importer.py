@@ -39,6 +39,7 @@ from shuangsuiji.targets.validation import (
     parse_date,
     split_list,
 )
+from shuangsuiji.web.lengths import TEXTAREA_MAX
 
 COLUMNS = (
     Column("名称", "name", required=True, example="清河县示例羊绒制品有限公司"),
@@ -76,6 +77,14 @@ _STATUS_BY_LABEL = (
 
 
 _RISK_CLASSES = frozenset(RiskClass.values)
+# Text columns and their maximum (the model's max_length; a text area's for 经营范围): a longer
+# cell is a row error, never cut short.
+_TEXT_LIMITS = (
+    ("legal_representative", Target._meta.get_field("legal_representative").max_length),
+    ("address", Target._meta.get_field("address").max_length),
+    ("risk_source", Target._meta.get_field("risk_source").max_length),
+    ("business_scope", TEXTAREA_MAX),
+)
 
 
 def export_row(target: Target) -> dict[str, str]:
@@ -185,7 +194,6 @@ class TargetImporter(Importer):
         if risk and risk not in _RISK_CLASSES:
             fail("risk_class", "信用风险分类应为 A、B、C、D 之一")
         out["risk_class"] = risk or None
-        out["risk_source"] = raw.get("risk_source", "")[:200]
 
         for f, parser in (
             ("established_on", parse_date),
@@ -207,9 +215,10 @@ class TargetImporter(Importer):
                 tag_ids.append(tag.pk)
         out["tag_ids"] = sorted(set(tag_ids))
 
-        for f in ("legal_representative", "address"):
-            out[f] = raw.get(f, "")[: 255 if f == "address" else 64]
-        out["business_scope"] = raw.get("business_scope", "")
+        for f, limit in _TEXT_LIMITS:
+            value = out[f] = raw.get(f, "")
+            if len(value) > limit:
+                fail(f, f"不能超过 {limit} 个字符（当前 {len(value)} 个）")
         out["row"] = row
 
         key = out["code"] or (_natural_key(target_type, region, name) if target_type else None)
@@ -233,7 +242,7 @@ class TargetImporter(Importer):
         today = self.today
         job_id = self.job.pk
         actor_id = self.actor.pk if self.actor else None
-        default_source = f"导入：{self.job.file_name}"
+        default_source = f"导入：{self.job.file_name}"[:200]
         for i, r in enumerate(rows):
             code = r["code"]
             keys.append(code or _natural_key(r["target_type"], r["region_id"], r["name"]))
