@@ -1,10 +1,11 @@
 from __future__ import annotations
 
 from django import forms
+from django.utils import timezone
 
 from shuangsuiji.tags.models import Tag
 from shuangsuiji.targets.models import Target
-from shuangsuiji.targets.validation import clean_uscc
+from shuangsuiji.targets.validation import clean_uscc, established_on_error
 from shuangsuiji.web.fields import ModelMultipleChoiceField
 from shuangsuiji.web.lengths import TEXTAREA_MAX
 
@@ -61,6 +62,13 @@ class TargetForm(forms.ModelForm):
             return clean_uscc(value)
         except ValueError as exc:
             raise forms.ValidationError(str(exc)) from exc
+
+    def clean_established_on(self):
+        value = self.cleaned_data.get("established_on")
+        error = established_on_error(value, timezone.localdate())
+        if error:
+            raise forms.ValidationError(f"{error}。")
+        return value
 
     def validate_unique(self):
         """Uniqueness of the USCC is checked by the service, with a message naming the record."""

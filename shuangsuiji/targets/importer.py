@@ -34,6 +34,7 @@ from shuangsuiji.targets.models import (
 from shuangsuiji.targets.validation import (
     USCC_REQUIRED,
     clean_uscc,
+    established_on_error,
     parse_bool,
     parse_count,
     parse_date,
@@ -205,6 +206,9 @@ class TargetImporter(Importer):
                 out[f] = parser(raw.get(f, ""))
             except ValueError as exc:
                 fail(f, str(exc))
+        future = established_on_error(out.get("established_on"), self.today)
+        if future:
+            fail("established_on", future)
 
         tag_ids = []
         for tag_name in split_list(raw.get("tags", "")):

@@ -202,6 +202,11 @@ def validate(spec: TaskSpec) -> tuple[dict[str, dict], list[str]]:
         _check_participant(p, region_code, errors)
     if spec.window_to < spec.window_from:
         errors.append("检查结束日期早于开始日期。")
+    elif spec.window_to < (today := timezone.localdate()):
+        errors.append(
+            f"检查期间（{spec.window_from.isoformat()} 至 {spec.window_to.isoformat()}）已全部早于今天"
+            f"（{today.isoformat()}），无法按期检查，请调整检查期间。"
+        )
     if spec.group_size < 2:
         errors.append("每组检查人员不得少于 2 人。")
     if spec.inspector_cap is not None and spec.inspector_cap < 1:
