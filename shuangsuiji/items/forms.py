@@ -12,7 +12,7 @@ from shuangsuiji.items.models import CheckForm, FieldType, ItemKind, ItemVersion
 from shuangsuiji.items.services import FieldSpec, ItemContent
 from shuangsuiji.tags.models import Tag
 from shuangsuiji.targets.choices import InspectionMethod, TargetType
-from shuangsuiji.web.fields import ModelMultipleChoiceField
+from shuangsuiji.web.fields import ModelMultipleChoiceField, PercentField
 from shuangsuiji.web.lengths import LONG_TEXTAREA_MAX, TEXTAREA_MAX
 
 SEP = re.compile(r"\s*[|｜]\s*")
@@ -115,10 +115,8 @@ class ItemForm(BootstrapMixin, forms.Form):
     code = forms.CharField(label="事项编码", max_length=64, help_text="本部门清单内唯一，创建后不可修改。")
     name = forms.CharField(label="事项名称", max_length=200)
     kind = forms.ChoiceField(label="事项类别", choices=ItemKind.choices)
-    min_ratio_percent = forms.DecimalField(
+    min_ratio_percent = PercentField(
         label="最低抽查比例（%）",
-        max_digits=7,
-        decimal_places=2,
         required=False,
         help_text=(
             "填百分数，如 5 表示 5%。一般检查事项不低于 5%，留空则取本清单默认比例；重点检查事项无上限（最高 100%）。"
@@ -225,9 +223,7 @@ class ItemForm(BootstrapMixin, forms.Form):
 
 
 class ListSettingsForm(forms.Form):
-    default_percent = forms.DecimalField(
-        label="一般检查事项默认抽查比例（%）", max_digits=7, decimal_places=2, min_value=5, max_value=100
-    )
+    default_percent = PercentField(label="一般检查事项默认抽查比例（%）", minimum=5)
 
 
 class CheckFormForm(BootstrapMixin, forms.Form):

@@ -1,11 +1,10 @@
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
-
 from django import forms
 
 from shuangsuiji.orgs.models import Organisation
 from shuangsuiji.plans.services import LineSpec
+from shuangsuiji.ratios import RatioError, parse_percent
 from shuangsuiji.targets.choices import InspectionMethod
 from shuangsuiji.web.fields import ModelChoiceField, ModelMultipleChoiceField
 from shuangsuiji.web.lengths import TEXTAREA_MAX
@@ -93,10 +92,14 @@ def rows_to_lines(rows) -> tuple[list[LineSpec], list[str]]:
             continue
         v = r["version"]
         try:
-            ratio = Decimal(str(r["ratio"]).strip().rstrip("%")) / 100
+            ratio = parse_percent(r["ratio"])
+        except RatioError as exc:
+            errors.append(f"「{v.name}」（{v.item.code}）的计划抽查比例：{exc}。")
+            continue
+        try:
             start, end = int(r["start"]), int(r["end"])
-        except (InvalidOperation, ValueError):
-            errors.append(f"「{v.name}」（{v.item.code}）的比例或月份无效。")
+        except (TypeError, ValueError):
+            errors.append(f"「{v.name}」（{v.item.code}）的实施月份无效。")
             continue
         lines.append(
             LineSpec(

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.db import transaction
 from django.urls import reverse
@@ -35,6 +35,7 @@ from shuangsuiji.plans.models import (
     PlanStatus,
     PlanWaiver,
 )
+from shuangsuiji.ratios import RatioError, below, parse_fraction
 from shuangsuiji.rules import RuleError
 from shuangsuiji.targets.choices import InspectionMethod
 
@@ -117,13 +118,11 @@ def departments_without_plan(user, year: int) -> list[Organisation]:
 
 
 def _ratio(value, name: str) -> Decimal:
+    """The one ratio parser (shuangsuiji/ratios.py): a fraction, or a percent with its sign."""
     try:
-        ratio = Decimal(str(value))
-    except (InvalidOperation, ValueError) as exc:
-        raise PlanRuleError(f"「{name}」的计划抽查比例必须是小数，如 0.05。") from exc
-    if not ratio.is_finite():
-        raise PlanRuleError(f"「{name}」的计划抽查比例必须是小数，如 0.05。")
-    return ratio
+        return parse_fraction(value)
+    except RatioError as exc:
+        raise PlanRuleError(f"「{name}」的计划抽查比例：{exc}。") from exc
 
 
 def _check_content(content: PlanContent, year: int, departments: list[Organisation]) -> None:
@@ -149,9 +148,7 @@ def _check_content(content: PlanContent, year: int, departments: list[Organisati
             errors.extend(exc.messages)
             continue
         if ratio < v.min_ratio:
-            errors.append(
-                f"「{name}」的计划抽查比例 {(ratio * 100).normalize():f}% 低于该事项的最低抽查比例 {v.ratio_percent}。"
-            )
+            errors.append(f"「{name}」的计划抽查比例 {below(ratio, v.min_ratio)}（该事项的最低抽查比例）。")
         elif ratio > 1:
             errors.append(f"「{name}」的计划抽查比例不能超过 100%。")
         elif ratio != ratio.quantize(Decimal("0.0001")):

@@ -12,12 +12,13 @@ of that item, several), ``experts_<department id>``, ``target_types``, ``tags``,
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from shuangsuiji.items.models import ItemVersion
 from shuangsuiji.items.services import published_items
 from shuangsuiji.orgs.models import Organisation
 from shuangsuiji.plans.models import Plan, PlanStatus
+from shuangsuiji.ratios import RatioError, parse_percent
 from shuangsuiji.tags.models import Tag
 from shuangsuiji.targets.choices import InspectionMethod, RegistrationStatus, TargetType
 from shuangsuiji.tasks import population as pop
@@ -49,14 +50,10 @@ def _int(value: str, label: str, errors: list[str], default=None):
     return int(value)
 
 
-def percent_to_ratio(value: str) -> str | None:
-    try:
-        d = Decimal(value.strip().rstrip("%"))
-    except (InvalidOperation, AttributeError):
-        return None
-    if not d.is_finite():
-        return None
-    return format((d / 100).normalize(), "f")
+def percent_to_ratio(value: str) -> str:
+    """A percent as typed on the page → the fraction the engine takes (shuangsuiji/ratios.py);
+    RatioError with the reason in percent."""
+    return format(parse_percent(value).normalize(), "f")
 
 
 def ratio_to_percent(ratio: str) -> str:
@@ -120,9 +117,12 @@ def parse(post, lead: Organisation) -> tuple[TaskSpec | None, list[str]]:
     for key in RISK_STRATA if stratify else (pop.ALL,):
         label = stratum_label(key)
         raw = post.get(f"ratio_{key}", "").strip()
-        ratio = percent_to_ratio(raw) if raw else None
-        if raw and ratio is None:
-            errors.append(f"{label}：抽查比例“{raw}”不是数字（填百分数，如 10）。")
+        ratio = None
+        if raw:
+            try:
+                ratio = percent_to_ratio(raw)
+            except RatioError as exc:
+                errors.append(f"{label}：抽查比例 {exc}。")
         strata[key] = {
             "ratio": ratio if ratio is not None else "",
             "min": _int(post.get(f"min_{key}", ""), f"{label}最少抽取数", errors, 0),

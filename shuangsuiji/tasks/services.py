@@ -21,6 +21,7 @@ from shuangsuiji.items.models import ItemVersion
 from shuangsuiji.items.services import published_items
 from shuangsuiji.orgs.models import Organisation
 from shuangsuiji.plans.models import PlanLine, PlanStatus
+from shuangsuiji.ratios import RatioError, parse_fraction, percent_text
 from shuangsuiji.rules import RuleError
 from shuangsuiji.targets.choices import InspectionMethod, RiskClass, TargetType
 from shuangsuiji.tasks import population as pop
@@ -100,12 +101,9 @@ def normalise_strata(strata: dict, stratify: bool) -> tuple[dict[str, dict], lis
             errors.append(f"{label}：缺少抽查比例。")
             continue
         try:
-            r = _ratio(rule.get("ratio"))
-        except ValueError:
-            errors.append(f"{label}：抽查比例“{rule.get('ratio')}”不是数字（如 0.1 表示 10%）。")
-            continue
-        if not (Decimal(0) < r <= Decimal(1)):
-            errors.append(f"{label}：抽查比例须大于 0 且不超过 100%。")
+            r = parse_fraction(rule.get("ratio"))
+        except RatioError as exc:
+            errors.append(f"{label}：抽查比例 {exc}。")
             continue
         ints = {}
         for name, zh in (("min", "最少抽取数"), ("max", "最多抽取数"), ("reserves", "备选对象数")):
@@ -412,6 +410,11 @@ class StratumPreview:
     ratio: str
     sample: int
     reserves: int
+
+    @property
+    def percent(self) -> str:
+        """The ratio as every page shows it ("5%")."""
+        return percent_text(self.ratio)
 
 
 @dataclass
