@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from shuangsuiji.accounts.scope import can_write, get_in_scope_or_404, visible_organisations
-from shuangsuiji.imports.exports import export_response
+from shuangsuiji.imports.exports import export_name, export_response
 from shuangsuiji.inspectors import services
 from shuangsuiji.inspectors.choices import CertificateStatus
 from shuangsuiji.inspectors.forms import (
@@ -81,7 +81,8 @@ def inspector_list(request):
     qs = inspectors_for(request.user, request.GET)
     fmt = request.GET.get("export")
     if fmt:
-        return export_response(fmt, "执法检查人员名录", EXPORT_HEADERS, lambda: _export_rows(qs))
+        name = export_name("执法检查人员名录", request.user)
+        return export_response(fmt, name, EXPORT_HEADERS, lambda: _export_rows(qs))
     context = {
         "filters": InspectorFilter.from_params(request.GET),
         "organisations": visible_organisations(request.user)
