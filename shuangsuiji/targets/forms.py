@@ -4,6 +4,7 @@ from django import forms
 from django.utils import timezone
 
 from shuangsuiji.tags.models import Tag
+from shuangsuiji.targets.choices import CLASSIFIED
 from shuangsuiji.targets.models import Target
 from shuangsuiji.targets.validation import clean_uscc, established_on_error
 from shuangsuiji.web.fields import ModelMultipleChoiceField
@@ -75,6 +76,8 @@ class TargetForm(forms.ModelForm):
 
 
 class RiskClassForm(forms.Form):
-    risk_class = forms.ChoiceField(label="信用风险分类", choices=Target._meta.get_field("risk_class").choices)
+    risk_class = forms.ChoiceField(
+        label="信用风险分类", choices=[c for c in Target._meta.get_field("risk_class").choices if c[0] in CLASSIFIED]
+    )
     effective_on = forms.DateField(label="生效日期", widget=forms.DateInput(attrs={"type": "date"}))
     source = forms.CharField(label="来源", max_length=200)

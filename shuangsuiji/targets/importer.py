@@ -21,7 +21,7 @@ from shuangsuiji.imports.runner import Column, Counts, Importer, RowError, regis
 from shuangsuiji.orgs.models import Region
 from shuangsuiji.tags.models import Tag
 from shuangsuiji.tags.services import tags_by_name
-from shuangsuiji.targets.choices import RegistrationStatus, RiskClass, TargetType
+from shuangsuiji.targets.choices import CLASSIFIED, RegistrationStatus, RiskClass, TargetType
 from shuangsuiji.targets.models import (
     DATA_FIELDS,
     INTERNAL_CODE_PREFIX,
@@ -77,7 +77,7 @@ _STATUS_BY_LABEL = (
 )
 
 
-_RISK_CLASSES = frozenset(RiskClass.values)
+_RISK_CLASSES = frozenset(CLASSIFIED)
 # Text columns and their maximum (the model's max_length; a text area's for 经营范围): a longer
 # cell is a row error, never cut short.
 _TEXT_LIMITS = (
@@ -255,7 +255,7 @@ class TargetImporter(Importer):
             if risk:
                 current = (risk, r["risk_source"] or default_source, today, now, actor_id)
             else:
-                current = (RiskClass.B, "", None, None, None)
+                current = (RiskClass.UNCLASSIFIED, "", None, None, None)
             data = _data_values(r)
             lines.append(bulk.copy_line((code or new_internal_code(r["region_id"]), *data, *current, job_id, now, now)))
             if r["tag_ids"]:

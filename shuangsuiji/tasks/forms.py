@@ -139,6 +139,7 @@ def parse(post, lead: Organisation) -> tuple[TaskSpec | None, list[str]]:
         "exclude_inspected_months": _int(
             post.get("exclude_inspected_months", ""), "排除近 N 个月内已被检查的对象", errors, 0
         ),
+        "unclassified_as": (post.get("unclassified_as") or pop.DEFAULT_UNCLASSIFIED_AS) if stratify else "",
     }
     population = {k: v for k, v in population.items() if v}
     start = _date(post.get("window_from", ""), "检查开始日期", errors)
@@ -239,7 +240,8 @@ def initial_from_post(post) -> dict:
     values["inspector_cap"] = post.get("inspector_cap", "")
     values["stratify"] = post.get("stratify") == "1"
     values["population"] = {k: post.getlist(k) for k in ("target_types", "tags", "flags", "registration_statuses")} | {
-        "exclude_inspected_months": post.get("exclude_inspected_months", "")
+        "exclude_inspected_months": post.get("exclude_inspected_months", ""),
+        "unclassified_as": post.get("unclassified_as", ""),
     }
     values["strata"] = {
         k: {

@@ -23,11 +23,11 @@ from shuangsuiji.orgs.models import Organisation
 from shuangsuiji.plans.models import PlanLine, PlanStatus
 from shuangsuiji.ratios import RatioError, parse_fraction, percent_text
 from shuangsuiji.rules import RuleError
-from shuangsuiji.targets.choices import InspectionMethod, RiskClass, TargetType
+from shuangsuiji.targets.choices import CLASSIFIED, InspectionMethod, TargetType
 from shuangsuiji.tasks import population as pop
 from shuangsuiji.tasks.models import Task, TaskItem, TaskParticipant, TaskSource, TaskStatus
 
-RISK_STRATA = tuple(RiskClass.values)  # A, B, C, D
+RISK_STRATA = CLASSIFIED  # A, B, C, D (未分类 targets go to the stratum the task names)
 
 
 class TaskRuleError(RuleError):
