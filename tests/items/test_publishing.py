@@ -62,7 +62,7 @@ def test_key_items_have_no_upper_limit_below_100_percent(setup):
     dept, user, form = setup
     draft = services.create_item(dept, code="K-1", content=content(form, kind="key", min_ratio=Decimal("1")), user=user)
     assert services.publish_item(draft, user).status == VersionStatus.PUBLISHED
-    with pytest.raises(ItemRuleError, match="1.5（150 %）超过 1（100 %）"):
+    with pytest.raises(ItemRuleError, match=r"1\.5（150 %）超过 1（100 %）"):
         services.create_item(dept, code="K-2", content=content(form, kind="key", min_ratio=Decimal("1.5")), user=user)
 
 
