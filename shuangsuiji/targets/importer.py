@@ -103,7 +103,8 @@ def export_row(target: Target) -> dict[str, str]:
         "industry": target.industry_id or "",
         "registration_status": RegistrationStatus(target.registration_status).label,
         "established_on": target.established_on.isoformat() if target.established_on else "",
-        "risk_class": target.risk_class or "",
+        # 未分类 is a blank cell (a blank class leaves the stored one as it is on re-import)
+        "risk_class": "" if target.risk_class == RiskClass.UNCLASSIFIED else target.risk_class,
         "risk_source": target.risk_source,
         "abnormal_operation": "是" if target.abnormal_operation else "否",
         "serious_violation": "是" if target.serious_violation else "否",
