@@ -36,7 +36,7 @@ def _publish_messages(dept, user, **changes):
         ({"sub_items": []}, "「子项」至少填写一个"),
         ({"sub_items": [("A", "名称", "")]}, "「子项」A 缺少检查内容"),
         ({"min_ratio": Decimal("0.03")}, "「最低抽查比例」：一般检查事项不得低于 5%（当前 3%）"),
-        ({"kind": "key", "min_ratio": Decimal("0")}, "「最低抽查比例」必须大于 0"),
+        ({"kind": "key", "min_ratio": Decimal("0")}, "「最低抽查比例」：0（0 %）须大于 0"),
         ({"target_types": []}, "「检查对象类型」至少选择一项"),
         ({"methods": []}, "「检查方式」至少选择一项"),
         ({"frequency": ""}, "「抽查频次」不能为空"),
