@@ -5,7 +5,7 @@ Two units, decided by where the value is typed:
 - **percent** (every page field and import column labelled “（%）”): the number *is* a percent.
   "5", "5%", "5 %", "５％", "12.5" → 5 %, 12.5 %. "0.05" is 0.05 % (not 5 %): a page never
   asks for a fraction, and a value below an item's minimum is refused with both numbers, so a
-  user who meant 5 % sees it at once ("0.05 % 低于 5 %").
+  user who meant 5 % sees it at once ("0.05% 低于 5%").
 - **fraction** (the API, whose fields say "0.1 表示 10%"): "0.05" is 5 %; a value with a percent
   sign ("5%") is read as a percent.
 
@@ -82,5 +82,5 @@ def parse_fraction(value) -> Decimal:
 
 
 def below(fraction: Decimal, floor: Decimal) -> str:
-    """ "3 % 低于 5 %" (for the messages of a ratio under a required minimum)."""
-    return f"{percent_text(fraction).replace('%', ' %')} 低于 {percent_text(floor).replace('%', ' %')}"
+    """ "3% 低于 5%" (a ratio under a required minimum, as the pages show ratios)."""
+    return f"{percent_text(fraction)} 低于 {percent_text(floor)}"

@@ -51,7 +51,7 @@ def test_items_and_plans_share_the_parser():
     assert PercentField(required=False).clean("７．５％") == Decimal("7.5")
     from django.core.exceptions import ValidationError
 
-    with pytest.raises(ValidationError, match=re.escape("3 % 低于 5 %")):
+    with pytest.raises(ValidationError, match=re.escape("3% 低于 5%")):
         PercentField(minimum=5).clean("3")
 
 
