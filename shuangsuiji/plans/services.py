@@ -35,7 +35,7 @@ from shuangsuiji.plans.models import (
     PlanStatus,
     PlanWaiver,
 )
-from shuangsuiji.ratios import RatioError, below, parse_fraction
+from shuangsuiji.ratios import RatioError, parse_fraction, percent_text
 from shuangsuiji.rules import RuleError
 from shuangsuiji.targets.choices import InspectionMethod
 
@@ -148,7 +148,9 @@ def _check_content(content: PlanContent, year: int, departments: list[Organisati
             errors.extend(exc.messages)
             continue
         if ratio < v.min_ratio:
-            errors.append(f"「{name}」的计划抽查比例 {below(ratio, v.min_ratio)}（该事项的最低抽查比例）。")
+            errors.append(
+                f"「{name}」的计划抽查比例 {percent_text(ratio)} 低于该事项的最低抽查比例 {v.ratio_percent}。"
+            )
         elif ratio > 1:
             errors.append(f"「{name}」的计划抽查比例不能超过 100%。")
         elif ratio != ratio.quantize(Decimal("0.0001")):
