@@ -8,6 +8,7 @@ from shuangsuiji.web import views as web_views
 
 admin.site.site_header = "双随机、一公开监管平台 · 系统后台"
 admin.site.site_title = "系统后台"
+admin.site.index_title = "系统后台管理"
 
 urlpatterns = [
     path("", web_views.home, name="home"),

@@ -26,6 +26,8 @@ class AuditEntryOut(Schema):
     object_id: str
     object_repr: str
     action: str
+    action_label: str  # 操作的中文名称（shuangsuiji/audit/labels.py）
+    object_label: str  # 对象类型的中文名称
     before: dict | None
     after: dict | None
     reason: str

@@ -62,7 +62,7 @@ class AuditEntry(models.Model):
         indexes = [models.Index(fields=["object_type", "object_id", "seq"], name="audit_object_idx")]
 
     def __str__(self) -> str:
-        return f"#{self.seq} {self.actor_name} {self.action} {self.object_repr}"
+        return f"#{self.seq} {self.actor_name} {self.action_label} {self.object_repr}"
 
     def save(self, *args, **kwargs):
         if not self._state.adding:
@@ -71,6 +71,23 @@ class AuditEntry(models.Model):
 
     def delete(self, *args, **kwargs):
         raise AppendOnlyError("审计日志只能追加，不能删除。")
+
+    @property
+    def action_label(self) -> str:
+        from shuangsuiji.audit.labels import action_label
+
+        return action_label(self.action)
+
+    @property
+    def object_label(self) -> str:
+        from shuangsuiji.audit.labels import object_label
+
+        return object_label(self.object_type)
+
+    def field_label(self, name: str) -> str:
+        from shuangsuiji.audit.labels import field_label
+
+        return field_label(self.object_type, name)
 
 
 class AuditHead(models.Model):

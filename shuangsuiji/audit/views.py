@@ -8,7 +8,7 @@ from django.views.decorators.cache import never_cache
 
 from shuangsuiji.accounts.permissions import AUDIT_READERS, role_required
 from shuangsuiji.accounts.scope import get_in_scope_or_404, in_scope, sees_everything
-from shuangsuiji.audit import sealed
+from shuangsuiji.audit import labels, sealed
 from shuangsuiji.audit.models import AuditEntry
 from shuangsuiji.web.pagination import paginate
 
@@ -49,8 +49,12 @@ def entry_list(request):
         qs = qs.filter(created_at__date__lte=end)
     context = {
         "filters": filters,
-        "actions": AuditEntry.objects.values_list("action", flat=True).distinct().order_by("action"),
-        "object_types": AuditEntry.objects.values_list("object_type", flat=True).distinct().order_by("object_type"),
+        "actions": labels.choices(
+            AuditEntry.objects.values_list("action", flat=True).distinct().order_by(), labels.action_label
+        ),
+        "object_types": labels.choices(
+            AuditEntry.objects.values_list("object_type", flat=True).distinct().order_by(), labels.object_label
+        ),
         "active_section": "audit",
     }
     context.update(paginate(request, qs.order_by("-seq"), per_page=50))
@@ -69,5 +73,10 @@ def entry_detail(request, seq: int):
     return render(
         request,
         "audit/entry_detail.html",
-        {"entry": entry, "shown": shown, "rows": shown.rows, "active_section": "audit"},
+        {
+            "entry": entry,
+            "shown": shown,
+            "rows": [(entry.field_label(k), b, a) for k, b, a in shown.rows],
+            "active_section": "audit",
+        },
     )

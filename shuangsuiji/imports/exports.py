@@ -14,7 +14,23 @@ XLSX_MAX_ROWS = 1_048_575  # Excel's limit below the header
 
 
 def _disposition(filename: str) -> str:
-    return f"attachment; filename*=UTF-8''{quote(filename)}"
+    """RFC 6266 / 5987: an ASCII fallback for old clients, the Chinese name in ``filename*``."""
+    suffix = filename.rsplit(".", 1)[-1] if "." in filename else "dat"
+    return f"attachment; filename=\"export.{suffix}\"; filename*=UTF-8''{quote(filename)}"
+
+
+def disposition(filename: str) -> str:
+    return _disposition(filename)
+
+
+def export_name(what: str, user, scope: str = "") -> str:
+    """What a file holds, whose it is and when: 事项清单_清河县水务局_2026-12-02 (no suffix).
+    ``scope`` names the data (a department); by default the user's organisation."""
+    from django.utils import timezone
+
+    org = scope or (user.organisation.name if getattr(user, "organisation_id", None) else "全部")
+    safe = "".join(ch for ch in org if ch not in '\\/:*?"<>|')
+    return f"{what}_{safe}_{timezone.localdate().isoformat()}"
 
 
 class _Echo:

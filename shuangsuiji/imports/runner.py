@@ -86,6 +86,8 @@ class Counts:
 class Importer:
     """What a register supplies: its columns, how to clean a row, how to write a batch."""
 
+    # Templates get the class (upload page): Django must not call it to render its title.
+    do_not_call_in_templates: ClassVar[bool] = True
     kind: ClassVar[str]
     title: ClassVar[str]
     columns: ClassVar[tuple[Column, ...]]

@@ -23,6 +23,9 @@ XLSX_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".ods"}
 STREAMED_SUFFIXES = {".xlsx", ".xlsm"}
 
 
+DAMAGED = "文件已损坏，或不是有效的 Excel 文件，无法读取。请在 Excel 中打开并另存为 xlsx 后重新导入。"
+
+
 class TableError(ValueError):
     """The file cannot be read as a table (wrong type, empty, no header)."""
 
@@ -66,7 +69,7 @@ def _guarded(rows: Iterator[list]) -> Iterator[list]:
     try:
         yield from rows
     except Exception as exc:
-        raise TableError(f"无法读取 Excel 文件：{exc}") from exc
+        raise TableError(DAMAGED) from exc
 
 
 def read_table(path: Path | str) -> tuple[list[str], Iterator[tuple[int, list[str]]]]:
@@ -80,7 +83,7 @@ def read_table(path: Path | str) -> tuple[list[str], Iterator[tuple[int, list[st
         try:
             rows = _sheet_rows(path)
         except Exception as exc:  # calamine raises its own error types
-            raise TableError(f"无法读取 Excel 文件：{exc}") from exc
+            raise TableError(DAMAGED) from exc
         # Most cells are text: strip them inline, convert the rest (numbers, dates) with _cell.
         it: Iterator[list[str]] = ([v.strip() if type(v) is str else _cell(v) for v in row] for row in rows)
     elif suffix in {".csv", ".txt"}:

@@ -10,16 +10,15 @@ from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 
-from shuangsuiji.accounts.models import Role
 from shuangsuiji.accounts.permissions import role_required
 from shuangsuiji.accounts.scope import get_in_scope_or_404
+from shuangsuiji.imports.access import IMPORT_ROLES
 from shuangsuiji.imports.exports import template_response
 from shuangsuiji.imports.models import ImportJob
 from shuangsuiji.imports.progress import read_progress
 from shuangsuiji.imports.runner import IMPORTERS, create_job
 from shuangsuiji.imports.tasks import run_import_task
 
-IMPORT_ROLES = (Role.PLATFORM_ADMIN, Role.COORDINATING_OFFICE, Role.DEPARTMENT_ADMIN, Role.UNIT_OPERATOR)
 SECTION_OF = {"targets": "targets", "inspectors": "inspectors", "items": "items"}
 MAX_UPLOAD = 300 * 1024 * 1024
 

@@ -3,11 +3,13 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from django.utils import timezone
-from ninja import Router, Schema
+from ninja import Field, Router, Schema
 from ninja.pagination import paginate
 
-from shuangsuiji.accounts.scope import get_in_scope_or_404
+from shuangsuiji.accounts.scope import get_in_scope_or_404, scope_q
 from shuangsuiji.apipages import Pages
+from shuangsuiji.imports.rows import RowError, RowsRefused, import_rows
+from shuangsuiji.imports.schemas import ImportResultOut, Mode, result
 from shuangsuiji.inspectors.models import Inspector
 from shuangsuiji.inspectors.queries import inspectors_for
 
@@ -146,6 +148,91 @@ def list_inspectors(
     return inspectors_for(request.user, params).prefetch_related("specialties")
 
 
+# --- writes: the import path (imports/rows.py), for systems that keep the register in step ---
+
+
+class InspectorFieldsIn(Schema):
+    """An inspector as the import template's columns. Blank optional values keep what is stored
+    (as in a file import)."""
+
+    position: str | None = Field(None, description="职务")
+    cert_valid_from: str | None = Field(None, description="证件有效期起（YYYY-MM-DD）")
+    phone: str | None = Field(None, description="联系电话")
+    specialties: list[str] | None = Field(None, description="专业特长（标签字库中的名称）；给出时替换原有")
+    is_expert: bool | str | None = Field(None, description="是否专家")
+    status: str | None = Field(None, description="状态：在岗/停用")
+    training_on: str | None = Field(None, description="最近培训日期（增加一条培训记录）")
+    training_course: str | None = Field(None, description="培训课程")
+
+
+class InspectorRowIn(InspectorFieldsIn):
+    name: str = Field(description="姓名")
+    certificate_no: str = Field(description="执法证号（唯一；按它更新已有人员）")
+    organisation: str = Field(description="所属机构全称（部门或内设股室，须在数据范围内）")
+    cert_valid_to: str = Field(description="证件有效期止（YYYY-MM-DD）")
+
+
+class InspectorUpdateIn(InspectorFieldsIn):
+    """Only the fields given change; the 执法证号 identifies the inspector and stays."""
+
+    name: str | None = Field(None, description="姓名")
+    organisation: str | None = Field(None, description="所属机构全称")
+    cert_valid_to: str | None = Field(None, description="证件有效期止")
+
+
+class InspectorBulkIn(Schema):
+    mode: Mode = Field("all", description="all：任一条有错则全部不写入；valid：只写入无错的条目")
+    rows: list[InspectorRowIn]
+
+
+def _load(request, pk: int) -> Inspector:
+    qs = Inspector.objects.select_related("organisation").prefetch_related("specialties")
+    return get_in_scope_or_404(request.user, qs, pk=pk)
+
+
+@router.post(
+    "/bulk",
+    response=ImportResultOut,
+    summary="批量新增或更新执法检查人员（与文件导入相同的校验、行错误与变更记录，一次请求一个事务）",
+)
+def bulk_upsert_inspectors(request, payload: InspectorBulkIn):
+    rows = [r.dict() for r in payload.rows]
+    job = import_rows(kind="inspectors", rows=rows, user=request.user, mode=payload.mode, label="执法检查人员")
+    return result(job)
+
+
+@router.post("/", response={201: InspectorDetailOut}, summary="新增执法检查人员（与文件导入相同的校验）")
+def create_inspector(request, payload: InspectorRowIn):
+    row = payload.dict()
+    number = row["certificate_no"].strip().upper()
+    if Inspector.objects.filter(scope_q(request.user), certificate_no=number).exists():
+        error = RowError(1, "执法证号", number, "已登记，请使用更新接口")
+        raise RowsRefused(None, "该执法证号已登记，请使用更新接口。", [error])
+    job = import_rows(kind="inspectors", rows=[row], user=request.user, label="执法检查人员")
+    inspector = Inspector.objects.filter(import_job=job).order_by("-pk").first()
+    if job.created_count != 1 or inspector is None:
+        raise RowsRefused(job, "该执法证号已登记，请使用更新接口。", [])
+    return 201, _load(request, inspector.pk)
+
+
+@router.put(
+    "/{inspector_id}",
+    response=InspectorDetailOut,
+    summary="修改执法检查人员（只改所给字段；与文件导入相同的校验，变更记入人员历史）",
+)
+def update_inspector(request, inspector_id: int, payload: InspectorUpdateIn):
+    inspector = _load(request, inspector_id)
+    row = {
+        "name": inspector.name,
+        "certificate_no": inspector.certificate_no,
+        "organisation": inspector.organisation.name,
+        "cert_valid_to": inspector.cert_valid_to,
+    } | {k: v for k, v in payload.dict(exclude_unset=True).items() if v is not None}
+    import_rows(kind="inspectors", rows=[row], user=request.user, label="执法检查人员")
+    return _load(request, inspector_id)
+
+
+# After the fixed paths (``bulk``): a path parameter would take them.
 @router.get("/{inspector_id}", response=InspectorDetailOut, summary="执法检查人员详情")
 def get_inspector(request, inspector_id: int):
     qs = Inspector.objects.select_related("organisation").prefetch_related("specialties")

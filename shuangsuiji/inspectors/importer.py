@@ -159,6 +159,9 @@ class InspectorImporter(Importer):
                 tag_ids.append(tag.pk)
         out["tag_ids"] = sorted(set(tag_ids)) if names else None
 
+        today = timezone.localtime(self.now).date()
+        if out["training_on"] and out["training_on"] > today:
+            fail("training_on", f"最近培训日期晚于今天（{today.isoformat()}），请核对")
         course = raw.get("training_course", "").strip()
         if course and not out["training_on"] and not raw.get("training_on", "").strip():
             fail("training_on", "填写培训课程时须填写最近培训日期")

@@ -130,6 +130,11 @@ def update_inspector(inspector: Inspector, data: dict, *, user, specialties=None
 def add_training(inspector: Inspector, *, course: str, completed_on: date, hours=None, issuer: str = "", user):
     if not course.strip():
         raise ValidationError({"course": "请填写培训课程。"})
+    today = timezone.localdate()
+    if completed_on > today:
+        raise ValidationError(
+            {"completed_on": f"完成日期 {completed_on.isoformat()} 晚于今天（{today.isoformat()}），请核对。"}
+        )
     with acting(action="inspectors.training"):
         record = TrainingRecord.objects.create(
             inspector=inspector,
@@ -184,6 +189,11 @@ def add_relationship(
     inspector: Inspector, *, target_code: str, kind: str, declared_on: date, note: str = "", user
 ) -> Relationship:
     target = find_target_in_scope(user, target_code)
+    today = timezone.localdate()
+    if declared_on > today:
+        raise ValidationError(
+            {"declared_on": f"申报日期 {declared_on.isoformat()} 晚于今天（{today.isoformat()}），请核对。"}
+        )
     if kind not in RelationshipKind.values:
         raise ValidationError({"kind": "请选择关系类型。"})
     if Relationship.objects.live().filter(inspector=inspector, target=target, kind=kind).exists():

@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from shuangsuiji.accounts.scope import can_write, get_in_scope_or_404, visible_organisations
-from shuangsuiji.imports.exports import export_response
+from shuangsuiji.imports.exports import export_name, export_response
 from shuangsuiji.inspectors import services
 from shuangsuiji.inspectors.choices import CertificateStatus
 from shuangsuiji.inspectors.forms import (
@@ -23,6 +23,7 @@ from shuangsuiji.inspectors.forms import (
 from shuangsuiji.inspectors.models import Inspector
 from shuangsuiji.inspectors.queries import InspectorFilter, inspectors_for
 from shuangsuiji.orgs.models import Organisation
+from shuangsuiji.web.changes import describe
 from shuangsuiji.web.pagination import paginate
 
 SECTION = "inspectors"
@@ -80,7 +81,8 @@ def inspector_list(request):
     qs = inspectors_for(request.user, request.GET)
     fmt = request.GET.get("export")
     if fmt:
-        return export_response(fmt, "执法检查人员名录", EXPORT_HEADERS, lambda: _export_rows(qs))
+        name = export_name("执法检查人员名录", request.user)
+        return export_response(fmt, name, EXPORT_HEADERS, lambda: _export_rows(qs))
     context = {
         "filters": InspectorFilter.from_params(request.GET),
         "organisations": visible_organisations(request.user)
@@ -107,7 +109,7 @@ def inspector_detail(request, pk: int):
         "trainings": inspector.trainings.select_related("recorded_by", "voided_by"),
         "leave_periods": inspector.leave_periods.select_related("recorded_by", "cancelled_by"),
         "relationships": inspector.relationships.select_related("target", "recorded_by", "withdrawn_by"),
-        "changes": inspector.changes.select_related("changed_by", "import_job")[:50],
+        "changes": describe(Inspector, inspector.changes.select_related("changed_by", "import_job")[:50]),
         "training_form": TrainingForm(initial={"completed_on": today}),
         "leave_form": LeaveForm(),
         "relationship_form": RelationshipForm(initial={"declared_on": today}),

@@ -10,6 +10,7 @@ import io
 from collections.abc import Iterable
 
 import xlsxwriter
+from django.utils import timezone
 
 from shuangsuiji.items.models import ItemVersion
 
@@ -65,7 +66,7 @@ def export_rows(versions: Iterable[ItemVersion]) -> list[list[str]]:
                 if v.claimed_from_id
                 else "",
                 v.published_by.display_name if v.published_by_id else "",
-                v.published_at.strftime("%Y-%m-%d %H:%M") if v.published_at else "",
+                timezone.localtime(v.published_at).strftime("%Y-%m-%d %H:%M") if v.published_at else "",
             ]
         )
     return rows

@@ -12,7 +12,8 @@ from shuangsuiji.items.models import CheckForm, FieldType, ItemKind, ItemVersion
 from shuangsuiji.items.services import FieldSpec, ItemContent
 from shuangsuiji.tags.models import Tag
 from shuangsuiji.targets.choices import InspectionMethod, TargetType
-from shuangsuiji.web.fields import ModelMultipleChoiceField
+from shuangsuiji.web.fields import ModelMultipleChoiceField, PercentField
+from shuangsuiji.web.lengths import LONG_TEXTAREA_MAX, TEXTAREA_MAX
 
 SEP = re.compile(r"\s*[|｜]\s*")
 LIST_SEP = re.compile(r"\s*[、,，;；]\s*")
@@ -114,10 +115,8 @@ class ItemForm(BootstrapMixin, forms.Form):
     code = forms.CharField(label="事项编码", max_length=64, help_text="本部门清单内唯一，创建后不可修改。")
     name = forms.CharField(label="事项名称", max_length=200)
     kind = forms.ChoiceField(label="事项类别", choices=ItemKind.choices)
-    min_ratio_percent = forms.DecimalField(
+    min_ratio_percent = PercentField(
         label="最低抽查比例（%）",
-        max_digits=7,
-        decimal_places=2,
         required=False,
         help_text=(
             "填百分数，如 5 表示 5%。一般检查事项不低于 5%，留空则取本清单默认比例；重点检查事项无上限（最高 100%）。"
@@ -133,12 +132,14 @@ class ItemForm(BootstrapMixin, forms.Form):
     sub_items = forms.CharField(
         label="子项",
         required=False,
+        max_length=LONG_TEXTAREA_MAX,
         widget=forms.Textarea(attrs={"rows": 5}),
         help_text="每行一个子项：子项编码｜子项名称｜检查内容",
     )
     legal_bases = forms.CharField(
         label="法律依据",
         required=False,
+        max_length=LONG_TEXTAREA_MAX,
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text="每行一条：法律法规名称｜条款，如：《中华人民共和国水土保持法》｜第二十五条、第二十七条",
     )
@@ -155,7 +156,9 @@ class ItemForm(BootstrapMixin, forms.Form):
         required=False,
         widget=forms.SelectMultiple(attrs={"size": 6}),
     )
-    remarks = forms.CharField(label="备注", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    remarks = forms.CharField(
+        label="备注", required=False, max_length=TEXTAREA_MAX, widget=forms.Textarea(attrs={"rows": 2})
+    )
     change_note = forms.CharField(label="修订说明", max_length=200, required=False)
 
     def __init__(self, *args, form_queryset=None, with_code=True, **kwargs):
@@ -220,18 +223,19 @@ class ItemForm(BootstrapMixin, forms.Form):
 
 
 class ListSettingsForm(forms.Form):
-    default_percent = forms.DecimalField(
-        label="一般检查事项默认抽查比例（%）", max_digits=7, decimal_places=2, min_value=5, max_value=100
-    )
+    default_percent = PercentField(label="一般检查事项默认抽查比例（%）", minimum=5)
 
 
 class CheckFormForm(BootstrapMixin, forms.Form):
     code = forms.CharField(label="表格编码", max_length=64)
     kind = forms.ChoiceField(label="表格类别", choices=CheckForm.Kind.choices)
     name = forms.CharField(label="表格名称", max_length=200)
-    description = forms.CharField(label="填表说明", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    description = forms.CharField(
+        label="填表说明", required=False, max_length=TEXTAREA_MAX, widget=forms.Textarea(attrs={"rows": 2})
+    )
     fields_text = forms.CharField(
         label="表格字段",
+        max_length=LONG_TEXTAREA_MAX,
         widget=forms.Textarea(attrs={"rows": 10}),
         required=False,
         help_text=(

@@ -18,9 +18,10 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
+from shuangsuiji import ratios
 from shuangsuiji.imports.runner import Column, Counts, Importer, RowError, register
 from shuangsuiji.items import access, services
 from shuangsuiji.items.models import GENERAL_MIN_RATIO, CheckForm, Item, ItemKind, ItemList
@@ -77,18 +78,9 @@ _LIMITS = {"code": 64, "name": 200, "frequency": 100, "national_code": 64}
 
 def parse_percent(value: str) -> Decimal | None:
     """ "5", "5%", "12.5" → 0.05, 0.05, 0.125; blank → None; ValueError with a Chinese reason."""
-    text = value.strip().rstrip("%％").strip()
-    if not text:
+    if not value.strip():
         return None
-    try:
-        percent = Decimal(text)
-    except InvalidOperation:
-        raise ValueError("应为百分数，如 5 或 5%") from None
-    if not percent.is_finite() or percent <= 0 or percent > 100:
-        raise ValueError("应大于 0 且不超过 100")
-    if percent != percent.quantize(Decimal("0.01")):
-        raise ValueError("最多两位小数")
-    return (percent / 100).quantize(Decimal("0.0001"))
+    return ratios.parse_percent(value)  # RatioError is a ValueError with the reason in percent
 
 
 def _lines(value: str) -> list[list[str]]:

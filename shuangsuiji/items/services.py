@@ -41,6 +41,7 @@ from shuangsuiji.items.models import (
     VersionStatus,
 )
 from shuangsuiji.orgs.models import Organisation
+from shuangsuiji.ratios import RatioError, parse_fraction
 from shuangsuiji.rules import RuleError
 from shuangsuiji.targets.choices import InspectionMethod, TargetType
 
@@ -187,13 +188,11 @@ def update_list_settings(item_list: ItemList, *, default_min_ratio: Decimal, use
 
 
 def _ratio(value) -> Decimal:
+    """The one ratio parser (shuangsuiji/ratios.py): a fraction, or a percent with its sign."""
     try:
-        ratio = Decimal(str(value))
-    except (InvalidOperation, ValueError) as exc:
-        raise ItemRuleError("「最低抽查比例」必须是小数，如 0.05。") from exc
-    if not ratio.is_finite():
-        raise ItemRuleError("「最低抽查比例」必须是小数，如 0.05。")
-    return ratio.quantize(Decimal("0.0001"))
+        return parse_fraction(value)
+    except RatioError as exc:
+        raise ItemRuleError(f"「最低抽查比例」：{exc}。") from exc
 
 
 def _check_draft_shape(content: ItemContent) -> None:
@@ -215,9 +214,7 @@ def _check_draft_shape(content: ItemContent) -> None:
         errors.append(f"「子项」编码重复：{'、'.join(duplicates)}。")
     if content.min_ratio is not None:
         try:
-            ratio = _ratio(content.min_ratio)
-            if ratio < 0 or ratio > 1:
-                errors.append("「最低抽查比例」必须在 0 到 1 之间（1 即 100%）。")
+            _ratio(content.min_ratio)
         except ItemRuleError as exc:
             errors.extend(exc.messages)
     if errors:
@@ -474,7 +471,7 @@ def withdraw_item(item: Item, user, reason: str) -> Item:
     with acting(action="items.withdraw", reason=reason):
         item.withdrawn_at = timezone.now()
         item.withdrawn_by = user
-        item.withdraw_reason = reason.strip()[:200]
+        item.withdraw_reason = reason.strip()
         item.save()
         _refresh_list_status(item.department)
     return item

@@ -12,6 +12,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from shuangsuiji.imports.exports import disposition, export_name
 from shuangsuiji.items import access, exports, services
 from shuangsuiji.items.forms import CheckFormForm, ItemForm, ListSettingsForm, ReasonForm, fields_text
 from shuangsuiji.items.models import CheckForm, ItemKind, ItemList, VersionStatus
@@ -91,7 +92,7 @@ def item_export(request, fmt: str):
         body = exports.csv_bytes(exports.EXPORT_HEADERS, rows)
         content_type = "text/csv; charset=utf-8"
     response = HttpResponse(body, content_type=content_type)
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''items.{fmt}"
+    response["Content-Disposition"] = disposition(f"{export_name('事项清单', request.user)}.{fmt}")
     return response
 
 

@@ -1,13 +1,13 @@
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
-
 from django import forms
 
 from shuangsuiji.orgs.models import Organisation
 from shuangsuiji.plans.services import LineSpec
+from shuangsuiji.ratios import RatioError, parse_percent
 from shuangsuiji.targets.choices import InspectionMethod
 from shuangsuiji.web.fields import ModelChoiceField, ModelMultipleChoiceField
+from shuangsuiji.web.lengths import TEXTAREA_MAX
 
 MONTHS = [(m, f"{m}月") for m in range(1, 13)]
 
@@ -16,8 +16,12 @@ class PlanHeaderForm(forms.Form):
     owner = ModelChoiceField(label="制定机构", queryset=Organisation.objects.none())
     year = forms.IntegerField(label="年度", min_value=2000, max_value=2100)
     title = forms.CharField(label="计划名称", max_length=200)
-    scope = forms.CharField(label="抽查范围", widget=forms.Textarea(attrs={"rows": 3}), required=False)
-    notes = forms.CharField(label="其他说明", widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    scope = forms.CharField(
+        label="抽查范围", widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=TEXTAREA_MAX
+    )
+    notes = forms.CharField(
+        label="其他说明", widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=TEXTAREA_MAX
+    )
     participants = ModelMultipleChoiceField(
         label="参与部门（联合抽查计划）",
         queryset=Organisation.objects.none(),
@@ -33,8 +37,12 @@ class PlanHeaderForm(forms.Form):
 
 class PlanTextForm(forms.Form):
     title = forms.CharField(label="计划名称", max_length=200)
-    scope = forms.CharField(label="抽查范围", widget=forms.Textarea(attrs={"rows": 3}), required=False)
-    notes = forms.CharField(label="其他说明", widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    scope = forms.CharField(
+        label="抽查范围", widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=TEXTAREA_MAX
+    )
+    notes = forms.CharField(
+        label="其他说明", widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=TEXTAREA_MAX
+    )
 
 
 def line_rows(versions, plan=None, data=None) -> list[dict]:
@@ -84,10 +92,14 @@ def rows_to_lines(rows) -> tuple[list[LineSpec], list[str]]:
             continue
         v = r["version"]
         try:
-            ratio = Decimal(str(r["ratio"]).strip().rstrip("%")) / 100
+            ratio = parse_percent(r["ratio"])
+        except RatioError as exc:
+            errors.append(f"「{v.name}」（{v.item.code}）的计划抽查比例：{exc}。")
+            continue
+        try:
             start, end = int(r["start"]), int(r["end"])
-        except (InvalidOperation, ValueError):
-            errors.append(f"「{v.name}」（{v.item.code}）的比例或月份无效。")
+        except (TypeError, ValueError):
+            errors.append(f"「{v.name}」（{v.item.code}）的实施月份无效。")
             continue
         lines.append(
             LineSpec(

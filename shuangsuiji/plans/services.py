@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.db import transaction
 from django.urls import reverse
@@ -38,6 +38,7 @@ from shuangsuiji.plans.models import (
     PlanStatus,
     PlanWaiver,
 )
+from shuangsuiji.ratios import RatioError, parse_fraction, percent_text
 from shuangsuiji.rules import RuleError
 from shuangsuiji.targets.choices import InspectionMethod
 
@@ -120,13 +121,11 @@ def departments_without_plan(user, year: int) -> list[Organisation]:
 
 
 def _ratio(value, name: str) -> Decimal:
+    """The one ratio parser (shuangsuiji/ratios.py): a fraction, or a percent with its sign."""
     try:
-        ratio = Decimal(str(value))
-    except (InvalidOperation, ValueError) as exc:
-        raise PlanRuleError(f"「{name}」的计划抽查比例必须是小数，如 0.05。") from exc
-    if not ratio.is_finite():
-        raise PlanRuleError(f"「{name}」的计划抽查比例必须是小数，如 0.05。")
-    return ratio
+        return parse_fraction(value)
+    except RatioError as exc:
+        raise PlanRuleError(f"「{name}」的计划抽查比例：{exc}。") from exc
 
 
 def _check_content(content: PlanContent, year: int, departments: list[Organisation]) -> None:
@@ -153,7 +152,7 @@ def _check_content(content: PlanContent, year: int, departments: list[Organisati
             continue
         if ratio < v.min_ratio:
             errors.append(
-                f"「{name}」的计划抽查比例 {(ratio * 100).normalize():f}% 低于该事项的最低抽查比例 {v.ratio_percent}。"
+                f"「{name}」的计划抽查比例 {percent_text(ratio)} 低于该事项的最低抽查比例 {v.ratio_percent}。"
             )
         elif ratio > 1:
             errors.append(f"「{name}」的计划抽查比例不能超过 100%。")
@@ -350,7 +349,7 @@ def return_plan(plan: Plan, user, reason: str) -> Plan:
         raise PlanRuleError("只有已报审或已审批（未发布）的计划可以退回。")
     with acting(action="plans.return", reason=reason.strip()):
         plan.status = PlanStatus.DRAFT
-        plan.returned_at, plan.returned_by, plan.return_reason = timezone.now(), user, reason.strip()[:500]
+        plan.returned_at, plan.returned_by, plan.return_reason = timezone.now(), user, reason.strip()
         plan.save()
     return plan
 
@@ -460,7 +459,7 @@ def return_adjustment(adjustment: PlanAdjustment, user, reason: str) -> PlanAdju
     with acting(action="plans.adjust_return", reason=reason.strip()):
         adjustment.status = PlanAdjustment.Status.RETURNED
         adjustment.decided_at, adjustment.decided_by = timezone.now(), user
-        adjustment.decision_note = reason.strip()[:500]
+        adjustment.decision_note = reason.strip()
         adjustment.save()
     return adjustment
 

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 
 from shuangsuiji.accounts.models import Role
 from shuangsuiji.accounts.scope import can_write, visible_organisations
-from shuangsuiji.imports.exports import export_response
+from shuangsuiji.imports.exports import export_name, export_response
 from shuangsuiji.items.models import Item
 from shuangsuiji.orgs.models import Organisation
 from shuangsuiji.plans import access, services
@@ -108,7 +108,7 @@ def plan_export(request, fmt: str):
                 timezone.localtime(p.published_at).strftime("%Y-%m-%d %H:%M") if p.published_at else "",
             ]
 
-    return export_response(fmt, "年度抽查计划", EXPORT_HEADERS, rows)
+    return export_response(fmt, export_name("年度抽查计划", request.user), EXPORT_HEADERS, rows)
 
 
 def _visible_versions(user, plan: Plan) -> list[Plan]:

@@ -18,6 +18,14 @@ class RiskClass(models.TextChoices):
     B = "B", "B 一般风险"
     C = "C", "C 较高风险"
     D = "D", "D 高风险"
+    # Not (yet) classified: a new target without a class in its row or form. Never a stratum
+    # of the draw itself: a stratified task names the class whose stratum takes these targets
+    # (``Task.population["unclassified_as"]``, default B; tasks/population.py).
+    UNCLASSIFIED = "U", "未分类"
+
+
+# The classes a classification can give (the strata of a stratified draw).
+CLASSIFIED = ("A", "B", "C", "D")
 
 
 class RegistrationStatus(models.TextChoices):

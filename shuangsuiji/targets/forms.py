@@ -1,14 +1,20 @@
 from __future__ import annotations
 
 from django import forms
+from django.utils import timezone
 
 from shuangsuiji.tags.models import Tag
+from shuangsuiji.targets.choices import CLASSIFIED
 from shuangsuiji.targets.models import Target
-from shuangsuiji.targets.validation import clean_uscc
+from shuangsuiji.targets.validation import clean_uscc, established_on_error
 from shuangsuiji.web.fields import ModelMultipleChoiceField
+from shuangsuiji.web.lengths import TEXTAREA_MAX
 
 
 class TargetForm(forms.ModelForm):
+    business_scope = forms.CharField(
+        label="经营范围", required=False, max_length=TEXTAREA_MAX, widget=forms.Textarea(attrs={"rows": 3})
+    )
     tags = ModelMultipleChoiceField(
         label="标签", required=False, queryset=Tag.objects.filter(is_active=True, scope__in=["targets", "both"])
     )
@@ -34,7 +40,6 @@ class TargetForm(forms.ModelForm):
         widgets = {
             "region": forms.TextInput(attrs={"placeholder": "六位行政区划代码，如 130534"}),
             "established_on": forms.DateInput(attrs={"type": "date"}),
-            "business_scope": forms.Textarea(attrs={"rows": 3}),
         }
 
     def __init__(self, *args, **kwargs):
@@ -59,11 +64,20 @@ class TargetForm(forms.ModelForm):
         except ValueError as exc:
             raise forms.ValidationError(str(exc)) from exc
 
+    def clean_established_on(self):
+        value = self.cleaned_data.get("established_on")
+        error = established_on_error(value, timezone.localdate())
+        if error:
+            raise forms.ValidationError(f"{error}。")
+        return value
+
     def validate_unique(self):
         """Uniqueness of the USCC is checked by the service, with a message naming the record."""
 
 
 class RiskClassForm(forms.Form):
-    risk_class = forms.ChoiceField(label="信用风险分类", choices=Target._meta.get_field("risk_class").choices)
+    risk_class = forms.ChoiceField(
+        label="信用风险分类", choices=[c for c in Target._meta.get_field("risk_class").choices if c[0] in CLASSIFIED]
+    )
     effective_on = forms.DateField(label="生效日期", widget=forms.DateInput(attrs={"type": "date"}))
     source = forms.CharField(label="来源", max_length=200)

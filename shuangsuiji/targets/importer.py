@@ -21,7 +21,7 @@ from shuangsuiji.imports.runner import Column, Counts, Importer, RowError, regis
 from shuangsuiji.orgs.models import Region
 from shuangsuiji.tags.models import Tag
 from shuangsuiji.tags.services import tags_by_name
-from shuangsuiji.targets.choices import RegistrationStatus, RiskClass, TargetType
+from shuangsuiji.targets.choices import CLASSIFIED, RegistrationStatus, RiskClass, TargetType
 from shuangsuiji.targets.models import (
     DATA_FIELDS,
     INTERNAL_CODE_PREFIX,
@@ -34,11 +34,13 @@ from shuangsuiji.targets.models import (
 from shuangsuiji.targets.validation import (
     USCC_REQUIRED,
     clean_uscc,
+    established_on_error,
     parse_bool,
     parse_count,
     parse_date,
     split_list,
 )
+from shuangsuiji.web.lengths import TEXTAREA_MAX
 
 COLUMNS = (
     Column("名称", "name", required=True, example="清河县示例羊绒制品有限公司"),
@@ -75,7 +77,40 @@ _STATUS_BY_LABEL = (
 )
 
 
-_RISK_CLASSES = frozenset(RiskClass.values)
+_RISK_CLASSES = frozenset(CLASSIFIED)
+# Text columns and their maximum (the model's max_length; a text area's for 经营范围): a longer
+# cell is a row error, never cut short.
+_TEXT_LIMITS = (
+    ("legal_representative", Target._meta.get_field("legal_representative").max_length),
+    ("address", Target._meta.get_field("address").max_length),
+    ("risk_source", Target._meta.get_field("risk_source").max_length),
+    ("business_scope", TEXTAREA_MAX),
+)
+
+
+def export_row(target: Target) -> dict[str, str]:
+    """A stored target as a row of the import template ({field: cell}): the register's export
+    and the API's partial updates use it, so that export → edit → re-import round-trips."""
+    return {
+        "name": target.name,
+        "uscc": target.uscc or "",
+        "code": target.code,
+        "target_type": TargetType(target.target_type).label,
+        "legal_representative": target.legal_representative,
+        "business_scope": target.business_scope,
+        "address": target.address,
+        "region": target.region_id,
+        "industry": target.industry_id or "",
+        "registration_status": RegistrationStatus(target.registration_status).label,
+        "established_on": target.established_on.isoformat() if target.established_on else "",
+        # 未分类 is a blank cell (a blank class leaves the stored one as it is on re-import)
+        "risk_class": "" if target.risk_class == RiskClass.UNCLASSIFIED else target.risk_class,
+        "risk_source": target.risk_source,
+        "abnormal_operation": "是" if target.abnormal_operation else "否",
+        "serious_violation": "是" if target.serious_violation else "否",
+        "complaint_count": str(target.complaint_count),
+        "tags": "、".join(t.full_name for t in target.tags.all()),
+    }
 
 
 def _natural_key(target_type: str, region: str, name: str) -> str:
@@ -161,7 +196,6 @@ class TargetImporter(Importer):
         if risk and risk not in _RISK_CLASSES:
             fail("risk_class", "信用风险分类应为 A、B、C、D 之一")
         out["risk_class"] = risk or None
-        out["risk_source"] = raw.get("risk_source", "")[:200]
 
         for f, parser in (
             ("established_on", parse_date),
@@ -173,6 +207,9 @@ class TargetImporter(Importer):
                 out[f] = parser(raw.get(f, ""))
             except ValueError as exc:
                 fail(f, str(exc))
+        future = established_on_error(out.get("established_on"), self.today)
+        if future:
+            fail("established_on", future)
 
         tag_ids = []
         for tag_name in split_list(raw.get("tags", "")):
@@ -183,9 +220,10 @@ class TargetImporter(Importer):
                 tag_ids.append(tag.pk)
         out["tag_ids"] = sorted(set(tag_ids))
 
-        for f in ("legal_representative", "address"):
-            out[f] = raw.get(f, "")[: 255 if f == "address" else 64]
-        out["business_scope"] = raw.get("business_scope", "")
+        for f, limit in _TEXT_LIMITS:
+            value = out[f] = raw.get(f, "")
+            if len(value) > limit:
+                fail(f, f"不能超过 {limit} 个字符（当前 {len(value)} 个）")
         out["row"] = row
 
         key = out["code"] or (_natural_key(target_type, region, name) if target_type else None)
@@ -209,7 +247,7 @@ class TargetImporter(Importer):
         today = self.today
         job_id = self.job.pk
         actor_id = self.actor.pk if self.actor else None
-        default_source = f"导入：{self.job.file_name}"
+        default_source = f"导入：{self.job.file_name}"[:200]
         for i, r in enumerate(rows):
             code = r["code"]
             keys.append(code or _natural_key(r["target_type"], r["region_id"], r["name"]))
@@ -218,7 +256,7 @@ class TargetImporter(Importer):
             if risk:
                 current = (risk, r["risk_source"] or default_source, today, now, actor_id)
             else:
-                current = (RiskClass.B, "", None, None, None)
+                current = (RiskClass.UNCLASSIFIED, "", None, None, None)
             data = _data_values(r)
             lines.append(bulk.copy_line((code or new_internal_code(r["region_id"]), *data, *current, job_id, now, now)))
             if r["tag_ids"]:

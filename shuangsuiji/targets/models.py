@@ -90,7 +90,9 @@ class Target(models.Model):
         "登记状态", max_length=16, choices=RegistrationStatus.choices, default=RegistrationStatus.ACTIVE
     )
     established_on = models.DateField("成立日期", null=True, blank=True)
-    risk_class = models.CharField("信用风险分类", max_length=1, choices=RiskClass.choices, default=RiskClass.B)
+    risk_class = models.CharField(
+        "信用风险分类", max_length=1, choices=RiskClass.choices, default=RiskClass.UNCLASSIFIED
+    )
     # These four describe the *current* classification (with ``risk_class``); the earlier ones
     # are ``RiskClassChange`` rows, written when a new classification replaces them (so an
     # import that classifies every new target writes no history rows).

@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from shuangsuiji.audit.context import acting
-from shuangsuiji.targets.choices import RiskClass
+from shuangsuiji.targets.choices import CLASSIFIED, RiskClass
 from shuangsuiji.targets.models import DATA_FIELDS, Target, TargetChange, new_internal_code
 from shuangsuiji.targets.validation import USCC_REQUIRED
 
@@ -46,7 +46,7 @@ def create_target(data: dict, *, user, tags=(), risk_source: str = "") -> Target
     target.uscc = data.get("uscc") or None
     target.code = target.uscc or new_internal_code(target.region_id)
     target.set_current_risk(
-        data.get("risk_class") or RiskClass.B,
+        data.get("risk_class") or RiskClass.UNCLASSIFIED,
         source=risk_source or "录入",
         effective_on=timezone.localdate(),
         recorded_at=timezone.now(),
@@ -110,7 +110,7 @@ def set_risk_class(target: Target, risk_class: str, *, effective_on: date, sourc
 
     Re-confirming the same class (with a new source or date) also supersedes the current one.
     Returns the target, saved."""
-    if risk_class not in RiskClass.values:
+    if risk_class not in CLASSIFIED:
         raise ValidationError({"risk_class": "信用风险分类应为 A、B、C、D 之一。"})
     if not source.strip():
         raise ValidationError({"source": "请填写风险分类的来源。"})

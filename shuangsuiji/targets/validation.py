@@ -101,3 +101,10 @@ def split_list(value: str) -> list[str]:
     if not value:
         return []
     return [p.strip() for p in re.split(r"[、,，;；|]", value) if p.strip()]
+
+
+def established_on_error(value: date | None, today: date) -> str | None:
+    """成立日期 cannot lie in the future (a date such as 2099 is a typing error)."""
+    if value is not None and value > today:
+        return f"成立日期 {value.isoformat()} 晚于今天（{today.isoformat()}），请核对"
+    return None

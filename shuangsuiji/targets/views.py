@@ -6,54 +6,26 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
 
 from shuangsuiji.accounts.scope import can_write, get_in_region_scope_or_404
-from shuangsuiji.imports.exports import export_response
+from shuangsuiji.imports.exports import export_name, export_response
 from shuangsuiji.tags.models import Tag
 from shuangsuiji.targets import services
 from shuangsuiji.targets.choices import RegistrationStatus, RiskClass, TargetType
 from shuangsuiji.targets.forms import RiskClassForm, TargetForm
+from shuangsuiji.targets.importer import COLUMNS, export_row
 from shuangsuiji.targets.models import Industry, Target
 from shuangsuiji.targets.queries import TargetFilter, targets_for
+from shuangsuiji.web.changes import describe
 from shuangsuiji.web.pagination import paginate
 
-EXPORT_HEADERS = [
-    "对象编码",
-    "统一社会信用代码",
-    "名称",
-    "对象类型",
-    "法定代表人（负责人）",
-    "住所（经营场所）",
-    "行政区划代码",
-    "行政区划",
-    "行业代码",
-    "行业",
-    "登记状态",
-    "信用风险分类",
-    "经营异常名录",
-    "严重违法失信名单",
-    "投诉举报次数",
-]
+# The export is the import template (same headers, same cells: export → edit → re-import
+# round-trips), followed by two columns for reading that the import ignores.
+EXPORT_HEADERS = [*(c.header for c in COLUMNS), "行政区划名称", "行业名称"]
 
 
 def _export_rows(qs):
-    type_labels, status_labels = dict(TargetType.choices), dict(RegistrationStatus.choices)
     for t in qs.iterator(chunk_size=5000):
-        yield [
-            t.code,
-            t.uscc or "",
-            t.name,
-            type_labels.get(t.target_type, t.target_type),
-            t.legal_representative,
-            t.address,
-            t.region_id,
-            t.region.name,
-            t.industry_id or "",
-            t.industry.name if t.industry_id else "",
-            status_labels.get(t.registration_status, t.registration_status),
-            t.risk_class,
-            "是" if t.abnormal_operation else "否",
-            "是" if t.serious_violation else "否",
-            t.complaint_count,
-        ]
+        row = export_row(t)
+        yield [*(row[c.field] for c in COLUMNS), t.region.name, t.industry.name if t.industry_id else ""]
 
 
 def _require_write(user):
@@ -66,7 +38,8 @@ def target_list(request):
     qs = targets_for(request.user, request.GET)
     fmt = request.GET.get("export")
     if fmt:
-        return export_response(fmt, "检查对象名录", EXPORT_HEADERS, lambda: _export_rows(qs))
+        name = export_name("检查对象名录", request.user)
+        return export_response(fmt, name, EXPORT_HEADERS, lambda: _export_rows(qs.prefetch_related("tags__parent")))
     context = {
         "filters": TargetFilter.from_params(request.GET),
         "types": TargetType.choices,
@@ -89,7 +62,7 @@ def target_detail(request, pk: int):
     context = {
         "t": target,
         "risk_records": target.risk_records(limit=50),  # the current one first, then the earlier ones
-        "changes": target.changes.select_related("changed_by", "import_job")[:50],
+        "changes": describe(Target, target.changes.select_related("changed_by", "import_job")[:50]),
         "last_inspections": target.last_inspections.select_related("department"),
         "risk_form": RiskClassForm(initial={"risk_class": target.risk_class}),
         "can_write": can_write(request.user),

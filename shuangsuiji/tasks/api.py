@@ -103,6 +103,7 @@ class PopulationSchema(Schema):
     flags: list[str] = Field([], description="abnormal_operation / serious_violation / complaints（任一）")
     registration_statuses: list[str] = Field([], description="登记状态；空为存续")
     exclude_inspected_months: int = Field(0, description="排除近 N 个月内已被检查的对象（0–120）")
+    unclassified_as: str = Field("B", max_length=1, description="分层抽取时，未分类的检查对象归入的层（A、B、C、D）")
 
 
 class TaskIn(Schema):
@@ -763,7 +764,7 @@ def drawn_targets(request, draw_id: int):
     openapi_extra={
         "responses": {
             200: {
-                "description": "抽取数据包（spec v1 §14）",
+                "description": "抽取数据包（可独立验证）",
                 "content": {"application/zip": {"schema": {"type": "string", "format": "binary"}}},
             }
         }

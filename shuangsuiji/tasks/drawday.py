@@ -403,7 +403,7 @@ def _claim(draw: Draw, entropy: Entropy, seed: bytes, user, witnesses: str) -> N
         seed=seed.hex(),
         drawn_at=timezone.now(),
         drawn_by=user,
-        witnesses=witnesses[:300],
+        witnesses=witnesses,
     )
     if n != 1:
         current = Draw.objects.filter(pk=draw.pk).values_list("status", flat=True).first()
@@ -563,7 +563,7 @@ def confirm(draw: Draw, department_id: int, user, note: str = "") -> Confirmatio
         conf.status = Confirmation.Status.CONFIRMED
         conf.confirmed_at = timezone.now()
         conf.confirmed_by = user
-        conf.note = note.strip()[:500]
+        conf.note = note.strip()
         late = timezone.localdate() > conf.due_on
         with acting(actor=user, action="tasks.confirm", reason="逾期确认" if late else ""):
             conf.save()
@@ -761,7 +761,7 @@ def decide_void(request: VoidRequest, approve: bool, user, note: str = "") -> Vo
         request.status = VoidRequest.Status.APPROVED if approve else VoidRequest.Status.REJECTED
         request.decided_at = timezone.now()
         request.decided_by = user
-        request.decision_note = note.strip()[:500]
+        request.decision_note = note.strip()
         action = "tasks.void_approve" if approve else "tasks.void_reject"
         with acting(actor=user, action=action):
             request.save()

@@ -12,12 +12,13 @@ of that item, several), ``experts_<department id>``, ``target_types``, ``tags``,
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from shuangsuiji.items.models import ItemVersion
 from shuangsuiji.items.services import published_items
 from shuangsuiji.orgs.models import Organisation
 from shuangsuiji.plans.models import Plan, PlanStatus
+from shuangsuiji.ratios import RatioError, parse_percent
 from shuangsuiji.tags.models import Tag
 from shuangsuiji.targets.choices import InspectionMethod, RegistrationStatus, TargetType
 from shuangsuiji.tasks import population as pop
@@ -49,14 +50,10 @@ def _int(value: str, label: str, errors: list[str], default=None):
     return int(value)
 
 
-def percent_to_ratio(value: str) -> str | None:
-    try:
-        d = Decimal(value.strip().rstrip("%"))
-    except (InvalidOperation, AttributeError):
-        return None
-    if not d.is_finite():
-        return None
-    return format((d / 100).normalize(), "f")
+def percent_to_ratio(value: str) -> str:
+    """A percent as typed on the page → the fraction the engine takes (shuangsuiji/ratios.py);
+    RatioError with the reason in percent."""
+    return format(parse_percent(value).normalize(), "f")
 
 
 def ratio_to_percent(ratio: str) -> str:
@@ -120,9 +117,12 @@ def parse(post, lead: Organisation) -> tuple[TaskSpec | None, list[str]]:
     for key in RISK_STRATA if stratify else (pop.ALL,):
         label = stratum_label(key)
         raw = post.get(f"ratio_{key}", "").strip()
-        ratio = percent_to_ratio(raw) if raw else None
-        if raw and ratio is None:
-            errors.append(f"{label}：抽查比例“{raw}”不是数字（填百分数，如 10）。")
+        ratio = None
+        if raw:
+            try:
+                ratio = percent_to_ratio(raw)
+            except RatioError as exc:
+                errors.append(f"{label}：抽查比例 {exc}。")
         strata[key] = {
             "ratio": ratio if ratio is not None else "",
             "min": _int(post.get(f"min_{key}", ""), f"{label}最少抽取数", errors, 0),
@@ -139,6 +139,7 @@ def parse(post, lead: Organisation) -> tuple[TaskSpec | None, list[str]]:
         "exclude_inspected_months": _int(
             post.get("exclude_inspected_months", ""), "排除近 N 个月内已被检查的对象", errors, 0
         ),
+        "unclassified_as": (post.get("unclassified_as") or pop.DEFAULT_UNCLASSIFIED_AS) if stratify else "",
     }
     population = {k: v for k, v in population.items() if v}
     start = _date(post.get("window_from", ""), "检查开始日期", errors)
@@ -239,7 +240,8 @@ def initial_from_post(post) -> dict:
     values["inspector_cap"] = post.get("inspector_cap", "")
     values["stratify"] = post.get("stratify") == "1"
     values["population"] = {k: post.getlist(k) for k in ("target_types", "tags", "flags", "registration_statuses")} | {
-        "exclude_inspected_months": post.get("exclude_inspected_months", "")
+        "exclude_inspected_months": post.get("exclude_inspected_months", ""),
+        "unclassified_as": post.get("unclassified_as", ""),
     }
     values["strata"] = {
         k: {

@@ -29,7 +29,7 @@ from shuangsuiji.draw import Candidate, Exclusion, Frame
 from shuangsuiji.orgs.models import Region
 from shuangsuiji.rules import RuleError
 from shuangsuiji.tags.models import Tag
-from shuangsuiji.targets.choices import RegistrationStatus, RiskClass, TargetType
+from shuangsuiji.targets.choices import CLASSIFIED, RegistrationStatus, RiskClass, TargetType
 from shuangsuiji.targets.models import Industry, LastInspection, Target
 
 ALL = "ALL"
@@ -39,6 +39,9 @@ FLAGS = {
     "complaints": "有投诉举报",
 }
 STRATUM_LABELS = {**dict(RiskClass.choices), ALL: "全部（不分层）"}
+# Where a stratified task puts the 未分类 targets unless it says otherwise: B, the class a new
+# target used to get silently (so the draws of existing tasks are unchanged).
+DEFAULT_UNCLASSIFIED_AS = RiskClass.B.value
 
 
 class PopulationError(RuleError):
@@ -72,6 +75,9 @@ def check_population(spec: dict) -> list[str]:
     known = set(Tag.objects.filter(code__in=codes).values_list("code", flat=True))
     errors += [f"标签“{c}”不存在。" for c in codes if c not in known]
     errors += [f"条件“{f}”不存在。" for f in spec.get("flags") or [] if f not in FLAGS]
+    unclassified_as = spec.get("unclassified_as")
+    if unclassified_as and unclassified_as not in CLASSIFIED:
+        errors.append(f"未分类对象归入的层“{unclassified_as}”应为 A、B、C、D 之一。")
     n = spec.get("exclude_inspected_months") or 0
     if not isinstance(n, int) or n < 0 or n > 120:
         errors.append("“排除近 N 个月内已被检查的对象”的 N 须为 0–120 的整数。")
@@ -151,8 +157,15 @@ class Population:
         return out
 
 
+def unclassified_stratum(task) -> str:
+    """The stratum of a stratified task that takes the 未分类 targets (the task names it)."""
+    return (task.population or {}).get("unclassified_as") or DEFAULT_UNCLASSIFIED_AS
+
+
 def _stratum(task, risk: str) -> str:
-    return risk if task.stratify else ALL
+    if not task.stratify:
+        return ALL
+    return unclassified_stratum(task) if risk == RiskClass.UNCLASSIFIED else risk
 
 
 def _codes_by_stratum(task, qs: QuerySet[Target]) -> dict[str, list[str]]:
@@ -172,7 +185,8 @@ def _codes_by_stratum(task, qs: QuerySet[Target]) -> dict[str, list[str]]:
     codes = [code for code, _risk in rows]
     if not task.stratify:
         return {ALL: codes} if codes else {}
-    risks = [risk for _code, risk in rows]
+    unclassified, mapped = RiskClass.UNCLASSIFIED.value, unclassified_stratum(task)
+    risks = [mapped if risk == unclassified else risk for _code, risk in rows]
     del rows
     # one pass per stratum in C (four credit-risk classes), in order of first appearance
     return {s: list(compress(codes, map(s.__eq__, risks))) for s in dict.fromkeys(risks)}
@@ -256,4 +270,6 @@ def describe(task) -> list[str]:
     lines.append("登记状态：" + "、".join(labels.get(s, s) for s in statuses))
     if spec.get("exclude_inspected_months"):
         lines.append(f"排除：近{spec['exclude_inspected_months']}个月内已被任一部门检查的对象")
+    if task.stratify:
+        lines.append(f"未分类（无信用风险分类）的检查对象：按“{STRATUM_LABELS[unclassified_stratum(task)]}”层抽取")
     return lines

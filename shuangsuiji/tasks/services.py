@@ -21,12 +21,13 @@ from shuangsuiji.items.models import ItemVersion
 from shuangsuiji.items.services import published_items
 from shuangsuiji.orgs.models import Organisation
 from shuangsuiji.plans.models import PlanLine, PlanStatus
+from shuangsuiji.ratios import RatioError, parse_fraction, percent_text
 from shuangsuiji.rules import RuleError
-from shuangsuiji.targets.choices import InspectionMethod, RiskClass, TargetType
+from shuangsuiji.targets.choices import CLASSIFIED, InspectionMethod, TargetType
 from shuangsuiji.tasks import population as pop
 from shuangsuiji.tasks.models import Task, TaskItem, TaskParticipant, TaskSource, TaskStatus
 
-RISK_STRATA = tuple(RiskClass.values)  # A, B, C, D
+RISK_STRATA = CLASSIFIED  # A, B, C, D (未分类 targets go to the stratum the task names)
 
 
 class TaskRuleError(RuleError):
@@ -100,12 +101,9 @@ def normalise_strata(strata: dict, stratify: bool) -> tuple[dict[str, dict], lis
             errors.append(f"{label}：缺少抽查比例。")
             continue
         try:
-            r = _ratio(rule.get("ratio"))
-        except ValueError:
-            errors.append(f"{label}：抽查比例“{rule.get('ratio')}”不是数字（如 0.1 表示 10%）。")
-            continue
-        if not (Decimal(0) < r <= Decimal(1)):
-            errors.append(f"{label}：抽查比例须大于 0 且不超过 100%。")
+            r = parse_fraction(rule.get("ratio"))
+        except RatioError as exc:
+            errors.append(f"{label}：抽查比例 {exc}。")
             continue
         ints = {}
         for name, zh in (("min", "最少抽取数"), ("max", "最多抽取数"), ("reserves", "备选对象数")):
@@ -202,6 +200,11 @@ def validate(spec: TaskSpec) -> tuple[dict[str, dict], list[str]]:
         _check_participant(p, region_code, errors)
     if spec.window_to < spec.window_from:
         errors.append("检查结束日期早于开始日期。")
+    elif spec.window_to < (today := timezone.localdate()):
+        errors.append(
+            f"检查期间（{spec.window_from.isoformat()} 至 {spec.window_to.isoformat()}）已全部早于今天"
+            f"（{today.isoformat()}），无法按期检查，请调整检查期间。"
+        )
     if spec.group_size < 2:
         errors.append("每组检查人员不得少于 2 人。")
     if spec.inspector_cap is not None and spec.inspector_cap < 1:
@@ -407,6 +410,11 @@ class StratumPreview:
     ratio: str
     sample: int
     reserves: int
+
+    @property
+    def percent(self) -> str:
+        """The ratio as every page shows it ("5%")."""
+        return percent_text(self.ratio)
 
 
 @dataclass

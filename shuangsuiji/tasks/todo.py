@@ -37,7 +37,15 @@ def todo_for(user, today: dt.date | None = None) -> list[dict]:
         live = drawday.live_target_draw(task)
         if access.can_manage(user, task):
             if live is None and task.status == TaskStatus.DRAFT:
-                out.append({"title": f"预览并冻结抽取：{task}", "url": url, "due": task.window_from, "overdue": False})
+                late = "（检查期间已结束，请调整）" if today > task.window_to else ""
+                out.append(
+                    {
+                        "title": f"预览并冻结抽取：{task}{late}",
+                        "url": url,
+                        "due": task.window_from,
+                        "overdue": today > task.window_from,
+                    }
+                )
             elif live is not None and live.status == DrawStatus.FROZEN:
                 out.append(
                     {

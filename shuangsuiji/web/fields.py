@@ -63,3 +63,30 @@ class ModelMultipleChoiceField(forms.ModelMultipleChoiceField):
                         self.error_messages["invalid_pk_value"], code="invalid_pk_value", params={"pk": pk}
                     )
         return super()._check_values(value)
+
+
+class PercentField(forms.CharField):
+    """A ratio typed as a percent ("5", "5%", "５％"), parsed by the one ratio parser
+    (shuangsuiji/ratios.py); cleans to the percent as a Decimal (5 for 5 %), None when blank.
+    ``minimum`` (a percent) refuses smaller values with both numbers in percent."""
+
+    def __init__(self, *, minimum=None, **kwargs):
+        kwargs.setdefault("max_length", 20)
+        super().__init__(**kwargs)
+        self.minimum = minimum
+
+    def clean(self, value):
+        from decimal import Decimal
+
+        from shuangsuiji.ratios import RatioError, below, parse_percent
+
+        value = super().clean(value)  # the text, its length and required checked
+        if value in self.empty_values:
+            return None
+        try:
+            fraction = parse_percent(value)
+        except RatioError as exc:
+            raise ValidationError(f"{exc}。") from exc
+        if self.minimum is not None and fraction * 100 < self.minimum:
+            raise ValidationError(f"{below(fraction, Decimal(self.minimum) / 100)}（最低比例）。")
+        return (fraction * 100).normalize()

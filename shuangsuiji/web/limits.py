@@ -29,6 +29,8 @@ from django.http import HttpResponse, JsonResponse
 from django.http.multipartparser import MultiPartParserError
 from django.template.loader import render_to_string
 
+from shuangsuiji.web.lengths import TextTooLong
+
 BODY_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 # A JSON escape of NUL (\u0000) not itself escaped (\\u0000 is a backslash and "u0000").
 _JSON_NUL = re.compile(rb"(?<!\\)(?:\\\\)*\\u0000")
@@ -84,6 +86,8 @@ class RequestLimitsMiddleware:
         """A page view's input that the database refused as data: 400 (the API has its own handler)."""
         if isinstance(exception, DataError | OverflowError) and not request.path.startswith("/api/"):
             log.warning("refused as data: %s %s: %s", request.method, request.path, exception)
+            if isinstance(exception, TextTooLong):
+                return self._refuse(request, 400, f"{exception}未被保存，请修改后重试。")
             return self._refuse(request, 400, DATA_MESSAGE)
         return None
 

@@ -36,7 +36,6 @@ def _publish_messages(dept, user, **changes):
         ({"sub_items": []}, "「子项」至少填写一个"),
         ({"sub_items": [("A", "名称", "")]}, "「子项」A 缺少检查内容"),
         ({"min_ratio": Decimal("0.03")}, "「最低抽查比例」：一般检查事项不得低于 5%（当前 3%）"),
-        ({"kind": "key", "min_ratio": Decimal("0")}, "「最低抽查比例」必须大于 0"),
         ({"target_types": []}, "「检查对象类型」至少选择一项"),
         ({"methods": []}, "「检查方式」至少选择一项"),
         ({"frequency": ""}, "「抽查频次」不能为空"),
@@ -58,11 +57,17 @@ def test_an_item_needs_a_published_check_form(setup):
         services.publish_item(version, user)
 
 
+def test_a_zero_ratio_is_refused_when_the_draft_is_saved(setup):
+    dept, user, form = setup
+    with pytest.raises(ItemRuleError, match=r"「最低抽查比例」：0（0 %）须大于 0"):
+        services.create_item(dept, code="K-0", content=content(form, kind="key", min_ratio=Decimal("0")), user=user)
+
+
 def test_key_items_have_no_upper_limit_below_100_percent(setup):
     dept, user, form = setup
     draft = services.create_item(dept, code="K-1", content=content(form, kind="key", min_ratio=Decimal("1")), user=user)
     assert services.publish_item(draft, user).status == VersionStatus.PUBLISHED
-    with pytest.raises(ItemRuleError, match="0 到 1 之间"):
+    with pytest.raises(ItemRuleError, match=r"1\.5（150 %）超过 1（100 %）"):
         services.create_item(dept, code="K-2", content=content(form, kind="key", min_ratio=Decimal("1.5")), user=user)
 
 

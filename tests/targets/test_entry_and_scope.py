@@ -100,12 +100,12 @@ def test_exports_are_scoped_and_open(client, demo, login):
     response = client.get("/targets/?export=csv")
     text = b"".join(response.streaming_content).decode("utf-8-sig")
     rows = list(csv.reader(io.StringIO(text)))
-    assert rows[0][:3] == ["对象编码", "统一社会信用代码", "名称"]
-    assert [r[2] for r in rows[1:]] == ["清河县甲"]
+    assert rows[0][:3] == ["名称", "统一社会信用代码", "对象编码"]  # the import template's columns
+    assert [r[0] for r in rows[1:]] == ["清河县甲"]
     response = client.get("/targets/?export=xlsx")
     data = b"".join(response.streaming_content)
     sheet = CalamineWorkbook.from_filelike(io.BytesIO(data)).get_sheet_by_index(0).to_python()
-    assert [r[2] for r in sheet[1:]] == ["清河县甲"]
+    assert [r[0] for r in sheet[1:]] == ["清河县甲"]
     assert sheet[1][1] == GOOD_USCC[0]  # codes stay text
 
 

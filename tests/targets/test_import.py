@@ -79,11 +79,11 @@ def test_reimport_upserts_and_records_the_change(tmp_path):
     assert (again.created_count, again.updated_count, again.unchanged_count) == (0, 0, 1)
 
 
-def test_a_row_without_a_risk_class_gets_b_with_no_source_and_no_date(tmp_path):
+def test_a_row_without_a_risk_class_is_unclassified_with_no_source_and_no_date(tmp_path):
     run(write_csv(tmp_path / "a.csv", [["甲", GOOD_USCC[0], "企业", "130534", "", "", "", ""]]))
     target = Target.objects.get()
     assert (target.risk_class, target.risk_source, target.risk_effective_on, target.risk_recorded_at) == (
-        "B",
+        "U",
         "",
         None,
         None,
@@ -92,7 +92,7 @@ def test_a_row_without_a_risk_class_gets_b_with_no_source_and_no_date(tmp_path):
     run(write_csv(tmp_path / "b.csv", [["甲", GOOD_USCC[0], "企业", "130534", "", "D", "", ""]]))
     target.refresh_from_db()
     assert (target.risk_class, target.risk_source) == ("D", "导入：b.csv")
-    assert [(r.risk_class, r.source) for r in target.risk_history.all()] == [("B", "")]
+    assert [(r.risk_class, r.source) for r in target.risk_history.all()] == [("U", "")]
 
 
 def test_duplicate_rows_in_one_file_are_errors_naming_the_other_row(tmp_path):

@@ -99,7 +99,7 @@ def test_superseded_risk_of_a_target_never_classified_falls_back_to_created_at(d
         name="甲", code=GOOD_USCC[0], uscc=GOOD_USCC[0], target_type="enterprise", region_id="130534"
     )
     row = target.superseded_risk()
-    assert row.pk is None and row.target == target and row.risk_class == "B" and row.source == ""
+    assert row.pk is None and row.target == target and row.risk_class == "U" and row.source == ""  # 未分类
     assert row.effective_on == timezone.localdate(target.created_at) and row.recorded_at == target.created_at
     assert row.recorded_by_id is None
 
@@ -137,7 +137,9 @@ def test_api_lists_the_current_source_and_effective_date(client, demo, login):
 
 def _legacy_target(code: str, created_days_ago: int = 10) -> Target:
     """A target as the old design left it: blank current fields."""
-    target = Target.objects.create(name=code, code=code, uscc=code, target_type="enterprise", region_id="130534")
+    target = Target.objects.create(
+        name=code, code=code, uscc=code, target_type="enterprise", region_id="130534", risk_class="B"
+    )  # the old default
     created = timezone.now() - timedelta(days=created_days_ago)
     Target.objects.filter(pk=target.pk).update(created_at=created)
     target.refresh_from_db()
