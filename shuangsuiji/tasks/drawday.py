@@ -57,6 +57,7 @@ from shuangsuiji.inspectors.models import Inspector
 from shuangsuiji.inspectors.services import draw_candidates
 from shuangsuiji.rules import RuleError
 from shuangsuiji.targets.models import Target
+from shuangsuiji.tasks import entropy as entropy_rules
 from shuangsuiji.tasks import indexes, storage
 from shuangsuiji.tasks import population as pop
 from shuangsuiji.tasks.history import with_history
@@ -355,25 +356,39 @@ def freeze_targets(task: Task, user, today: dt.date | None = None) -> Draw:
 
 
 def parse_entropy(entries: list[dict]) -> list[PublicEntropy]:
-    """Public entropy entries from a form or the API, with Chinese errors."""
+    """Public entropy entries from a form or the API, with Chinese errors. Values are
+    normalised as people type them (full-width digits, Chinese separators, spaces:
+    :mod:`shuangsuiji.tasks.entropy`)."""
     out = []
     for i, e in enumerate(entries, start=1):
-        kind = (e.get("kind") or "").strip()
-        value = " ".join((e.get("value") or "").split())
-        source = (e.get("source") or "").strip()
+        kind = (e.get("kind") or "").strip() or "other"
+        value = entropy_rules.normalise(kind, e.get("value") or "")
+        source = " ".join((e.get("source") or "").split())
         if not value:
             continue
+        if kind not in entropy_rules.KIND_LABELS or kind == "target_draw_seed":
+            raise DrawRuleError(f"第 {i} 项公开随机数的类型“{kind}”无效：应为骰子、彩票开奖号码或其他公开随机数。")
         if not source:
             raise DrawRuleError(f"第 {i} 项公开随机数须填写见证人或来源。")
-        if kind == "dice" and not all(ch.isdigit() and "1" <= ch <= "6" for ch in value.replace(" ", "")):
-            raise DrawRuleError(f"第 {i} 项骰子点数只能是 1–6 的数字。")
+        if kind == "dice" and not all(len(t) == 1 and "1" <= t <= "6" for t in value.split()):
+            raise DrawRuleError(f"第 {i} 项骰子点数只能是 1–6 的数字（录入的是“{value}”）。{entropy_rules.ACCEPTED}")
         try:
-            out.append(PublicEntropy(kind or "other", value, source))
+            out.append(PublicEntropy(kind, value, source))
         except DrawError as exc:
             raise DrawRuleError(f"第 {i} 项公开随机数无效：{exc}") from exc
     if not out:
-        raise DrawRuleError("请录入至少一项公开随机数（如现场掷骰点数、当期彩票开奖号码）。")
+        raise DrawRuleError(f"请录入公开随机数。{entropy_rules.ACCEPTED}")
     return out
+
+
+def require_minimum(public: list[PublicEntropy]) -> None:
+    """A target draw needs at least entropy.MINIMUM_BITS of public entropy (draw-spec §6.1)."""
+    t = entropy_rules.tally(public)
+    if not t.enough:
+        raise DrawRuleError(
+            f"公开随机数不足：已录入约 {t.shown} 位（比特），至少需要 {t.minimum} 位，"
+            f"还差约 {t.dice_missing} 个骰子点数。{entropy_rules.ACCEPTED}"
+        )
 
 
 def _run(draw: Draw, public: list[PublicEntropy]):
@@ -418,6 +433,10 @@ def draw_targets(draw: Draw, public: list[PublicEntropy], user, witnesses: str =
         raise DrawRuleError("这不是检查对象抽取。")
     if draw.status != DrawStatus.FROZEN:
         raise DrawRuleError("该抽取不处于待抽取状态（已抽取或已作废）。")
+    require_minimum(public)
+    witnesses = " ".join((witnesses or "").split())
+    if not witnesses:
+        raise DrawRuleError("请填写现场见证人（姓名、单位），见证人为必填项。")
     entropy, seed, targets, _none, result_bytes = _run(draw, public)
     due = confirmation_due(timezone.localdate())
     with transaction.atomic():

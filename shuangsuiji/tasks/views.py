@@ -4,6 +4,8 @@ in ``access`` (404 outside it, 403 for an action without the right); the sealed 
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -19,6 +21,7 @@ from shuangsuiji.orgs.models import Organisation
 from shuangsuiji.rules import RuleError
 from shuangsuiji.targets.models import Target
 from shuangsuiji.tasks import access, drawday, forms, sealed, services
+from shuangsuiji.tasks import entropy as entropy_rules
 from shuangsuiji.tasks.models import (
     Assignment,
     Confirmation,
@@ -272,11 +275,23 @@ def task_freeze(request, pk):
 
 # --- The ceremony ----------------------------------------------------------------------------------
 
-ENTROPY_KINDS = [("dice", "现场掷骰点数"), ("lottery", "彩票开奖号码"), ("other", "其他公开随机数")]
+ENTROPY_KINDS = [("dice", "骰子（现场掷骰点数）"), ("lottery", "彩票开奖号码"), ("other", "其他公开随机数（不计入）")]
+CEREMONY_ROWS = 3
+
+
+def _ceremony_entries(post) -> list[dict]:
+    return [
+        {
+            "kind": post.get(f"kind_{i}", ""),
+            "value": post.get(f"value_{i}", ""),
+            "source": post.get(f"source_{i}", ""),
+        }
+        for i in range(1, CEREMONY_ROWS + 1)
+    ]
 
 
 @login_required
-def draw_ceremony(request, draw_pk):
+def draw_ceremony(request, draw_pk, entered=None):
     draw = _draw_or_404(request.user, draw_pk)
     if draw.kind != DrawKind.TARGETS:
         raise Http404("检查人员抽取没有抽取仪式页面。")
@@ -303,11 +318,41 @@ def draw_ceremony(request, draw_pk):
         "draw": draw,
         "strata": strata,
         "kinds": ENTROPY_KINDS,
-        "rows": range(1, 4),
+        "rows": _ceremony_rows(entered),
+        "witnesses": (entered or {}).get("witnesses", ""),
+        "tally": _ceremony_tally(entered),
+        "minimum": entropy_rules.MINIMUM_BITS,
+        "minimum_dice": entropy_rules.MINIMUM_DICE,
+        "accepted": entropy_rules.ACCEPTED,
         "can_draw": access.can_manage(request.user, task),
         "hide_nav": True,
     }
     return render(request, "tasks/ceremony.html", context)
+
+
+def _ceremony_rows(entered) -> list[dict]:
+    entries = (entered or {}).get("entries") or [{} for _ in range(CEREMONY_ROWS)]
+    return [
+        {
+            "i": i,
+            "kind": e.get("kind") or ("dice" if i == 1 else ""),
+            "value": e.get("value", ""),
+            "source": e.get("source", ""),
+        }
+        for i, e in enumerate(entries, start=1)
+    ]
+
+
+def _ceremony_tally(entered) -> entropy_rules.Tally:
+    """The entropy of what was entered (the page counts again as one types, static/tasks/ceremony.js)."""
+    entries = []
+    for e in (entered or {}).get("entries") or []:
+        kind = e.get("kind") or "other"
+        value = entropy_rules.normalise(kind, e.get("value", ""))
+        if kind == "dice" and not all(len(t) == 1 and "1" <= t <= "6" for t in value.split()):
+            continue
+        entries.append(SimpleNamespace(kind=kind, value=value))
+    return entropy_rules.tally(entries)
 
 
 @login_required
@@ -316,20 +361,16 @@ def draw_run(request, draw_pk):
     draw = _draw_or_404(request.user, draw_pk)
     if not access.can_manage(request.user, draw.task):
         raise PermissionDenied("只有牵头部门或双随机办可以抽取。")
-    entries = [
-        {
-            "kind": request.POST.get(f"kind_{i}", ""),
-            "value": request.POST.get(f"value_{i}", ""),
-            "source": request.POST.get(f"source_{i}", ""),
-        }
-        for i in range(1, 4)
-    ]
+    entries = _ceremony_entries(request.POST)
+    witnesses = request.POST.get("witnesses", "")
     try:
         public = drawday.parse_entropy(entries)
-        drawday.draw_targets(draw, public, request.user, witnesses=request.POST.get("witnesses", ""))
+        drawday.draw_targets(draw, public, request.user, witnesses=witnesses)
     except RuleError as exc:
         _errors(request, exc)
-        return redirect("tasks:ceremony", draw_pk=draw.pk)
+        if draw.status != DrawStatus.FROZEN:
+            return redirect("tasks:ceremony", draw_pk=draw.pk)
+        return draw_ceremony(request, draw.pk, entered={"entries": entries, "witnesses": witnesses})
     messages.success(request, "抽取完成。结果已派发各参与部门确认。")
     return redirect("tasks:draw", draw_pk=draw.pk)
 

@@ -143,7 +143,7 @@ def test_draw_day_through_the_api(world, client, login, tmp_path):
     assert response.status_code == 200, response.content
     drawn = response.json()
     assert drawn["status"] == "drawn" and len(drawn["seed"]) == 64 and drawn["targets_count"] > 0
-    assert drawn["public_entropy"] == [{"kind": "dice", "value": "3 1 6 6 2 5", "source": "见证人 张三、李四"}]
+    assert drawn["public_entropy"] == DICE
     assert [(r["version"], r["event"]) for r in drawn["results"]] == [(1, "draw")]
     assert len(drawn["results"][0]["sha256"]) == 64
     response = post(client, f"/api/tasks/draws/{draw_id}/draw", {"entropy": DICE})

@@ -89,7 +89,7 @@ def test_freeze_commits_then_one_draw_equal_to_an_independent_recomputation(worl
     with pytest.raises(DrawRuleError, match="不处于待抽取状态"):
         drawday.draw_targets(draw, drawday.parse_entropy(DICE), operator)
     with pytest.raises(DrawRuleError, match="已由他人完成"):
-        drawday.draw_targets(stale, drawday.parse_entropy(DICE), operator)
+        drawday.draw_targets(stale, drawday.parse_entropy(DICE), operator, witnesses="张三")
     assert DrawResult.objects.filter(draw=draw).count() == 1
     assert DrawnTarget.objects.filter(draw=draw).count() == 15
 
@@ -105,7 +105,7 @@ def test_freeze_commits_then_one_draw_equal_to_an_independent_recomputation(worl
     ).digest()
     assert draw.seed == result["seed"] == seed.hex()
     entropy = json.loads(bytes(draw.entropy_json))
-    assert entropy["public"] == [{"kind": "dice", "source": "见证人 张三、李四", "value": "3 1 6 6 2 5"}]
+    assert entropy["public"] == DICE
     assert (
         hashlib.sha256(bytes.fromhex(entropy["server_secret"])).hexdigest()
         == json.loads(bytes(draw.commitment_json))["server_secret_sha256"]
@@ -321,7 +321,7 @@ def test_void_needs_reason_and_another_approver_keeps_the_draw_and_allows_a_new_
     assert (again.attempt, again.draw_id, again.status) == (2, f"{task.code}-T2", "frozen")
     assert again.commitment_sha256 != first_commitment
     assert bytes(again.population_csv) == bytes(Draw.objects.get(pk=draw.pk).population_csv)  # same inputs
-    drawday.draw_targets(again, drawday.parse_entropy(DICE), operator)
+    drawday.draw_targets(again, drawday.parse_entropy(DICE), operator, witnesses="张三")
     again.refresh_from_db()
     assert again.seed != Draw.objects.get(pk=draw.pk).seed  # same dice, new commitment, new draw
 
