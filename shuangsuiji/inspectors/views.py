@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -126,20 +127,35 @@ def inspector_edit(request, pk: int | None = None):
     inspector = _get(request, pk) if pk is not None else None
     form = InspectorForm(request.POST or None, instance=inspector, organisations=visible_organisations(request.user))
     if request.method == "POST" and form.is_valid():
-        data = {f: form.cleaned_data[f] for f in form.cleaned_data if f not in ("specialties", "organisation")}
+        data = {
+            f: form.cleaned_data[f]
+            for f in form.cleaned_data
+            if f not in ("specialties", "organisation", "account", "confirm_name")
+        }
         data["organisation_id"] = form.cleaned_data["organisation"].pk
         try:
-            if inspector is None:
-                inspector = services.create_inspector(
-                    data, user=request.user, specialties=form.cleaned_data["specialties"]
-                )
-                messages.success(request, "已登记执法检查人员。")
-            else:
-                changed = services.update_inspector(
-                    inspector, data, user=request.user, specialties=form.cleaned_data["specialties"]
-                )
-                messages.success(request, f"已保存（变更 {len(changed)} 项）。" if changed else "没有变更。")
-            return redirect("inspectors:detail", pk=inspector.pk)
+            with transaction.atomic():
+                if inspector is None:
+                    saved = services.create_inspector(
+                        data, user=request.user, specialties=form.cleaned_data["specialties"]
+                    )
+                    done = "已登记执法检查人员。"
+                else:
+                    changed = services.update_inspector(
+                        inspector, data, user=request.user, specialties=form.cleaned_data["specialties"]
+                    )
+                    saved = inspector
+                    done = f"已保存（变更 {len(changed)} 项）。" if changed else "没有变更。"
+                if services.link_account(
+                    saved,
+                    form.cleaned_data["account"],
+                    user=request.user,
+                    confirm_name=form.cleaned_data["confirm_name"],
+                ):
+                    account = form.cleaned_data["account"]
+                    done += f"平台账号：{account.username if account else '已解除关联'}。"
+            messages.success(request, done)
+            return redirect("inspectors:detail", pk=saved.pk)
         except ValidationError as exc:
             for field, errs in exc.message_dict.items():
                 form.add_error(field if field in form.fields else None, errs)

@@ -382,7 +382,7 @@ def parse_entropy(entries: list[dict]) -> list[PublicEntropy]:
 
 
 def require_minimum(public: list[PublicEntropy]) -> None:
-    """A target draw needs at least entropy.MINIMUM_BITS of public entropy (draw-spec §6.1)."""
+    """A target draw needs at least entropy.MINIMUM_BITS of public entropy (draw-spec §7.3)."""
     t = entropy_rules.tally(public)
     if not t.enough:
         raise DrawRuleError(

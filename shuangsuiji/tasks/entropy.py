@@ -2,7 +2,7 @@
 
 The operator knows the server secret, so before the public entropy is entered the only thing
 between the operator and the drawn list is the number of possible public entries. The platform
-requires at least ``MINIMUM_BITS`` of public entropy for a target draw (docs/draw-spec.md §6.1
+requires at least ``MINIMUM_BITS`` of public entropy for a target draw (docs/draw-spec.md §7.3
 explains the choice):
 
 - 骰子 (``dice``): each digit 1–6 counts log2(6) ≈ 2.585 bits (25 digits = 64.6 bits);
