@@ -57,6 +57,7 @@ from shuangsuiji.inspectors.models import Inspector
 from shuangsuiji.inspectors.services import draw_candidates
 from shuangsuiji.rules import RuleError
 from shuangsuiji.targets.models import Target
+from shuangsuiji.tasks import deadlines as task_deadlines
 from shuangsuiji.tasks import entropy as entropy_rules
 from shuangsuiji.tasks import indexes, storage
 from shuangsuiji.tasks import population as pop
@@ -77,7 +78,8 @@ from shuangsuiji.tasks.models import (
 )
 from shuangsuiji.tasks.sealed import REOPENED_NOTE
 from shuangsuiji.tasks.services import assignment_params, ratio_errors, ratio_floor
-from shuangsuiji.workdays.services import CalendarDataMissing, WorkdayCalendar
+from shuangsuiji.workdays import deadlines
+from shuangsuiji.workdays.services import Deadline, deadline
 
 CONFIRM_WORKDAYS = 1  # 各部门 1 个工作日内确认（seed 002）
 
@@ -438,7 +440,8 @@ def draw_targets(draw: Draw, public: list[PublicEntropy], user, witnesses: str =
     if not witnesses:
         raise DrawRuleError("请填写现场见证人（姓名、单位），见证人为必填项。")
     entropy, seed, targets, _none, result_bytes = _run(draw, public)
-    due = confirmation_due(timezone.localdate())
+    drawn_on = timezone.localdate()
+    due = confirmation_due(drawn_on)
     with transaction.atomic():
         _claim(draw, entropy, seed, user, witnesses)
         draw.refresh_from_db()
@@ -454,7 +457,8 @@ def draw_targets(draw: Draw, public: list[PublicEntropy], user, witnesses: str =
         except indexes.UnknownInRegister as exc:
             raise DrawRuleError(str(exc)) from exc
         for p in draw.task.participants.all():
-            Confirmation.objects.create(draw=draw, department_id=p.department_id, due_on=due)
+            conf = Confirmation.objects.create(draw=draw, department_id=p.department_id, due_on=due.day)
+            deadlines.remember(task_deadlines.CONFIRMATION, conf.pk, drawn_on, CONFIRM_WORKDAYS, due)
         with acting(actor=user):
             record(
                 action="tasks.draw",
@@ -464,7 +468,8 @@ def draw_targets(draw: Draw, public: list[PublicEntropy], user, witnesses: str =
                     "selected": len(rows),
                     "result_sha256": sha256_hex(result_bytes),
                     "public_entropy": [p.to_json() for p in public],
-                    "confirm_by": due.isoformat(),
+                    "confirm_by": due.day.isoformat(),
+                    "confirm_by_provisional": due.provisional,
                 },
                 sealed_task_id=draw.task_id,
                 sealed={"after": {"seed": draw.seed}},
@@ -472,19 +477,10 @@ def draw_targets(draw: Draw, public: list[PublicEntropy], user, witnesses: str =
     return draw
 
 
-def confirmation_due(day: dt.date) -> dt.date:
-    """One working day after the draw. A year the calendar lacks counts Monday–Friday (the
-    draw is not held up; an administrator enters the year's holidays in the override table)."""
-    try:
-        return WorkdayCalendar().add_workdays(day, CONFIRM_WORKDAYS)
-    except CalendarDataMissing:
-        due = day + dt.timedelta(days=1)
-        while due.weekday() >= 5:
-            due += dt.timedelta(days=1)
-        return due
-
-
-# --- Dispatch and confirmation --------------------------------------------------------------------
+def confirmation_due(day: dt.date) -> Deadline:
+    """One working day after the draw. A year the calendar lacks gives a provisional deadline
+    (暂定, ``workdays.services.deadline``), recomputed when the year is entered."""
+    return deadline(day, CONFIRM_WORKDAYS)
 
 
 def _open_confirmation(draw: Draw, department_id: int) -> Confirmation:

@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from shuangsuiji.tasks import access, drawday
+from shuangsuiji.tasks.deadlines import provisional_confirmations
 from shuangsuiji.tasks.models import (
     Assignment,
     Confirmation,
@@ -49,13 +50,16 @@ def todo_for(user, today: dt.date | None = None) -> list[dict]:
                 )
         if live is None or live.status != DrawStatus.DRAWN:
             continue
-        for c in live.confirmations.filter(status=Confirmation.Status.PENDING):
+        pending = list(live.confirmations.filter(status=Confirmation.Status.PENDING))
+        provisional = provisional_confirmations(pending)
+        for c in pending:
             if access.can_confirm(user, c.department_id):
                 out.append(
                     {
                         "title": f"确认派发的检查对象：{task}",
                         "url": url,
                         "due": c.due_on,
+                        "due_provisional": c.pk in provisional,
                         "overdue": today > c.due_on,
                     }
                 )

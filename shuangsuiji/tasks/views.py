@@ -21,6 +21,7 @@ from shuangsuiji.orgs.models import Organisation
 from shuangsuiji.rules import RuleError
 from shuangsuiji.targets.models import Target
 from shuangsuiji.tasks import access, drawday, forms, sealed, services
+from shuangsuiji.tasks import deadlines as task_deadlines
 from shuangsuiji.tasks import entropy as entropy_rules
 from shuangsuiji.tasks.models import (
     Assignment,
@@ -180,7 +181,9 @@ def _draw_rows(request, task: Task, shown: bool) -> list[dict]:
     for d in task.draws.filter(kind=DrawKind.TARGETS).order_by("attempt"):
         confirmations = list(d.confirmations.select_related("department", "confirmed_by").order_by("department__path"))
         today = timezone.localdate()
+        provisional = task_deadlines.provisional_confirmations(confirmations)
         for c in confirmations:
+            c.due_provisional = c.pk in provisional
             c.shown_note = sealed.confirmation_note(c, shown)
             c.overdue = drawday.confirmation_overdue(c, today)
             c.can_act = d.status == DrawStatus.DRAWN and access.can_confirm(request.user, c.department_id)

@@ -32,7 +32,7 @@ from shuangsuiji.tasks.models import (
     DrawStatus,
     TaskStatus,
 )
-from shuangsuiji.workdays.services import WorkdayCalendar
+from shuangsuiji.workdays.services import deadline
 from tests.tasks.helpers import DICE, confirmed_with_inspectors, drawn_task, joint_task, seed_world
 
 pytestmark = pytest.mark.django_db
@@ -128,7 +128,7 @@ def test_freeze_commits_then_one_draw_equal_to_an_independent_recomputation(worl
     assert {r.target.risk_class for r in rows.values() if r.stratum == "D"} == {"D"}
 
     # One confirmation per participating department, due one working day after the draw.
-    due = WorkdayCalendar().add_workdays(timezone.localdate(), 1)
+    due = deadline(timezone.localdate(), 1).day
     confirmations = Confirmation.objects.filter(draw=draw)
     assert {(c.department_id, c.status, c.due_on) for c in confirmations} == {
         (world.water.pk, "pending", due),
