@@ -166,7 +166,24 @@ def _add(request, pk: int, form_class, action, done: str):
     _require_write(request.user)
     inspector = _get(request, pk)
     _submit(request, form_class(request.POST), inspector, action, done)
+    _flag_drawn_groups(request, inspector)
     return redirect("inspectors:detail", pk=inspector.pk)
+
+
+def _flag_drawn_groups(request, inspector) -> None:
+    """Leave or an interest entered for someone already in a drawn group: say which tasks are
+    flagged for a substitute draw (tasks.changes); nothing is changed by itself."""
+    from shuangsuiji.tasks.changes import affected_for_inspector
+
+    affected = affected_for_inspector(inspector)
+    if affected:
+        tasks = "、".join(dict.fromkeys(a.draw.task.code for a in affected))
+        groups = sum(a.groups for a in affected)
+        messages.warning(
+            request,
+            f"{inspector.name}已在进行中的抽取中被分配到 {groups} 个检查组（任务 {tasks}），"
+            "已抽取的检查组不会自动变更：已在任务页和部门待办中提示递补抽取。",
+        )
 
 
 def _correct(request, pk: int, record_id: int, records: str, form_class, action, done: str):
@@ -210,7 +227,7 @@ def add_leave(request, pk: int):
 @require_POST
 @login_required
 def add_relationship(request, pk: int):
-    return _add(request, pk, RelationshipForm, services.add_relationship, "已登记利害关系申报，抽取时将自动回避。")
+    return _add(request, pk, RelationshipForm, services.add_relationship, "已登记利害关系申报；今后的抽取将据此回避。")
 
 
 @require_POST

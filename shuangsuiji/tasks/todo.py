@@ -14,7 +14,7 @@ import datetime as dt
 from django.urls import reverse
 from django.utils import timezone
 
-from shuangsuiji.tasks import access, drawday
+from shuangsuiji.tasks import access, changes, drawday
 from shuangsuiji.tasks.deadlines import provisional_confirmations
 from shuangsuiji.tasks.models import (
     Assignment,
@@ -61,6 +61,22 @@ def todo_for(user, today: dt.date | None = None) -> list[dict]:
                         "due": c.due_on,
                         "due_provisional": c.pk in provisional,
                         "overdue": today > c.due_on,
+                    }
+                )
+        flagged = changes.affected_in_task(task) if live.inspector_draws.exists() else []
+        parts = {p.department_id: p for p in task.participants.all()} if flagged else {}
+        for a in flagged:
+            p = parts.get(a.draw.department_id)
+            if p is not None and access.can_draw_inspectors(user, p):
+                out.append(
+                    {
+                        "title": (
+                            f"检查组需调整（{a.inspector.name}：{a.cause_text}，{a.groups} 个检查组，"
+                            f"建议递补抽取）：{task}"
+                        ),
+                        "url": url,
+                        "due": None,
+                        "overdue": False,
                     }
                 )
         if drawday.all_confirmed(live):

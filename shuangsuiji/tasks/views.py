@@ -20,7 +20,7 @@ from shuangsuiji.inspectors.models import Inspector
 from shuangsuiji.orgs.models import Organisation
 from shuangsuiji.rules import RuleError
 from shuangsuiji.targets.models import Target
-from shuangsuiji.tasks import access, drawday, forms, sealed, services
+from shuangsuiji.tasks import access, changes, drawday, forms, sealed, services
 from shuangsuiji.tasks import deadlines as task_deadlines
 from shuangsuiji.tasks import entropy as entropy_rules
 from shuangsuiji.tasks.models import (
@@ -29,6 +29,7 @@ from shuangsuiji.tasks.models import (
     Draw,
     DrawKind,
     DrawStatus,
+    ItemWithdrawal,
     Task,
     TaskParticipant,
     TaskStatus,
@@ -241,8 +242,20 @@ def task_detail(request, pk):
         "can_manage": access.can_manage(request.user, task),
         "sealed_mode": access.sealed_access(request.user, task),
         "show_seed": shown,
+        "needs_substitute": _needs_substitute(request.user, task) if shown else [],
     }
     return render(request, "tasks/task_detail.html", context)
+
+
+def _needs_substitute(user, task: Task) -> list:
+    """Groups flagged by leave or a declared interest entered after the draw (``changes``)."""
+    participants = {p.department_id: p for p in task.participants.all()}
+    out = []
+    for a in changes.affected_in_task(task):
+        p = participants.get(a.draw.department_id)
+        a.can_act = p is not None and access.can_draw_inspectors(user, p)
+        out.append(a)
+    return out
 
 
 @login_required
@@ -457,6 +470,7 @@ def sealed_list(request, draw_pk):
         for p in participants
         if idraws[p.department_id] is not None and access.can_draw_inspectors(request.user, p)
     }
+    withdrawn = set(draw.withdrawals.filter(target_id__in=target_ids).values_list("target_id", "department_id"))
     for r in rows:
         r.groups = [
             {
@@ -467,9 +481,11 @@ def sealed_list(request, draw_pk):
             for p in participants
         ]
         r.stratum_label = STRATUM_LABELS.get(r.stratum, r.stratum)
+        r.withdrawn_by_me = my_confirmation is not None and (r.target_id, my_confirmation.department_id) in withdrawn
     context.update(
         {
             "rows": rows,
+            "reports_replace": my_confirmation is not None and my_confirmation.department_id == task.lead_id,
             "participants": participants,
             "replaced": draw.drawn_targets.filter(replaced_by__isnull=False).select_related(
                 "target", "replaced_by__target", "replaced_department"
@@ -566,7 +582,12 @@ def draw_report(request, draw_pk):
     except RuleError as exc:
         _errors(request, exc)
     else:
-        messages.success(request, f"“{target.name}”已由备选对象“{new.target.name}”递补。")
+        if isinstance(new, ItemWithdrawal):
+            messages.success(
+                request, f"已移除本部门对“{target.name}”的检查事项；该对象仍由其他参与部门检查，本部门不派检查人员。"
+            )
+        else:
+            messages.success(request, f"“{target.name}”已由备选对象“{new.target.name}”递补。")
     return redirect("tasks:sealed_list", draw_pk=draw.pk)
 
 
@@ -624,6 +645,29 @@ def inspector_substitute(request, draw_pk):
     else:
         messages.success(request, f"已递补抽取：{inspector.name} → {new.inspector.name}（{target.name}）。")
     return redirect("tasks:sealed_list", draw_pk=draw.target_draw_id)
+
+
+@login_required
+@require_POST
+def inspector_substitute_all(request, draw_pk):
+    """递补 of one inspector in all their groups of this inspector draw (one engine event)."""
+    draw = _draw_or_404(request.user, draw_pk)
+    if draw.kind != DrawKind.INSPECTORS:
+        raise Http404("不是检查人员抽取。")
+    participant = draw.task.participants.filter(department_id=draw.department_id).first()
+    if participant is None or not access.can_draw_inspectors(request.user, participant):
+        raise PermissionDenied("只有该部门的系统管理员或承办股室可以递补抽取。")
+    inspector_pk = request.POST.get("inspector", "")
+    inspector = get_object_or_404(
+        Inspector, pk=int(inspector_pk) if inspector_pk.isdigit() and len(inspector_pk) < 10 else 0
+    )
+    try:
+        new = drawday.substitute_everywhere(draw, inspector, request.POST.get("reason", ""), request.user)
+    except RuleError as exc:
+        _errors(request, exc)
+    else:
+        messages.success(request, f"已递补抽取：{inspector.name}所在的 {len(new)} 个检查组已由新抽取的人员替换。")
+    return redirect("tasks:detail", pk=draw.task_id)
 
 
 # --- Void -------------------------------------------------------------------------------------------

@@ -165,6 +165,17 @@ def test_reserve_replaces_within_the_stratum_reopens_confirmations_until_exhaust
     uses = json.loads(files["result.json"])["targets"]["reserve_uses"]
     assert [(u["replaced"], u["replacement"]) for u in uses] == [(selected[0], reserves[0])]
 
+    # The second reserve (the lead reports again), then nothing left in stratum A.
+    second = DrawnTarget.objects.get(draw=draw, target__code=selected[1]).target
+    replacement = drawday.report_out_of_scope(draw, world.water.pk, second, "企业已注销", sw_admin)
+    assert replacement.target.code == reserves[1]
+    with pytest.raises(DrawRuleError) as exc:
+        drawday.report_out_of_scope(draw, world.water.pk, new_row.target, "地址查无此项目", sw_admin)
+    assert "A 低风险已无可用的备选对象，不能替换" in str(exc.value)
+    assert DrawResult.objects.filter(draw=draw).count() == 3
+    assert active_codes(draw, "A") == reserves
+    assert verify(draw, tmp_path, "after-second-reserve")[0] == []
+
     # Inspectors are drawn only once every department has confirmed.
     water_participant = next(p for p in services.participants_lead_first(task) if p.department_id == world.water.pk)
     drawday.confirm(draw, world.water.pk, sw_admin)
@@ -173,17 +184,6 @@ def test_reserve_replaces_within_the_stratum_reopens_confirmations_until_exhaust
     assert not Draw.objects.filter(kind=DrawKind.INSPECTORS).exists()
     with pytest.raises(DrawRuleError, match="本部门已确认"):
         drawday.report_out_of_scope(draw, world.water.pk, new_row.target, "再报", sw_admin)
-
-    # The second reserve, then nothing left in stratum A.
-    second = DrawnTarget.objects.get(draw=draw, target__code=selected[1]).target
-    replacement = drawday.report_out_of_scope(draw, world.market.pk, second, "企业已注销", sc_admin)
-    assert replacement.target.code == reserves[1]
-    with pytest.raises(DrawRuleError) as exc:
-        drawday.report_out_of_scope(draw, world.market.pk, new_row.target, "地址查无此项目", sc_admin)
-    assert "A 低风险已无可用的备选对象，不能替换" in str(exc.value)
-    assert DrawResult.objects.filter(draw=draw).count() == 3
-    assert active_codes(draw, "A") == reserves
-    assert verify(draw, tmp_path, "after-second-reserve")[0] == []
 
 
 def test_inspector_groups_own_department_no_conflicts_and_substitutes(world, tmp_path):
