@@ -13,8 +13,9 @@
   per person matching their unit; the enforcement-certificate qualification tag when the
   items demo has created it.
 - Two declared relationships (回避) per department with demo targets, chosen by code order.
-- The demo inspector logins (ACCOUNTS) each belong to one register person of their unit who
-  is eligible for the demo task and bears the login's name, so the demo draw can reach them.
+- The demo inspector logins (ACCOUNTS) each have one register person of their unit who is
+  eligible for the demo task and bears the login's name; seed_demo's task step links them
+  (``tasks.demo._link_inspectors``), so the demo draw can reach them.
 
 Deterministic (fixed seed; dates that must be "this month" or "expired" are relative to the
 day of the first run) and idempotent: only certificate numbers not yet present are
@@ -207,14 +208,6 @@ def _give_accounts(rows: list[dict], j) -> None:
         person["account"] = username
 
 
-def _free_account(j, username: str | None):
-    """The demo login for this person, unless it already belongs to a register person."""
-    user = j.users.get(username) if username else None
-    if user is None or Inspector.objects.filter(user=user).exists():
-        return None
-    return user
-
-
 def seed(demo, log) -> None:
     from shuangsuiji.targets.models import Target
 
@@ -234,14 +227,7 @@ def seed(demo, log) -> None:
         return
     fields = ["certificate_no", "name", "organisation_id", "position", "cert_valid_from", "cert_valid_to", "phone"]
     Inspector.objects.bulk_create(
-        [
-            Inspector(
-                is_expert=r["is_expert"],
-                user=_free_account(j, r.get("account")),
-                **{f: r[f] for f in fields},
-            )
-            for r in missing
-        ],
+        [Inspector(is_expert=r["is_expert"], **{f: r[f] for f in fields}) for r in missing],
         batch_size=1000,
     )
     ids = dict(
