@@ -164,7 +164,7 @@ def link_account(inspector: Inspector, account, *, user, confirm_name: bool = Fa
     From the inspector's form this may replace the person's previous login (the person still has
     one); the user admin refuses a person linked to another login (:func:`account_problem`).
     Returns whether anything changed. Kept in the inspector's history and the audit log."""
-    inspector = Inspector.objects.select_for_update().select_related("user").get(pk=inspector.pk)
+    inspector = Inspector.objects.select_for_update(of=("self",)).select_related("user").get(pk=inspector.pk)
     if (account.pk if account is not None else None) == inspector.user_id:
         return False
     before = inspector.user.username if inspector.user_id else None
