@@ -43,7 +43,7 @@ OUT = ROOT / "bench" / "out"
 COUNTY = "130534"
 RATIO = "0.05"
 RESERVES = 10
-DICE = [{"kind": "dice", "value": "3 1 6 6 2 5", "source": "见证人 张三、李四"}]
+DICE = [{"kind": "dice", "value": "3 1 6 6 2 5 4 1 3 2 6 5 5 2 1 4 6 3 3 1 2 5 6 4 2", "source": "见证人 张三、李四"}]
 
 
 # --- Database --------------------------------------------------------------------------------
@@ -318,7 +318,7 @@ def run_day_services(w, task) -> None:
     from shuangsuiji.tasks import drawday, services
 
     draw = drawday.freeze_targets(task, w["users"]["sw_operator"])
-    drawday.draw_targets(draw, drawday.parse_entropy(DICE), w["users"]["sw_operator"])
+    drawday.draw_targets(draw, drawday.parse_entropy(DICE), w["users"]["sw_operator"], witnesses="张三")
     draw.refresh_from_db()
     drawday.confirm(draw, w["water"].pk, w["users"]["sw_admin"])
     drawday.confirm(draw, w["market"].pk, w["users"]["sc_admin"])
@@ -529,7 +529,7 @@ def day(args) -> None:
             )
             from shuangsuiji.tasks import services
 
-            drawday.draw_targets(d, drawday.parse_entropy(DICE), users["sw_operator"])
+            drawday.draw_targets(d, drawday.parse_entropy(DICE), users["sw_operator"], witnesses="张三")
             d.refresh_from_db()
             drawday.confirm(d, w["water"].pk, users["sw_admin"])
             drawday.confirm(d, w["market"].pk, users["sc_admin"])

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Independent verifier for Shuangsuiji draw bundles (docs/draw-spec.md, v1.1).
+"""Independent verifier for Shuangsuiji draw bundles (docs/draw-spec.md, v1.2).
 
 Uses only the Python standard library and does not import the project.
 
@@ -618,7 +618,37 @@ def replay_events(a, cur, order, events):
     for e in events:
         need(type(e) is dict, c, "an event must be an object")
         kind = e.get("kind")
-        if kind == "substitute":
+        if kind == "substitute_person":  # spec 13.3: one person, all their groups of a department
+            need(set(e) == {"department", "kind", "reason", "replaced", "substitutions"}, c, "substitute_person: keys")
+            dept, x = e["department"], e["replaced"]
+            need(type(dept) is str and type(x) is str, c, "substitute_person: bad department or replaced")
+            need(is_field(e["reason"]), c, "substitute_person: reason must be a CSV field")
+            keys = sorted(
+                (k for k, g in cur.items() if k[1] == dept and x in g["inspectors"] + g["experts"]),
+                key=lambda k: b(k[0]),
+            )
+            need(keys, c, f"substitute_person: {x} is in no group of {dept}")
+            subs = []
+            for key in keys:
+                g = cur[key]
+                role = "inspectors" if x in g["inspectors"] else "experts"
+                a.load[x] -= 1
+                removed.setdefault(key, set()).add(x)
+                bar = set(g["inspectors"]) | set(g["experts"]) | removed[key]
+                chosen, _ = a.pick(key[0], dept, role, 1, bar)
+                need(chosen is not None, c, f"substitute_person in {key}: nobody eligible")
+                g[role] = [chosen[0] if y == x else y for y in g[role]]
+                subs.append({"replacement": chosen[0], "role": role, "target": key[0]})
+            out.append(
+                {
+                    "department": dept,
+                    "kind": "substitute_person",
+                    "reason": e["reason"],
+                    "replaced": x,
+                    "substitutions": subs,
+                }
+            )
+        elif kind == "substitute":
             key = (e["target"], e["department"])
             need(type(e["target"]) is str and type(e["department"]) is str, c, "substitute: bad target or department")
             need(key in cur, c, f"substitute: no group {key}")
@@ -876,7 +906,7 @@ def report(path, published=None):
 def main(argv):
     import argparse
 
-    ap = argparse.ArgumentParser(prog="verify_draw.py", description="Verify a Shuangsuiji draw bundle (spec v1.1).")
+    ap = argparse.ArgumentParser(prog="verify_draw.py", description="Verify a Shuangsuiji draw bundle (spec v1.2).")
     ap.add_argument("bundle", help="bundle directory or .zip")
     ap.add_argument("--commitment", help="the commitment hash published at freeze time (64 hex digits)")
     a = ap.parse_args(argv[1:])

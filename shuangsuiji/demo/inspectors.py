@@ -13,6 +13,9 @@
   per person matching their unit; the enforcement-certificate qualification tag when the
   items demo has created it.
 - Two declared relationships (回避) per department with demo targets, chosen by code order.
+- The demo inspector logins (ACCOUNTS) each have one register person of their unit who is
+  eligible for the demo task and bears the login's name; seed_demo's task step links them
+  (``tasks.demo._link_inspectors``), so the demo draw can reach them.
 
 Deterministic (fixed seed; dates that must be "this month" or "expired" are relative to the
 day of the first run) and idempotent: only certificate numbers not yet present are
@@ -87,6 +90,17 @@ COURSES = ["行政执法人员资格培训", "“双随机、一公开”监管�
 ISSUERS = ["河北省司法厅", "邢台市司法局", "清河县司法局"]
 LEAVE_REASONS = ["年休假", "病假", "外出培训", "借调"]
 
+# The demo inspector logins and the register person each belongs to: a person of the login's
+# unit, eligible for the demo task (the specialty its items require, trained, certificate
+# valid, not on leave, no declared relationship), with the login's name.
+# department key → (username, specialty the demo task's item requires or None)
+ACCOUNTS = {
+    "water": ("sw_inspector", "水土保持"),
+    "market": ("sc_inspector", "市场主体登记"),
+    "natural_resources": ("zr_inspector", None),
+}
+DECLARING = (2, 7)  # indexes of the people with a declared relationship
+
 
 def _name(rng: random.Random, taken: set[str]) -> str:
     while True:
@@ -160,9 +174,38 @@ def generate(rng: random.Random, j, today: date) -> list[dict]:
                     "leave_reason": rng.choice(LEAVE_REASONS),
                     "department": key,
                     "index": n,
+                    "eligible": not expert and trained and n not in expired and n not in on_leave,
                 }
             )
+    _give_accounts(rows, j)
     return rows
+
+
+def _give_accounts(rows: list[dict], j) -> None:
+    """Mark the register person of each demo login (see ACCOUNTS): same unit, eligible, the
+    login's name (swapped with the person who had it, if any), the required specialty."""
+    for key, (username, specialty) in ACCOUNTS.items():
+        user = j.users.get(username)
+        if user is None:
+            continue
+        mine = [r for r in rows if r["department"] == key]
+        person = next(
+            (
+                r
+                for r in mine
+                if r["organisation_id"] == user.organisation_id and r["eligible"] and r["index"] not in DECLARING
+            ),
+            None,
+        )
+        if person is None:
+            continue
+        namesake = next((r for r in mine if r["name"] == user.full_name and r is not person), None)
+        if namesake is not None:
+            namesake["name"] = person["name"]
+        person["name"] = user.full_name
+        if specialty and specialty not in person["specialties"]:
+            person["specialties"] = sorted({*person["specialties"], specialty})
+        person["account"] = username
 
 
 def seed(demo, log) -> None:
@@ -184,7 +227,8 @@ def seed(demo, log) -> None:
         return
     fields = ["certificate_no", "name", "organisation_id", "position", "cert_valid_from", "cert_valid_to", "phone"]
     Inspector.objects.bulk_create(
-        [Inspector(is_expert=r["is_expert"], **{f: r[f] for f in fields}) for r in missing], batch_size=1000
+        [Inspector(is_expert=r["is_expert"], **{f: r[f] for f in fields}) for r in missing],
+        batch_size=1000,
     )
     ids = dict(
         Inspector.objects.filter(certificate_no__in=[r["certificate_no"] for r in missing]).values_list(

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import heapq
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -231,6 +231,35 @@ class Substitution:
 
 
 @dataclass(frozen=True)
+class PersonSubstitution:
+    """递补 of one person in all their current groups of one department (spec §13.3): one
+    event, one reason; ``parts`` are the §13.1 substitutes it amounts to, in target order."""
+
+    department: str
+    replaced: str
+    reason: str
+    parts: tuple[Substitution, ...]
+
+    def to_json(self) -> dict:
+        return {
+            "department": self.department,
+            "kind": "substitute_person",
+            "reason": self.reason,
+            "replaced": self.replaced,
+            "substitutions": [{"replacement": p.replacement, "role": p.role, "target": p.target} for p in self.parts],
+        }
+
+
+def _substitutions(events) -> Iterator[Substitution]:
+    """Every §13.1 substitute among the events, those of a person substitution included."""
+    for e in events:
+        if isinstance(e, Substitution):
+            yield e
+        elif isinstance(e, PersonSubstitution):
+            yield from e.parts
+
+
+@dataclass(frozen=True)
 class TargetReplacement:
     old: str
     new: str
@@ -249,9 +278,15 @@ class TargetReplacement:
         }
 
 
-def event_from_json(d: Mapping[str, Any]) -> Substitution | TargetReplacement:
+def event_from_json(d: Mapping[str, Any]) -> Substitution | PersonSubstitution | TargetReplacement:
     if d.get("kind") == "substitute":
         return Substitution(d["target"], d["department"], d["role"], d["replaced"], d["replacement"], d["reason"])
+    if d.get("kind") == "substitute_person":
+        parts = tuple(
+            Substitution(p["target"], d["department"], p["role"], d["replaced"], p["replacement"], d["reason"])
+            for p in d["substitutions"]
+        )
+        return PersonSubstitution(d["department"], d["replaced"], d["reason"], parts)
     if d.get("kind") == "replace_target":
         return TargetReplacement(
             d["old"],
@@ -269,7 +304,7 @@ class AssignmentResult:
     targets: tuple[str, ...]  # input targets in processing order
     groups: tuple[Group, ...]  # initial groups, sorted by (target, department) bytes
     shortfalls: tuple[Shortfall, ...]
-    events: tuple[Substitution | TargetReplacement, ...] = ()
+    events: tuple[Substitution | PersonSubstitution | TargetReplacement, ...] = ()
     # inputs kept for substitute/replace_target; not part of the JSON
     params: AssignmentParams | None = field(default=None, compare=False, repr=False)
     inspectors: tuple[Inspector, ...] = field(default=(), compare=False, repr=False)
@@ -285,14 +320,15 @@ class AssignmentResult:
     def current_groups(self) -> dict[tuple[str, str], Group]:
         cur = {(g.target, g.department): g for g in self.groups}
         for e in self.events:
-            if isinstance(e, Substitution):
-                g = cur[(e.target, e.department)]
-                if e.role == ENFORCEMENT:
-                    mem = tuple(e.replacement if x == e.replaced else x for x in g.inspectors)
-                    cur[(e.target, e.department)] = replace(g, inspectors=mem)
-                else:
-                    mem = tuple(e.replacement if x == e.replaced else x for x in g.experts)
-                    cur[(e.target, e.department)] = replace(g, experts=mem)
+            if isinstance(e, (Substitution, PersonSubstitution)):
+                for part in _substitutions([e]):
+                    g = cur[(part.target, part.department)]
+                    if part.role == ENFORCEMENT:
+                        mem = tuple(part.replacement if x == part.replaced else x for x in g.inspectors)
+                        cur[(part.target, part.department)] = replace(g, inspectors=mem)
+                    else:
+                        mem = tuple(part.replacement if x == part.replaced else x for x in g.experts)
+                        cur[(part.target, part.department)] = replace(g, experts=mem)
             else:
                 for key in [k for k in cur if k[0] == e.old]:
                     del cur[key]
@@ -563,13 +599,36 @@ def substitute(
     loads = assignment.loads()
     loads[inspector_id] -= 1
     barred = set(g.inspectors) | set(g.experts)
-    for e in assignment.events:
-        if isinstance(e, Substitution) and (e.target, e.department) == (target_id, department):
+    for e in _substitutions(assignment.events):
+        if (e.target, e.department) == (target_id, department):
             barred.add(e.replaced)
     picked = eng.pick_linear(target_id, department, role, loads, 1, frozenset(barred))
     if picked is None:
         raise AssignmentShortfall(eng.shortfall(target_id, department, role, loads, frozenset(barred), m=1))
     ev = Substitution(target_id, department, role, inspector_id, picked[0], reason)
+    return replace(assignment, events=(*assignment.events, ev))
+
+
+def substitute_person(
+    assignment: AssignmentResult, department: str, inspector_id: str, reason: str, seed: bytes | str
+) -> AssignmentResult:
+    """递补 of one person in every current group of ``department`` they belong to (spec §13.3):
+    the groups in bytewise order of their target ids, each exactly as :func:`substitute` with
+    the state after the earlier ones; one event with one reason. Raises AssignmentShortfall
+    (nothing recorded) if any group cannot be filled."""
+    check_field(reason, "reason")
+    cur = assignment.current_groups()
+    keys = sorted(
+        (k for k, g in cur.items() if k[1] == department and inspector_id in g.inspectors + g.experts),
+        key=lambda k: k[0].encode(),
+    )
+    if not keys:
+        raise DrawError(f"{inspector_id!r} is in no group of department {department!r}")
+    work = assignment
+    for target_id, dept in keys:
+        work = substitute(work, target_id, dept, inspector_id, reason, seed)
+    parts = tuple(work.events[len(assignment.events) :])
+    ev = PersonSubstitution(department, inspector_id, reason, parts)  # type: ignore[arg-type]
     return replace(assignment, events=(*assignment.events, ev))
 
 
@@ -608,6 +667,8 @@ def replay_events(initial: AssignmentResult, events: Sequence[Mapping[str, Any]]
         kind = d.get("kind")
         if kind == "substitute":
             cur = substitute(cur, d["target"], d["department"], d["replaced"], d["reason"], cur.seed)
+        elif kind == "substitute_person":
+            cur = substitute_person(cur, d["department"], d["replaced"], d["reason"], cur.seed)
         elif kind == "replace_target":
             cur = replace_target(cur, d["old"], d["new"], d["reason"], cur.seed)
         else:

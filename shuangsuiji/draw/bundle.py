@@ -294,5 +294,17 @@ def apply_substitute(bundle_path: str, target_id: str, department: str, inspecto
     return a.events[-1]
 
 
+def apply_substitute_person(bundle_path: str, department: str, inspector_id: str, reason: str):
+    """递补 of one person in all their groups of ``department`` (spec §13.3): one event."""
+    from .assign import substitute_person
+
+    b = read_bundle(bundle_path)
+    if b.assignment is None:
+        raise DrawError("this bundle has no inspector assignment")
+    a = substitute_person(b.assignment, department, inspector_id, reason, b.targets.seed)
+    write_bundle(bundle_path, b.commitment, b.entropy, b.targets, a)
+    return a.events[-1]
+
+
 def file_sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()

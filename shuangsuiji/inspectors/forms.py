@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django import forms
 
+from shuangsuiji.accounts.models import User
 from shuangsuiji.inspectors.choices import RelationshipKind
 from shuangsuiji.inspectors.models import Inspector
 from shuangsuiji.inspectors.validation import clean_certificate_no, clean_phone
@@ -22,8 +23,24 @@ def inspector_tags():
     return Tag.objects.filter(is_active=True, scope__in=[Tag.Scope.INSPECTORS, Tag.Scope.BOTH]).select_related("parent")
 
 
+class AccountChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj) -> str:
+        org = obj.organisation.name if obj.organisation_id else "未分配机构"
+        return f"{obj.username} · {obj.full_name or '（未填写姓名）'} · {org}"
+
+
 class InspectorForm(forms.ModelForm):
     specialties = ModelMultipleChoiceField(label="专业特长与资格", required=False, queryset=Tag.objects.none())
+    account = AccountChoiceField(
+        label="平台账号",
+        required=False,
+        queryset=User.objects.none(),
+        empty_label="（不关联）",
+        help_text="本人登录平台的账号：关联后可查看分配给本人的检查对象和一企一表。一人至多一个账号，姓名须一致。",
+    )
+    confirm_name = forms.BooleanField(
+        label="姓名不一致，确认关联", required=False, help_text="账号姓名与名录库姓名不同但核实为同一人时勾选。"
+    )
 
     class Meta:
         model = Inspector
@@ -50,8 +67,14 @@ class InspectorForm(forms.ModelForm):
             kind__in=[Organisation.Kind.DEPARTMENT, Organisation.Kind.UNIT]
         ).order_by("path")
         self.fields["specialties"].queryset = inspector_tags()
+        self.fields["account"].queryset = (
+            User.objects.filter(is_active=True, organisation__in=orgs)
+            .select_related("organisation")
+            .order_by("username")
+        )
         if self.instance.pk:
             self.fields["specialties"].initial = list(self.instance.specialties.values_list("pk", flat=True))
+            self.fields["account"].initial = self.instance.user_id
         _style(self)
 
     def clean_certificate_no(self):

@@ -126,6 +126,71 @@ def update_inspector(inspector: Inspector, data: dict, *, user, specialties=None
     return list(after)
 
 
+def _name(text: str) -> str:
+    return "".join((text or "").split())
+
+
+def account_problem(inspector: Inspector, account, *, confirm_name: bool = False) -> dict[str, str]:
+    """Why ``account`` cannot be linked to ``inspector`` (an empty dict: it can).
+
+    One register person has at most one login and one login belongs to at most one person;
+    the account's name must equal the person's, or the difference is shown and confirmed."""
+    if account is None:
+        return {}
+    problems = {}
+    other = Inspector.objects.filter(user_id=account.pk).exclude(pk=inspector.pk).first() if account.pk else None
+    if other is not None:
+        problems["account"] = (
+            f"账号 {account.username} 已关联名录库人员 {other.name}（{other.certificate_no}）："
+            "一个账号只能关联一名人员，请先在该人员处解除关联。"
+        )
+    if inspector.user_id and inspector.user_id != account.pk:
+        problems["account"] = (
+            f"{inspector.name}（{inspector.certificate_no}）已关联账号 {inspector.user.username}："
+            "一名人员至多一个平台账号，请先解除原关联。"
+        )
+    if not problems and _name(account.full_name) != _name(inspector.name) and not confirm_name:
+        problems["confirm_name"] = (
+            f"姓名不一致：账号 {account.username} 的姓名为“{account.full_name or '（未填写）'}”，"
+            f"名录库人员为“{inspector.name}”。核实为同一人后勾选“姓名不一致，确认关联”再保存，或先更正姓名。"
+        )
+    return problems
+
+
+@transaction.atomic
+def link_account(inspector: Inspector, account, *, user, confirm_name: bool = False, reason: str = "") -> bool:
+    """Link (or with ``account=None`` unlink) the platform login of a register person.
+
+    From the inspector's form this may replace the person's previous login (the person still has
+    one); the user admin refuses a person linked to another login (:func:`account_problem`).
+    Returns whether anything changed. Kept in the inspector's history and the audit log."""
+    inspector = Inspector.objects.select_for_update(of=("self",)).select_related("user").get(pk=inspector.pk)
+    if (account.pk if account is not None else None) == inspector.user_id:
+        return False
+    before = inspector.user.username if inspector.user_id else None
+    inspector.user = None
+    problems = account_problem(inspector, account, confirm_name=confirm_name)
+    if problems:
+        raise ValidationError(problems)
+    after = account.username if account is not None else None
+    with acting(
+        action="inspectors.link_account" if account is not None else "inspectors.unlink_account", reason=reason
+    ):
+        inspector.user = account
+        inspector.save(update_fields=["user", "updated_at"])
+        note = {"user": after}
+        if account is not None and _name(account.full_name) != _name(inspector.name):
+            note["name_difference_confirmed"] = f"{account.full_name} ≠ {inspector.name}"
+        InspectorChange.objects.create(
+            inspector=inspector,
+            action=InspectorChange.Action.UPDATE,
+            before={"user": before},
+            after=note,
+            changed_by=user,
+        )
+    return True
+
+
 @transaction.atomic
 def add_training(inspector: Inspector, *, course: str, completed_on: date, hours=None, issuer: str = "", user):
     if not course.strip():

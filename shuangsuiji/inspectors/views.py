@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -128,20 +129,35 @@ def inspector_edit(request, pk: int | None = None):
     inspector = _get(request, pk) if pk is not None else None
     form = InspectorForm(request.POST or None, instance=inspector, organisations=visible_organisations(request.user))
     if request.method == "POST" and form.is_valid():
-        data = {f: form.cleaned_data[f] for f in form.cleaned_data if f not in ("specialties", "organisation")}
+        data = {
+            f: form.cleaned_data[f]
+            for f in form.cleaned_data
+            if f not in ("specialties", "organisation", "account", "confirm_name")
+        }
         data["organisation_id"] = form.cleaned_data["organisation"].pk
         try:
-            if inspector is None:
-                inspector = services.create_inspector(
-                    data, user=request.user, specialties=form.cleaned_data["specialties"]
-                )
-                messages.success(request, "已登记执法检查人员。")
-            else:
-                changed = services.update_inspector(
-                    inspector, data, user=request.user, specialties=form.cleaned_data["specialties"]
-                )
-                messages.success(request, f"已保存（变更 {len(changed)} 项）。" if changed else "没有变更。")
-            return redirect("inspectors:detail", pk=inspector.pk)
+            with transaction.atomic():
+                if inspector is None:
+                    saved = services.create_inspector(
+                        data, user=request.user, specialties=form.cleaned_data["specialties"]
+                    )
+                    done = "已登记执法检查人员。"
+                else:
+                    changed = services.update_inspector(
+                        inspector, data, user=request.user, specialties=form.cleaned_data["specialties"]
+                    )
+                    saved = inspector
+                    done = f"已保存（变更 {len(changed)} 项）。" if changed else "没有变更。"
+                if services.link_account(
+                    saved,
+                    form.cleaned_data["account"],
+                    user=request.user,
+                    confirm_name=form.cleaned_data["confirm_name"],
+                ):
+                    account = form.cleaned_data["account"]
+                    done += f"平台账号：{account.username if account else '已解除关联'}。"
+            messages.success(request, done)
+            return redirect("inspectors:detail", pk=saved.pk)
         except ValidationError as exc:
             for field, errs in exc.message_dict.items():
                 form.add_error(field if field in form.fields else None, errs)
@@ -152,7 +168,24 @@ def _add(request, pk: int, form_class, action, done: str):
     _require_write(request.user)
     inspector = _get(request, pk)
     _submit(request, form_class(request.POST), inspector, action, done)
+    _flag_drawn_groups(request, inspector)
     return redirect("inspectors:detail", pk=inspector.pk)
+
+
+def _flag_drawn_groups(request, inspector) -> None:
+    """Leave or an interest entered for someone already in a drawn group: say which tasks are
+    flagged for a substitute draw (tasks.changes); nothing is changed by itself."""
+    from shuangsuiji.tasks.changes import affected_for_inspector
+
+    affected = affected_for_inspector(inspector)
+    if affected:
+        tasks = "、".join(dict.fromkeys(a.draw.task.code for a in affected))
+        groups = sum(a.groups for a in affected)
+        messages.warning(
+            request,
+            f"{inspector.name}已在进行中的抽取中被分配到 {groups} 个检查组（任务 {tasks}），"
+            "已抽取的检查组不会自动变更：已在任务页和部门待办中提示递补抽取。",
+        )
 
 
 def _correct(request, pk: int, record_id: int, records: str, form_class, action, done: str):
@@ -196,7 +229,7 @@ def add_leave(request, pk: int):
 @require_POST
 @login_required
 def add_relationship(request, pk: int):
-    return _add(request, pk, RelationshipForm, services.add_relationship, "已登记利害关系申报，抽取时将自动回避。")
+    return _add(request, pk, RelationshipForm, services.add_relationship, "已登记利害关系申报；今后的抽取将据此回避。")
 
 
 @require_POST

@@ -22,7 +22,7 @@ from django.conf import settings
 from django.db import models
 
 from shuangsuiji import immutability as im
-from shuangsuiji.workdays.services import CalendarDataMissing, WorkdayCalendar
+from shuangsuiji.workdays.services import PROVISIONAL_NOTE, deadline
 
 REPUBLISH_WORKDAYS = 10  # 调整后 10 个工作日内录入并再次公示（seed 004 §9）
 QUARTERS = {1: (1, 3), 2: (4, 6), 3: (7, 9), 4: (10, 12)}
@@ -140,23 +140,20 @@ class Plan(im.ImmutableModel):
         return self.status == PlanStatus.DRAFT
 
     def due_date(self) -> dt.date | None:
-        """The publication deadline of this version; None when the calendar lacks the year."""
+        """The publication deadline of this version. A re-publication deadline in a year the
+        calendar lacks is provisional (暂定, :meth:`due_provisional`), never refused."""
         if self.version == 1 or self.adjustment_approved_on is None:
             return plan_due_date(self.year)
-        try:
-            return WorkdayCalendar().add_workdays(self.adjustment_approved_on, REPUBLISH_WORKDAYS)
-        except CalendarDataMissing:
-            return None
+        return deadline(self.adjustment_approved_on, REPUBLISH_WORKDAYS).day
+
+    def due_provisional(self) -> bool:
+        if self.version == 1 or self.adjustment_approved_on is None:
+            return False
+        return deadline(self.adjustment_approved_on, REPUBLISH_WORKDAYS).provisional
 
     def due_problem(self) -> str:
-        """The calendar's message when the re-publication deadline cannot be computed."""
-        if self.version == 1 or self.adjustment_approved_on is None:
-            return ""
-        try:
-            WorkdayCalendar().add_workdays(self.adjustment_approved_on, REPUBLISH_WORKDAYS)
-        except CalendarDataMissing as exc:
-            return str(exc)
-        return ""
+        """Shown beside the deadline: why it is provisional (empty when it is final)."""
+        return PROVISIONAL_NOTE if self.due_provisional() else ""
 
     def is_overdue(self, today: dt.date) -> bool:
         if self.status in FROZEN:

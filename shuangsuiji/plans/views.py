@@ -103,7 +103,7 @@ def plan_export(request, fmt: str):
                 p.version,
                 p.get_status_display(),
                 len(p.lines.all()),
-                due.isoformat() if due else p.due_problem(),
+                due.isoformat() + ("（暂定）" if p.due_provisional() else ""),
                 "是" if p.is_overdue(today) else "否",
                 timezone.localtime(p.published_at).strftime("%Y-%m-%d %H:%M") if p.published_at else "",
             ]

@@ -29,6 +29,7 @@ from shuangsuiji.plans.access import visible_plans
 from shuangsuiji.rules import RuleError
 from shuangsuiji.targets.models import Target
 from shuangsuiji.tasks import access, drawday, sealed, services
+from shuangsuiji.tasks import deadlines as task_deadlines
 from shuangsuiji.tasks.models import (
     LIVE,
     Assignment,
@@ -407,6 +408,9 @@ class ConfirmationOut(Schema):
     department_id: int
     department: str
     due_on: date
+    due_provisional: bool = Field(
+        ..., description="期限为暂定（该年度放假安排尚未录入，按周一至周五扣除固定节日计算，录入后重算）"
+    )
     status: str
     note: str
     confirmed_at: datetime | None
@@ -424,6 +428,10 @@ class ConfirmationOut(Schema):
     @staticmethod
     def resolve_overdue(obj: Confirmation) -> bool:
         return drawday.confirmation_overdue(obj)
+
+    @staticmethod
+    def resolve_due_provisional(obj: Confirmation) -> bool:
+        return getattr(obj, "due_provisional", None) or bool(task_deadlines.provisional_confirmations([obj]))
 
     @staticmethod
     def resolve_note(obj: Confirmation, context) -> str:
@@ -785,8 +793,10 @@ def draw_bundle(request, draw_id: int):
 def confirmations(request, draw_id: int):
     draw = _draw(request, draw_id)
     rows = list(draw.confirmations.select_related("department", "confirmed_by"))
+    provisional = task_deadlines.provisional_confirmations(rows)
     for c in rows:
         c.draw = draw
+        c.due_provisional = c.pk in provisional
     return rows
 
 

@@ -17,5 +17,9 @@ class TasksConfig(AppConfig):
         track(models.Confirmation, sealed=("note",))
         track(models.VoidRequest, sealed=("reason", "decision_note"))
         audit_sealed.register(AuditPolicy())
+        from shuangsuiji.tasks import deadlines
+        from shuangsuiji.workdays.deadlines import register
+
+        register(deadlines.KIND)
         # Draws are audited by their named actions (tasks.freeze, tasks.draw, …) in services;
         # their frozen files are large and never change, so they are not snapshotted here.

@@ -3,8 +3,9 @@
 - A joint task from the county 双随机办's 2026 joint plan on 生产建设项目 (水务局 lead with its
   水土保持股, 市场监管局 cooperating), in draft, ready for 水务局 to preview, freeze and draw
   (nothing is drawn in advance: a draw needs its own public entropy and witnesses).
-- The demo inspector accounts (sw_inspector, sc_inspector, zr_inspector) are linked to an
-  inspector of their unit in the register, so that assigned inspections reach their home page.
+- The demo inspector accounts (sw_inspector, sc_inspector, zr_inspector) are linked to the
+  register person of their unit with their name (``demo.inspectors.ACCOUNTS``: eligible for
+  this task), so that after the demo draw they have assigned targets on their home page.
 
 Idempotent: the task is looked up by title; a linked account is left alone.
 """
@@ -37,11 +38,10 @@ def _link_inspectors(j, log) -> None:
         user = j.users[username]
         if Inspector.objects.filter(user=user).exists():
             continue
-        inspector = (
-            Inspector.objects.filter(organisation=user.organisation, user__isnull=True, is_expert=False)
-            .order_by("certificate_no")
-            .first()
-        )
+        free = Inspector.objects.filter(organisation=user.organisation, user__isnull=True, is_expert=False)
+        # the person with the login's name (demo.inspectors.ACCOUNTS), else the first of the unit
+        inspector = free.filter(name=user.full_name).order_by("certificate_no").first()
+        inspector = inspector or free.order_by("certificate_no").first()
         if inspector is not None:
             inspector.user = user
             inspector.save(update_fields=["user"])

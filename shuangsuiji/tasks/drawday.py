@@ -45,6 +45,7 @@ from shuangsuiji.draw import (
     StratumRule,
     apply_reserve,
     apply_substitute,
+    apply_substitute_person,
     canonical_json,
     freeze,
     new_server_secret,
@@ -57,6 +58,8 @@ from shuangsuiji.inspectors.models import Inspector
 from shuangsuiji.inspectors.services import draw_candidates
 from shuangsuiji.rules import RuleError
 from shuangsuiji.targets.models import Target
+from shuangsuiji.tasks import deadlines as task_deadlines
+from shuangsuiji.tasks import entropy as entropy_rules
 from shuangsuiji.tasks import indexes, storage
 from shuangsuiji.tasks import population as pop
 from shuangsuiji.tasks.history import with_history
@@ -69,6 +72,7 @@ from shuangsuiji.tasks.models import (
     DrawnTarget,
     DrawResult,
     DrawStatus,
+    ItemWithdrawal,
     Task,
     TaskParticipant,
     TaskStatus,
@@ -76,7 +80,8 @@ from shuangsuiji.tasks.models import (
 )
 from shuangsuiji.tasks.sealed import REOPENED_NOTE
 from shuangsuiji.tasks.services import assignment_params, ratio_errors, ratio_floor
-from shuangsuiji.workdays.services import CalendarDataMissing, WorkdayCalendar
+from shuangsuiji.workdays import deadlines
+from shuangsuiji.workdays.services import Deadline, deadline
 
 CONFIRM_WORKDAYS = 1  # 各部门 1 个工作日内确认（seed 002）
 
@@ -355,25 +360,39 @@ def freeze_targets(task: Task, user, today: dt.date | None = None) -> Draw:
 
 
 def parse_entropy(entries: list[dict]) -> list[PublicEntropy]:
-    """Public entropy entries from a form or the API, with Chinese errors."""
+    """Public entropy entries from a form or the API, with Chinese errors. Values are
+    normalised as people type them (full-width digits, Chinese separators, spaces:
+    :mod:`shuangsuiji.tasks.entropy`)."""
     out = []
     for i, e in enumerate(entries, start=1):
-        kind = (e.get("kind") or "").strip()
-        value = " ".join((e.get("value") or "").split())
-        source = (e.get("source") or "").strip()
+        kind = (e.get("kind") or "").strip() or "other"
+        value = entropy_rules.normalise(kind, e.get("value") or "")
+        source = " ".join((e.get("source") or "").split())
         if not value:
             continue
+        if kind not in entropy_rules.KIND_LABELS or kind == "target_draw_seed":
+            raise DrawRuleError(f"第 {i} 项公开随机数的类型“{kind}”无效：应为骰子、彩票开奖号码或其他公开随机数。")
         if not source:
             raise DrawRuleError(f"第 {i} 项公开随机数须填写见证人或来源。")
-        if kind == "dice" and not all(ch.isdigit() and "1" <= ch <= "6" for ch in value.replace(" ", "")):
-            raise DrawRuleError(f"第 {i} 项骰子点数只能是 1–6 的数字。")
+        if kind == "dice" and not all(len(t) == 1 and "1" <= t <= "6" for t in value.split()):
+            raise DrawRuleError(f"第 {i} 项骰子点数只能是 1–6 的数字（录入的是“{value}”）。{entropy_rules.ACCEPTED}")
         try:
-            out.append(PublicEntropy(kind or "other", value, source))
+            out.append(PublicEntropy(kind, value, source))
         except DrawError as exc:
             raise DrawRuleError(f"第 {i} 项公开随机数无效：{exc}") from exc
     if not out:
-        raise DrawRuleError("请录入至少一项公开随机数（如现场掷骰点数、当期彩票开奖号码）。")
+        raise DrawRuleError(f"请录入公开随机数。{entropy_rules.ACCEPTED}")
     return out
+
+
+def require_minimum(public: list[PublicEntropy]) -> None:
+    """A target draw needs at least entropy.MINIMUM_BITS of public entropy (draw-spec §7.3)."""
+    t = entropy_rules.tally(public)
+    if not t.enough:
+        raise DrawRuleError(
+            f"公开随机数不足：已录入约 {t.shown} 位（比特），至少需要 {t.minimum} 位，"
+            f"还差约 {t.dice_missing} 个骰子点数。{entropy_rules.ACCEPTED}"
+        )
 
 
 def _run(draw: Draw, public: list[PublicEntropy]):
@@ -418,8 +437,13 @@ def draw_targets(draw: Draw, public: list[PublicEntropy], user, witnesses: str =
         raise DrawRuleError("这不是检查对象抽取。")
     if draw.status != DrawStatus.FROZEN:
         raise DrawRuleError("该抽取不处于待抽取状态（已抽取或已作废）。")
+    require_minimum(public)
+    witnesses = " ".join((witnesses or "").split())
+    if not witnesses:
+        raise DrawRuleError("请填写现场见证人（姓名、单位），见证人为必填项。")
     entropy, seed, targets, _none, result_bytes = _run(draw, public)
-    due = confirmation_due(timezone.localdate())
+    drawn_on = timezone.localdate()
+    due = confirmation_due(drawn_on)
     with transaction.atomic():
         _claim(draw, entropy, seed, user, witnesses)
         draw.refresh_from_db()
@@ -435,7 +459,8 @@ def draw_targets(draw: Draw, public: list[PublicEntropy], user, witnesses: str =
         except indexes.UnknownInRegister as exc:
             raise DrawRuleError(str(exc)) from exc
         for p in draw.task.participants.all():
-            Confirmation.objects.create(draw=draw, department_id=p.department_id, due_on=due)
+            conf = Confirmation.objects.create(draw=draw, department_id=p.department_id, due_on=due.day)
+            deadlines.remember(task_deadlines.CONFIRMATION, conf.pk, drawn_on, CONFIRM_WORKDAYS, due)
         with acting(actor=user):
             record(
                 action="tasks.draw",
@@ -445,7 +470,8 @@ def draw_targets(draw: Draw, public: list[PublicEntropy], user, witnesses: str =
                     "selected": len(rows),
                     "result_sha256": sha256_hex(result_bytes),
                     "public_entropy": [p.to_json() for p in public],
-                    "confirm_by": due.isoformat(),
+                    "confirm_by": due.day.isoformat(),
+                    "confirm_by_provisional": due.provisional,
                 },
                 sealed_task_id=draw.task_id,
                 sealed={"after": {"seed": draw.seed}},
@@ -453,19 +479,10 @@ def draw_targets(draw: Draw, public: list[PublicEntropy], user, witnesses: str =
     return draw
 
 
-def confirmation_due(day: dt.date) -> dt.date:
-    """One working day after the draw. A year the calendar lacks counts Monday–Friday (the
-    draw is not held up; an administrator enters the year's holidays in the override table)."""
-    try:
-        return WorkdayCalendar().add_workdays(day, CONFIRM_WORKDAYS)
-    except CalendarDataMissing:
-        due = day + dt.timedelta(days=1)
-        while due.weekday() >= 5:
-            due += dt.timedelta(days=1)
-        return due
-
-
-# --- Dispatch and confirmation --------------------------------------------------------------------
+def confirmation_due(day: dt.date) -> Deadline:
+    """One working day after the draw. A year the calendar lacks gives a provisional deadline
+    (暂定, ``workdays.services.deadline``), recomputed when the year is entered."""
+    return deadline(day, CONFIRM_WORKDAYS)
 
 
 def _open_confirmation(draw: Draw, department_id: int) -> Confirmation:
@@ -475,73 +492,132 @@ def _open_confirmation(draw: Draw, department_id: int) -> Confirmation:
     return conf
 
 
-def report_out_of_scope(draw: Draw, department_id: int, target: Target, reason: str, user) -> DrawnTarget:
-    """A department reports a drawn target outside its remit (or closed, moved …): the next
-    reserve of the same stratum takes its place; recorded as a new result version."""
+WITHDRAWN_REASON = "本部门报告不属本部门职责（联合抽查，本部门事项已移除）"
+
+
+def withdrawn_departments(draw: Draw, target_id: int) -> set[int]:
+    """Departments that reported this target outside their remit (joint task)."""
+    return set(draw.withdrawals.filter(target_id=target_id).values_list("department_id", flat=True))
+
+
+def withdrawn_targets(draw: Draw, department_id: int) -> set[int]:
+    """Targets whose items this department removed (its inspectors are not assigned to them)."""
+    return set(draw.withdrawals.filter(department_id=department_id).values_list("target_id", flat=True))
+
+
+def report_out_of_scope(draw: Draw, department_id: int, target: Target, reason: str, user):
+    """A department reports a drawn target outside its remit (or closed, moved …).
+
+    Joint task (architecture.md "Joint tasks: a target outside a department's remit"): a
+    cooperating department's report only removes that department's items for the target
+    (an :class:`ItemWithdrawal`; its inspectors are not assigned to it). The target is
+    replaced by the next reserve of its stratum (a new result version) only when the lead
+    department reports it, or when no other department is left for it. Returns the new
+    DrawnTarget, or the ItemWithdrawal."""
     reason = reason.strip()
     if not reason:
         raise DrawRuleError("报告问题须填写原因。")
     with transaction.atomic():
-        draw = Draw.objects.select_for_update().get(pk=draw.pk)
-        if draw.status != DrawStatus.DRAWN or draw.kind != DrawKind.TARGETS:
-            raise DrawRuleError("只有已抽取且未作废的检查对象抽取可以替换对象。")
-        conf = _open_confirmation(draw, department_id)
-        if conf.status != Confirmation.Status.PENDING:
-            raise DrawRuleError("本部门已确认，不能再报告问题。")
-        if draw.inspector_draws.filter(status__in=[DrawStatus.FROZEN, DrawStatus.DRAWN]).exists():
-            raise DrawRuleError("已有部门抽取检查人员，不能再替换检查对象；如需调整请申请作废。")
-        dt_row = draw.drawn_targets.filter(target=target, replaced_by__isnull=True).first()
-        if dt_row is None:
-            raise DrawRuleError(f"“{target.name}”不在本次抽中的对象中。")
-        last = latest_result(draw)
-        with _bundle_dir(draw) as path:
-            try:
-                use = apply_reserve(path, dt_row.stratum, target.code, reason)
-            except DrawError as exc:
-                raise DrawRuleError(
-                    f"{pop.STRATUM_LABELS.get(dt_row.stratum, dt_row.stratum)}已无可用的备选对象，不能替换：{exc}"
-                ) from exc
-            result_bytes = _read(path, "result.json")
-        _store_result(draw, last.version + 1, DrawResult.Event.RESERVE, reason, result_bytes, user)
-        new_target = Target.objects.get(code=use.replacement)
-        position = draw.drawn_targets.aggregate(m=Max("position"))["m"] + 1
-        new_row = DrawnTarget.objects.create(
-            draw=draw,
-            target=new_target,
-            stratum=dt_row.stratum,
-            ticket=_reserve_ticket(json.loads(result_bytes), dt_row.stratum, use.replacement),
-            position=position,
-            from_reserve=True,
-        )
-        DrawnTarget.objects.filter(pk=dt_row.pk).update(
-            replaced_by=new_row, replaced_reason=reason, replaced_department_id=department_id
-        )
-        reopened = []
-        for other in draw.confirmations.select_for_update().exclude(department_id=department_id):
-            if other.status == Confirmation.Status.CONFIRMED:
-                other.status = Confirmation.Status.PENDING
-                other.confirmed_at = None
-                other.confirmed_by = None
-                other.note = f"对象“{target.name}”已由备选对象“{new_target.name}”递补，请重新确认。"
-                with acting(actor=user, action="tasks.reconfirm", reason=REOPENED_NOTE):
-                    other.save()
-                reopened.append(other.department_id)
-        with acting(actor=user):
-            record(
-                action="tasks.reserve",
-                obj=draw,
-                reason="抽中对象由同层备选对象递补",
-                after={
-                    "department": department_id,
-                    "result_version": last.version + 1,
-                    "reopened_confirmations": reopened,
-                },
-                sealed_task_id=draw.task_id,
-                sealed={
-                    "after": {"replaced": target.code, "replacement": new_target.code, "stratum": dt_row.stratum},
-                    "reason": reason,
-                },
+        locked = Draw.objects.select_for_update().get(pk=draw.pk)
+        task = locked.task
+        if department_id != task.lead_id and locked.status == DrawStatus.DRAWN:
+            others = (
+                set(task.participants.values_list("department_id", flat=True))
+                - withdrawn_departments(locked, target.pk)
+                - {department_id}
             )
+            if others:
+                return _withdraw_items(locked, department_id, target, reason, user)
+        return _replace_target(locked, department_id, target, reason, user)
+
+
+def _withdraw_items(draw: Draw, department_id: int, target: Target, reason: str, user) -> ItemWithdrawal:
+    if draw.kind != DrawKind.TARGETS:
+        raise DrawRuleError("只有已抽取且未作废的检查对象抽取可以报告问题。")
+    conf = _open_confirmation(draw, department_id)
+    if conf.status != Confirmation.Status.PENDING:
+        raise DrawRuleError("本部门已确认，不能再报告问题。")
+    if live_inspector_draw(draw, department_id) is not None:
+        raise DrawRuleError("本部门已抽取检查人员，不能再报告问题；如需调整请申请作废。")
+    if not draw.drawn_targets.filter(target=target, replaced_by__isnull=True).exists():
+        raise DrawRuleError(f"“{target.name}”不在本次抽中的对象中。")
+    if draw.withdrawals.filter(target=target, department_id=department_id).exists():
+        raise DrawRuleError(f"本部门已报告“{target.name}”不属本部门职责。")
+    row = ItemWithdrawal.objects.create(
+        draw=draw, target=target, department_id=department_id, reason=reason, created_by=user
+    )
+    with acting(actor=user):
+        record(
+            action="tasks.withdraw_items",
+            obj=draw,
+            reason="联合抽查：参与部门报告抽中对象不属本部门职责，仅移除本部门事项",
+            after={"department": department_id},
+            sealed_task_id=draw.task_id,
+            sealed={"after": {"target": target.code}, "reason": reason},
+        )
+    return row
+
+
+def _replace_target(draw: Draw, department_id: int, target: Target, reason: str, user) -> DrawnTarget:
+    if draw.status != DrawStatus.DRAWN or draw.kind != DrawKind.TARGETS:
+        raise DrawRuleError("只有已抽取且未作废的检查对象抽取可以替换对象。")
+    conf = _open_confirmation(draw, department_id)
+    if conf.status != Confirmation.Status.PENDING:
+        raise DrawRuleError("本部门已确认，不能再报告问题。")
+    if draw.inspector_draws.filter(status__in=[DrawStatus.FROZEN, DrawStatus.DRAWN]).exists():
+        raise DrawRuleError("已有部门抽取检查人员，不能再替换检查对象；如需调整请申请作废。")
+    dt_row = draw.drawn_targets.filter(target=target, replaced_by__isnull=True).first()
+    if dt_row is None:
+        raise DrawRuleError(f"“{target.name}”不在本次抽中的对象中。")
+    last = latest_result(draw)
+    with _bundle_dir(draw) as path:
+        try:
+            use = apply_reserve(path, dt_row.stratum, target.code, reason)
+        except DrawError as exc:
+            raise DrawRuleError(
+                f"{pop.STRATUM_LABELS.get(dt_row.stratum, dt_row.stratum)}已无可用的备选对象，不能替换：{exc}"
+            ) from exc
+        result_bytes = _read(path, "result.json")
+    _store_result(draw, last.version + 1, DrawResult.Event.RESERVE, reason, result_bytes, user)
+    new_target = Target.objects.get(code=use.replacement)
+    position = draw.drawn_targets.aggregate(m=Max("position"))["m"] + 1
+    new_row = DrawnTarget.objects.create(
+        draw=draw,
+        target=new_target,
+        stratum=dt_row.stratum,
+        ticket=_reserve_ticket(json.loads(result_bytes), dt_row.stratum, use.replacement),
+        position=position,
+        from_reserve=True,
+    )
+    DrawnTarget.objects.filter(pk=dt_row.pk).update(
+        replaced_by=new_row, replaced_reason=reason, replaced_department_id=department_id
+    )
+    reopened = []
+    for other in draw.confirmations.select_for_update().exclude(department_id=department_id):
+        if other.status == Confirmation.Status.CONFIRMED:
+            other.status = Confirmation.Status.PENDING
+            other.confirmed_at = None
+            other.confirmed_by = None
+            other.note = f"对象“{target.name}”已由备选对象“{new_target.name}”递补，请重新确认。"
+            with acting(actor=user, action="tasks.reconfirm", reason=REOPENED_NOTE):
+                other.save()
+            reopened.append(other.department_id)
+    with acting(actor=user):
+        record(
+            action="tasks.reserve",
+            obj=draw,
+            reason="抽中对象由同层备选对象递补",
+            after={
+                "department": department_id,
+                "result_version": last.version + 1,
+                "reopened_confirmations": reopened,
+            },
+            sealed_task_id=draw.task_id,
+            sealed={
+                "after": {"replaced": target.code, "replacement": new_target.code, "stratum": dt_row.stratum},
+                "reason": reason,
+            },
+        )
     return new_row
 
 
@@ -593,11 +669,19 @@ def draw_inspectors(target_draw: Draw, participant: TaskParticipant, user, extra
             raise DrawRuleError("各参与部门确认检查对象后，方可抽取检查人员。")
         if live_inspector_draw(target_draw, participant.department_id) is not None:
             raise DrawRuleError("本部门已抽取检查人员；如需更换个别人员，请使用递补抽取。")
+        # Targets this department reported outside its remit (joint task) are excluded from
+        # its inspector draw, visibly: they are listed in the draw's exclusions.csv.
+        withdrawn = withdrawn_targets(target_draw, participant.department_id)
+        active = target_draw.drawn_targets.filter(replaced_by__isnull=True)
         codes = list(
-            target_draw.drawn_targets.filter(replaced_by__isnull=True)
-            .order_by("position")
-            .values_list("target__code", flat=True)
+            active.exclude(target_id__in=withdrawn).order_by("position").values_list("target__code", flat=True)
         )
+        excluded = [
+            (code, WITHDRAWN_REASON)
+            for code in sorted(active.filter(target_id__in=withdrawn).values_list("target__code", flat=True))
+        ]
+        if not codes:
+            raise DrawRuleError("本部门已报告全部抽中对象不属本部门职责，无需抽取检查人员。")
         attempt = _next_attempt(task, DrawKind.INSPECTORS, participant.department_id)
         params = DrawParams(
             draw_id=f"{target_draw.draw_id}-P{participant.department_id}-{attempt}",
@@ -614,12 +698,12 @@ def draw_inspectors(target_draw: Draw, participant: TaskParticipant, user, extra
             draw_candidates(participant.department, (task.window_from, task.window_to)),
             participant.department,
             task,
-            target_draw.drawn_targets.filter(replaced_by__isnull=True).values("target_id"),
+            active.exclude(target_id__in=withdrawn).values("target_id"),
         )
         secret = new_server_secret()
         try:
             c = freeze(
-                [(code, pop.ALL) for code in codes], [], params, server_secret_hash(secret), inspectors=inspectors
+                [(code, pop.ALL) for code in codes], excluded, params, server_secret_hash(secret), inspectors=inspectors
             )
         except DrawError as exc:
             raise DrawRuleError(f"冻结失败：{exc}") from exc
@@ -733,6 +817,71 @@ def substitute_inspector(draw: Draw, target: Target, inspector: Inspector, reaso
                 },
             )
     return new_row
+
+
+def substitute_everywhere(draw: Draw, inspector: Inspector, reason: str, user) -> list[Assignment]:
+    """递补抽取 of one inspector in ALL their current groups of this inspector draw (leave or a
+    declared interest entered after the draw, ``tasks.changes``): one engine event
+    (spec §13.3 ``substitute_person``), one reason, one new result version."""
+    reason = reason.strip()
+    if not reason:
+        raise DrawRuleError("递补抽取须填写原因（如请假、申报利害关系）。")
+    with transaction.atomic():
+        draw = Draw.objects.select_for_update().get(pk=draw.pk)
+        if draw.kind != DrawKind.INSPECTORS or draw.status != DrawStatus.DRAWN:
+            raise DrawRuleError("只有已完成且未作废的检查人员抽取可以递补。")
+        rows = list(draw.assignments.filter(inspector=inspector, ended_at__isnull=True).select_related("target"))
+        if not rows:
+            raise DrawRuleError(f"{inspector.name}不在本次抽取的任何检查组中。")
+        last = latest_result(draw)
+        with _bundle_dir(draw) as path:
+            try:
+                event = apply_substitute_person(path, str(draw.department_id), inspector.certificate_no, reason)
+            except AssignmentShortfall as exc:
+                raise DrawRuleError(
+                    f"没有符合条件的人员可以递补（{exc.shortfall.failed} 后仅剩 {exc.shortfall.eligible} 人）；"
+                    "请请求上级或相邻地区支援。"
+                ) from exc
+            except DrawError as exc:
+                raise DrawRuleError(f"递补失败：{exc}") from exc
+            result_bytes = _read(path, "result.json")
+        _store_result(draw, last.version + 1, DrawResult.Event.SUBSTITUTE, reason, result_bytes, user)
+        now = timezone.now()
+        by_code = {r.target.code: r for r in rows}
+        replacements = dict(
+            Inspector.objects.filter(certificate_no__in=[p.replacement for p in event.parts]).values_list(
+                "certificate_no", "pk"
+            )
+        )
+        new_rows = []
+        for part in event.parts:
+            old = by_code[part.target]
+            Assignment.objects.filter(pk=old.pk).update(ended_at=now, ended_reason=reason)
+            new_rows.append(
+                Assignment.objects.create(
+                    draw=draw,
+                    target=old.target,
+                    inspector_id=replacements[part.replacement],
+                    is_expert=old.is_expert,
+                    from_substitution=True,
+                )
+            )
+        with acting(actor=user):
+            record(
+                action="tasks.substitute",
+                obj=draw,
+                reason="检查人员递补抽取（该人员的全部检查组）",
+                after={"result_version": last.version + 1, "groups": len(new_rows)},
+                sealed_task_id=draw.task_id,
+                sealed={
+                    "after": {
+                        "replaced": inspector.certificate_no,
+                        "substitutions": [[p.target, p.replacement] for p in event.parts],
+                    },
+                    "reason": reason,
+                },
+            )
+    return new_rows
 
 
 # --- Void -------------------------------------------------------------------------------------

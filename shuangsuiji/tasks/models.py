@@ -405,6 +405,28 @@ class DrawnTarget(models.Model):
         return self.replaced_by_id is None
 
 
+class ItemWithdrawal(models.Model):
+    """Joint task: a cooperating department reported a drawn target outside its remit. Its
+    items for that target are removed (its inspectors are not assigned to it); the target stays
+    for the other departments. Append-only; sealed like the list (the reason names the target)."""
+
+    draw = models.ForeignKey(Draw, verbose_name="检查对象抽取", on_delete=models.PROTECT, related_name="withdrawals")
+    target = models.ForeignKey("targets.Target", verbose_name="检查对象", on_delete=models.PROTECT, related_name="+")
+    department = models.ForeignKey("orgs.Organisation", verbose_name="部门", on_delete=models.PROTECT, related_name="+")
+    reason = models.CharField("原因", max_length=500)
+    created_at = models.DateTimeField("报告时间", auto_now_add=True)
+    created_by = _user_fk("报告人")
+
+    class Meta:
+        verbose_name = "部门退出检查对象"
+        verbose_name_plural = "部门退出检查对象"
+        ordering = ["draw_id", "id"]
+        constraints = [models.UniqueConstraint(fields=["draw", "target", "department"], name="itemwithdrawal_once")]
+
+    def __str__(self) -> str:
+        return f"{self.draw_id} {self.target_id} −{self.department_id}"
+
+
 class Assignment(models.Model):
     """An inspector in a department's group for a target (index of the current result)."""
 

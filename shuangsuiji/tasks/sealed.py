@@ -22,6 +22,7 @@ from shuangsuiji.audit import sealed as audit_sealed
 from shuangsuiji.audit.context import acting
 from shuangsuiji.audit.services import record
 from shuangsuiji.tasks.access import may_read_sealed_audit, sealed_access, seed_visible
+from shuangsuiji.tasks.entropy import kind_label
 from shuangsuiji.tasks.models import Confirmation, Draw, DrawResult, Task
 
 CHANNELS = {
@@ -85,7 +86,9 @@ def public_entropy(draw: Draw, shown: bool) -> list[dict]:
     out = []
     for e in json.loads(bytes(draw.entropy_json)).get("public") or []:
         hidden = e.get("kind") == "target_draw_seed" and not shown
-        out.append({**e, "value": "" if hidden else e["value"], "sealed": hidden})
+        out.append(
+            {**e, "value": "" if hidden else e["value"], "sealed": hidden, "kind_label": kind_label(e.get("kind", ""))}
+        )
     return out
 
 

@@ -22,12 +22,23 @@ from dataclasses import dataclass
 from django.db.models import Prefetch, Q, QuerySet, prefetch_related_objects
 
 from shuangsuiji.items.models import CHOICE_TYPES, CheckForm, FieldType, FormField
-from shuangsuiji.tasks.models import LIVE, Assignment, Draw, DrawKind, DrawnTarget, DrawStatus, Task, TaskParticipant
+from shuangsuiji.tasks.models import (
+    LIVE,
+    Assignment,
+    Draw,
+    DrawKind,
+    DrawnTarget,
+    DrawStatus,
+    ItemWithdrawal,
+    Task,
+    TaskParticipant,
+)
 from shuangsuiji.tasks.services import participants_lead_first, stratum_label
 
 NOT_DRAWN = "尚未抽取检查人员"
 FROZEN = "尚未抽取检查人员（检查人员抽取已冻结，待抽取）"
 NONE_FOR_TARGET = "本对象未分配到检查人员（可用人员不足，待递补抽取）"
+WITHDRAWN = "本部门已报告该对象不属本部门职责：本部门事项已移除，不派检查人员"
 
 ORDINALS = "一二三四五六七八九十"
 
@@ -312,13 +323,21 @@ def build_sheets(task: Task, target_draw: Draw, targets: Iterable[DrawnTarget]) 
         for a in rows:
             people[(dept_of[a.draw_id], a.target_id)].append(_person(a))
 
+    withdrawn = set(
+        ItemWithdrawal.objects.filter(draw=target_draw, target_id__in=[dt.target_id for dt in targets]).values_list(
+            "department_id", "target_id"
+        )
+    )
     sheets = []
     for dt in targets:
         departments = []
         for n, p in enumerate(parts):
             idraw = idraws.get(p.department_id)
             listed = tuple(people.get((p.department_id, dt.target_id), ()))
-            if idraw is None:
+            out = (p.department_id, dt.target_id) in withdrawn
+            if out:
+                state = WITHDRAWN
+            elif idraw is None:
                 state = NOT_DRAWN
             elif idraw.status != DrawStatus.DRAWN:
                 state = FROZEN
@@ -334,7 +353,7 @@ def build_sheets(task: Task, target_draw: Draw, targets: Iterable[DrawnTarget]) 
                     role=p.role,
                     role_label=p.get_role_display(),
                     unit_name=p.unit.name if p.unit_id else "",
-                    items=items[p.pk],
+                    items=() if out else items[p.pk],
                     inspector_draw_id=idraw.draw_id if idraw is not None else "",
                     people=listed,
                     inspector_state=state,

@@ -14,7 +14,8 @@ import datetime as dt
 from django.urls import reverse
 from django.utils import timezone
 
-from shuangsuiji.tasks import access, drawday
+from shuangsuiji.tasks import access, changes, drawday
+from shuangsuiji.tasks.deadlines import provisional_confirmations
 from shuangsuiji.tasks.models import (
     Assignment,
     Confirmation,
@@ -57,14 +58,33 @@ def todo_for(user, today: dt.date | None = None) -> list[dict]:
                 )
         if live is None or live.status != DrawStatus.DRAWN:
             continue
-        for c in live.confirmations.filter(status=Confirmation.Status.PENDING):
+        pending = list(live.confirmations.filter(status=Confirmation.Status.PENDING))
+        provisional = provisional_confirmations(pending)
+        for c in pending:
             if access.can_confirm(user, c.department_id):
                 out.append(
                     {
                         "title": f"确认派发的检查对象：{task}",
                         "url": url,
                         "due": c.due_on,
+                        "due_provisional": c.pk in provisional,
                         "overdue": today > c.due_on,
+                    }
+                )
+        flagged = changes.affected_in_task(task) if live.inspector_draws.exists() else []
+        parts = {p.department_id: p for p in task.participants.all()} if flagged else {}
+        for a in flagged:
+            p = parts.get(a.draw.department_id)
+            if p is not None and access.can_draw_inspectors(user, p):
+                out.append(
+                    {
+                        "title": (
+                            f"检查组需调整（{a.inspector.name}：{a.cause_text}，{a.groups} 个检查组，"
+                            f"建议递补抽取）：{task}"
+                        ),
+                        "url": url,
+                        "due": None,
+                        "overdue": False,
                     }
                 )
         if drawday.all_confirmed(live):

@@ -20,6 +20,7 @@ urlpatterns = [
     path("draws/<id:draw_pk>/report/", views.draw_report, name="report"),
     path("draws/<id:draw_pk>/inspectors/", views.inspectors_draw, name="inspectors_draw"),
     path("draws/<id:draw_pk>/substitute/", views.inspector_substitute, name="substitute"),
+    path("draws/<id:draw_pk>/substitute-all/", views.inspector_substitute_all, name="substitute_all"),
     path("draws/<id:draw_pk>/void/", views.void_request, name="void_request"),
     path("voids/<id:void_pk>/decide/", views.void_decide, name="void_decide"),
     path("<id:pk>/sheets/", sheet_views.sheet_list, name="sheets"),

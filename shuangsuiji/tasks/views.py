@@ -4,6 +4,8 @@ in ``access`` (404 outside it, 403 for an action without the right); the sealed 
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -18,13 +20,16 @@ from shuangsuiji.inspectors.models import Inspector
 from shuangsuiji.orgs.models import Organisation
 from shuangsuiji.rules import RuleError
 from shuangsuiji.targets.models import Target
-from shuangsuiji.tasks import access, drawday, forms, sealed, services
+from shuangsuiji.tasks import access, changes, drawday, forms, sealed, services
+from shuangsuiji.tasks import deadlines as task_deadlines
+from shuangsuiji.tasks import entropy as entropy_rules
 from shuangsuiji.tasks.models import (
     Assignment,
     Confirmation,
     Draw,
     DrawKind,
     DrawStatus,
+    ItemWithdrawal,
     Task,
     TaskParticipant,
     TaskStatus,
@@ -177,7 +182,9 @@ def _draw_rows(request, task: Task, shown: bool) -> list[dict]:
     for d in task.draws.filter(kind=DrawKind.TARGETS).order_by("attempt"):
         confirmations = list(d.confirmations.select_related("department", "confirmed_by").order_by("department__path"))
         today = timezone.localdate()
+        provisional = task_deadlines.provisional_confirmations(confirmations)
         for c in confirmations:
+            c.due_provisional = c.pk in provisional
             c.shown_note = sealed.confirmation_note(c, shown)
             c.overdue = drawday.confirmation_overdue(c, today)
             c.can_act = d.status == DrawStatus.DRAWN and access.can_confirm(request.user, c.department_id)
@@ -235,8 +242,20 @@ def task_detail(request, pk):
         "can_manage": access.can_manage(request.user, task),
         "sealed_mode": access.sealed_access(request.user, task),
         "show_seed": shown,
+        "needs_substitute": _needs_substitute(request.user, task) if shown else [],
     }
     return render(request, "tasks/task_detail.html", context)
+
+
+def _needs_substitute(user, task: Task) -> list:
+    """Groups flagged by leave or a declared interest entered after the draw (``changes``)."""
+    participants = {p.department_id: p for p in task.participants.all()}
+    out = []
+    for a in changes.affected_in_task(task):
+        p = participants.get(a.draw.department_id)
+        a.can_act = p is not None and access.can_draw_inspectors(user, p)
+        out.append(a)
+    return out
 
 
 @login_required
@@ -272,11 +291,23 @@ def task_freeze(request, pk):
 
 # --- The ceremony ----------------------------------------------------------------------------------
 
-ENTROPY_KINDS = [("dice", "现场掷骰点数"), ("lottery", "彩票开奖号码"), ("other", "其他公开随机数")]
+ENTROPY_KINDS = [("dice", "骰子（现场掷骰点数）"), ("lottery", "彩票开奖号码"), ("other", "其他公开随机数（不计入）")]
+CEREMONY_ROWS = 3
+
+
+def _ceremony_entries(post) -> list[dict]:
+    return [
+        {
+            "kind": post.get(f"kind_{i}", ""),
+            "value": post.get(f"value_{i}", ""),
+            "source": post.get(f"source_{i}", ""),
+        }
+        for i in range(1, CEREMONY_ROWS + 1)
+    ]
 
 
 @login_required
-def draw_ceremony(request, draw_pk):
+def draw_ceremony(request, draw_pk, entered=None):
     draw = _draw_or_404(request.user, draw_pk)
     if draw.kind != DrawKind.TARGETS:
         raise Http404("检查人员抽取没有抽取仪式页面。")
@@ -303,11 +334,41 @@ def draw_ceremony(request, draw_pk):
         "draw": draw,
         "strata": strata,
         "kinds": ENTROPY_KINDS,
-        "rows": range(1, 4),
+        "rows": _ceremony_rows(entered),
+        "witnesses": (entered or {}).get("witnesses", ""),
+        "tally": _ceremony_tally(entered),
+        "minimum": entropy_rules.MINIMUM_BITS,
+        "minimum_dice": entropy_rules.MINIMUM_DICE,
+        "accepted": entropy_rules.ACCEPTED,
         "can_draw": access.can_manage(request.user, task),
         "hide_nav": True,
     }
     return render(request, "tasks/ceremony.html", context)
+
+
+def _ceremony_rows(entered) -> list[dict]:
+    entries = (entered or {}).get("entries") or [{} for _ in range(CEREMONY_ROWS)]
+    return [
+        {
+            "i": i,
+            "kind": e.get("kind") or ("dice" if i == 1 else ""),
+            "value": e.get("value", ""),
+            "source": e.get("source", ""),
+        }
+        for i, e in enumerate(entries, start=1)
+    ]
+
+
+def _ceremony_tally(entered) -> entropy_rules.Tally:
+    """The entropy of what was entered (the page counts again as one types, static/tasks/ceremony.js)."""
+    entries = []
+    for e in (entered or {}).get("entries") or []:
+        kind = e.get("kind") or "other"
+        value = entropy_rules.normalise(kind, e.get("value", ""))
+        if kind == "dice" and not all(len(t) == 1 and "1" <= t <= "6" for t in value.split()):
+            continue
+        entries.append(SimpleNamespace(kind=kind, value=value))
+    return entropy_rules.tally(entries)
 
 
 @login_required
@@ -316,20 +377,16 @@ def draw_run(request, draw_pk):
     draw = _draw_or_404(request.user, draw_pk)
     if not access.can_manage(request.user, draw.task):
         raise PermissionDenied("只有牵头部门或双随机办可以抽取。")
-    entries = [
-        {
-            "kind": request.POST.get(f"kind_{i}", ""),
-            "value": request.POST.get(f"value_{i}", ""),
-            "source": request.POST.get(f"source_{i}", ""),
-        }
-        for i in range(1, 4)
-    ]
+    entries = _ceremony_entries(request.POST)
+    witnesses = request.POST.get("witnesses", "")
     try:
         public = drawday.parse_entropy(entries)
-        drawday.draw_targets(draw, public, request.user, witnesses=request.POST.get("witnesses", ""))
+        drawday.draw_targets(draw, public, request.user, witnesses=witnesses)
     except RuleError as exc:
         _errors(request, exc)
-        return redirect("tasks:ceremony", draw_pk=draw.pk)
+        if draw.status != DrawStatus.FROZEN:
+            return redirect("tasks:ceremony", draw_pk=draw.pk)
+        return draw_ceremony(request, draw.pk, entered={"entries": entries, "witnesses": witnesses})
     messages.success(request, "抽取完成。结果已派发各参与部门确认。")
     return redirect("tasks:draw", draw_pk=draw.pk)
 
@@ -413,6 +470,7 @@ def sealed_list(request, draw_pk):
         for p in participants
         if idraws[p.department_id] is not None and access.can_draw_inspectors(request.user, p)
     }
+    withdrawn = set(draw.withdrawals.filter(target_id__in=target_ids).values_list("target_id", "department_id"))
     for r in rows:
         r.groups = [
             {
@@ -423,9 +481,11 @@ def sealed_list(request, draw_pk):
             for p in participants
         ]
         r.stratum_label = STRATUM_LABELS.get(r.stratum, r.stratum)
+        r.withdrawn_by_me = my_confirmation is not None and (r.target_id, my_confirmation.department_id) in withdrawn
     context.update(
         {
             "rows": rows,
+            "reports_replace": my_confirmation is not None and my_confirmation.department_id == task.lead_id,
             "participants": participants,
             "replaced": draw.drawn_targets.filter(replaced_by__isnull=False).select_related(
                 "target", "replaced_by__target", "replaced_department"
@@ -522,7 +582,12 @@ def draw_report(request, draw_pk):
     except RuleError as exc:
         _errors(request, exc)
     else:
-        messages.success(request, f"“{target.name}”已由备选对象“{new.target.name}”递补。")
+        if isinstance(new, ItemWithdrawal):
+            messages.success(
+                request, f"已移除本部门对“{target.name}”的检查事项；该对象仍由其他参与部门检查，本部门不派检查人员。"
+            )
+        else:
+            messages.success(request, f"“{target.name}”已由备选对象“{new.target.name}”递补。")
     return redirect("tasks:sealed_list", draw_pk=draw.pk)
 
 
@@ -580,6 +645,29 @@ def inspector_substitute(request, draw_pk):
     else:
         messages.success(request, f"已递补抽取：{inspector.name} → {new.inspector.name}（{target.name}）。")
     return redirect("tasks:sealed_list", draw_pk=draw.target_draw_id)
+
+
+@login_required
+@require_POST
+def inspector_substitute_all(request, draw_pk):
+    """递补 of one inspector in all their groups of this inspector draw (one engine event)."""
+    draw = _draw_or_404(request.user, draw_pk)
+    if draw.kind != DrawKind.INSPECTORS:
+        raise Http404("不是检查人员抽取。")
+    participant = draw.task.participants.filter(department_id=draw.department_id).first()
+    if participant is None or not access.can_draw_inspectors(request.user, participant):
+        raise PermissionDenied("只有该部门的系统管理员或承办股室可以递补抽取。")
+    inspector_pk = request.POST.get("inspector", "")
+    inspector = get_object_or_404(
+        Inspector, pk=int(inspector_pk) if inspector_pk.isdigit() and len(inspector_pk) < 10 else 0
+    )
+    try:
+        new = drawday.substitute_everywhere(draw, inspector, request.POST.get("reason", ""), request.user)
+    except RuleError as exc:
+        _errors(request, exc)
+    else:
+        messages.success(request, f"已递补抽取：{inspector.name}所在的 {len(new)} 个检查组已由新抽取的人员替换。")
+    return redirect("tasks:detail", pk=draw.task_id)
 
 
 # --- Void -------------------------------------------------------------------------------------------

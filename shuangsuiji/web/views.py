@@ -7,27 +7,27 @@ from django.utils import timezone
 
 from shuangsuiji.accounts.scope import visible_organisations
 from shuangsuiji.web.navigation import HOME_TITLES, SECTIONS_BY_SLUG
-from shuangsuiji.workdays.services import CalendarDataMissing, WorkdayCalendar
+from shuangsuiji.workdays import deadlines
+from shuangsuiji.workdays.services import PROVISIONAL_NOTE, WorkdayCalendar, deadline
 
 
 @login_required
 def home(request):
     user = request.user
     today = timezone.localdate()
-    calendar = WorkdayCalendar()
-    try:
-        today_is_workday = calendar.is_workday(today)
-        result_deadline = calendar.add_workdays(today, 20)
-        calendar_error = ""
-    except CalendarDataMissing as exc:
-        today_is_workday, result_deadline, calendar_error = None, None, str(exc)
+    calendar = WorkdayCalendar(provisional=True)
+    today_is_workday = calendar.is_workday(today)
+    result_deadline = deadline(today, 20)
     context = {
         "title": HOME_TITLES.get(user.primary_role, "工作台"),
         "role": user.primary_role or "",
         "today": today,
         "today_is_workday": today_is_workday,
-        "result_deadline": result_deadline,
-        "calendar_error": calendar_error,
+        "result_deadline": result_deadline.day,
+        "result_deadline_provisional": result_deadline.provisional,
+        "provisional_note": PROVISIONAL_NOTE,
+        "calendar_reminder": deadlines.reminder(user, today),
+        "deadline_notices": deadlines.notices_for(user),
         "org_count": visible_organisations(user).count(),
     }
     return render(request, "web/home.html", context)

@@ -41,3 +41,47 @@ class CalendarOverride(models.Model):
     def __str__(self) -> str:
         kind = "上班" if self.is_workday else "休息"
         return f"{self.date} {kind} {self.name}"
+
+
+class ProvisionalDeadline(models.Model):
+    """A stored deadline computed while a year's schedule was missing (``workdays.deadlines``).
+
+    Kept after the year is entered (``final_on`` set): it shows how the deadline moved."""
+
+    kind = models.CharField("期限类型", max_length=64)
+    object_id = models.PositiveBigIntegerField("对象")
+    start = models.DateField("起算日")
+    workdays = models.PositiveIntegerField("工作日数")
+    due_on = models.DateField("期限")
+    first_due_on = models.DateField("最初暂定期限")
+    provisional = models.BooleanField("暂定", default=True)
+    created_at = models.DateTimeField("计算时间", auto_now_add=True)
+    final_on = models.DateTimeField("确定时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "暂定期限"
+        verbose_name_plural = "暂定期限"
+        ordering = ["due_on", "id"]
+        constraints = [models.UniqueConstraint(fields=["kind", "object_id"], name="provisional_deadline_once")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.object_id} {self.due_on}{'（暂定）' if self.provisional else ''}"
+
+
+class DeadlineNotice(models.Model):
+    """A notice to the owner of a deadline that moved when a year's schedule was entered."""
+
+    user = models.ForeignKey(
+        "accounts.User", verbose_name="接收人", on_delete=models.CASCADE, related_name="deadline_notices"
+    )
+    text = models.CharField("内容", max_length=500)
+    url = models.CharField("链接", max_length=300, blank=True)
+    created_at = models.DateTimeField("时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "期限变更通知"
+        verbose_name_plural = "期限变更通知"
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.text

@@ -13,6 +13,7 @@ platform never guesses weekends-only.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import lru_cache
 
@@ -37,10 +38,49 @@ def library_years() -> frozenset[int]:
     return frozenset(range(min(years), max(years) + 1))
 
 
-class WorkdayCalendar:
-    """A calendar over a loaded window of overrides (one query per window)."""
+# Statutory holidays on a fixed Gregorian date (2025 rules); the others move every year.
+FIXED_HOLIDAYS = {
+    (1, 1): "元旦",
+    (5, 1): "劳动节",
+    (5, 2): "劳动节",
+    (10, 1): "国庆节",
+    (10, 2): "国庆节",
+    (10, 3): "国庆节",
+}
+PROVISIONAL_NOTE = (
+    "暂定：该年度放假安排尚未录入，按周一至周五并扣除元旦、劳动节、国庆节固定日期计算，春节等节假日及调休待录入后重算"
+)
 
-    def __init__(self) -> None:
+
+def provisional_workday(day: date) -> bool:
+    """Monday–Friday except the fixed-date statutory holidays (no lunar holidays, no adjusted days)."""
+    return day.weekday() < 5 and (day.month, day.day) not in FIXED_HOLIDAYS
+
+
+@dataclass(frozen=True)
+class Deadline:
+    """A computed deadline; ``provisional`` when a year without its official schedule was used."""
+
+    day: date
+    missing_years: tuple[int, ...] = ()
+
+    @property
+    def provisional(self) -> bool:
+        return bool(self.missing_years)
+
+    def __str__(self) -> str:
+        return f"{self.day:%Y-%m-%d}{'（暂定）' if self.provisional else ''}"
+
+
+class WorkdayCalendar:
+    """A calendar over a loaded window of overrides (one query per window).
+
+    ``provisional=True``: a year without its schedule counts :func:`provisional_workday`
+    instead of raising; the years so used are collected in ``missing_years``."""
+
+    def __init__(self, provisional: bool = False) -> None:
+        self.provisional = provisional
+        self.missing_years: set[int] = set()
         self._overrides: dict[date, bool] = {}
         self._loaded: tuple[date, date] | None = None
         self._entered_years = set(CalendarYear.objects.values_list("year", flat=True))
@@ -65,6 +105,9 @@ class WorkdayCalendar:
             return day.weekday() < 5  # the year's holidays and adjusted days are all overrides
         if day.year in library_years():
             return chinese_calendar.is_workday(day)
+        if self.provisional:
+            self.missing_years.add(day.year)
+            return provisional_workday(day)
         raise CalendarDataMissing(day.year)
 
     def add_workdays(self, start: date, n: int) -> date:
@@ -102,3 +145,14 @@ def add_workdays(start: date, n: int) -> date:
 
 def workdays_between(start: date, end: date) -> int:
     return WorkdayCalendar().workdays_between(start, end)
+
+
+def deadline(start: date, n: int) -> Deadline:
+    """The n-th working day after ``start``; provisional (never refused) for a missing year."""
+    cal = WorkdayCalendar(provisional=True)
+    day = cal.add_workdays(start, n)
+    return Deadline(day, tuple(sorted(cal.missing_years)))
+
+
+def covers(year: int) -> bool:
+    return WorkdayCalendar().covers(year)

@@ -8,7 +8,7 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from shuangsuiji.workdays.models import CalendarOverride
-from shuangsuiji.workdays.services import CalendarDataMissing, WorkdayCalendar
+from shuangsuiji.workdays.services import PROVISIONAL_NOTE, CalendarDataMissing, WorkdayCalendar, deadline
 
 
 def _int(value: str | None, default: int, lo: int, hi: int) -> int:
@@ -23,7 +23,7 @@ def calendar_view(request):
     today = timezone.localdate()
     year = _int(request.GET.get("year"), today.year, 2004, 2100)
     month = _int(request.GET.get("month"), today.month, 1, 12)
-    cal = WorkdayCalendar()
+    cal = WorkdayCalendar(provisional=True)
     error = ""
     weeks = []
     try:
@@ -39,16 +39,16 @@ def calendar_view(request):
                     for d in week
                 ]
             )
-    except CalendarDataMissing as exc:
+    except CalendarDataMissing as exc:  # pragma: no cover - the provisional calendar never raises
         error = str(exc)
         weeks = []
+    provisional = PROVISIONAL_NOTE if year in cal.missing_years else ""
 
     compute = {"start": request.GET.get("start", ""), "n": request.GET.get("n", ""), "result": None, "error": ""}
     if compute["start"] and compute["n"]:
         try:
-            compute["result"] = cal.add_workdays(date.fromisoformat(compute["start"]), int(compute["n"]))
-        except CalendarDataMissing as exc:
-            compute["error"] = str(exc)
+            d = deadline(date.fromisoformat(compute["start"]), int(compute["n"]))
+            compute["result"], compute["provisional"] = d.day, d.provisional
         except ValueError:
             compute["error"] = "请输入有效的日期（YYYY-MM-DD）和非负整数工作日数。"
 
@@ -59,6 +59,7 @@ def calendar_view(request):
         "month": month,
         "weeks": weeks,
         "error": error,
+        "provisional": provisional,
         "compute": compute,
         "prev": (prev_year, prev_month),
         "next": (next_year, next_month),

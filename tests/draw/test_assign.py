@@ -6,9 +6,11 @@ from hypothesis import strategies as st
 from shuangsuiji.draw import (
     AssignmentShortfall,
     DrawError,
+    PersonSubstitution,
     assign_inspectors,
     replace_target,
     substitute,
+    substitute_person,
 )
 from shuangsuiji.draw.assign import replay_events
 
@@ -255,3 +257,37 @@ def test_replace_target_assigns_new_and_releases_old():
     assert sum(a1.loads().values()) == 4
     with pytest.raises(DrawError):
         replace_target(a1, uscc(0), uscc(10), "again", seed)
+
+
+def test_substitute_person_is_one_event_equal_to_the_substitutes_in_target_order():
+    """Spec §13.3: one person replaced in all their groups of a department, one reason."""
+    insp = [inspector(i) for i in range(6)]
+    seed = seed_of(4)
+    a = assign_inspectors([uscc(t) for t in range(6)], insp, assignment_params(), seed)
+    counts = {}
+    for g in a.groups:
+        for x in g.inspectors:
+            counts[x] = counts.get(x, 0) + 1
+    person = max(sorted(counts), key=counts.get)
+    assert counts[person] >= 2
+    one = substitute_person(a, "MSA", person, "请假", seed)
+    assert len(one.events) == 1 and isinstance(one.events[0], PersonSubstitution)
+    ev = one.events[0]
+    keys = sorted((g.target for g in a.groups if person in g.inspectors), key=str.encode)
+    assert [p.target for p in ev.parts] == keys and {p.reason for p in ev.parts} == {"请假"}
+    # equal to the 13.1 substitutes one after the other, in bytewise target order
+    step = a
+    for t in keys:
+        step = substitute(step, t, "MSA", person, "请假", seed)
+    assert one.current_groups() == step.current_groups() and one.loads() == step.loads()
+    assert all(person not in g.inspectors for g in one.current_groups().values())
+    assert ev.to_json()["kind"] == "substitute_person" and len(ev.to_json()["substitutions"]) == len(keys)
+    assert replay_events(a, [e.to_json() for e in one.events]) == one
+    # a later 13.1 substitute keeps the person barred from those groups
+    g = one.current_groups()[(keys[0], "MSA")]
+    later = substitute(one, keys[0], "MSA", g.inspectors[0], "另有公务", seed)
+    assert person not in later.current_groups()[(keys[0], "MSA")].inspectors
+    with pytest.raises(DrawError):
+        substitute_person(one, "MSA", person, "again", seed)  # in no group any more
+    with pytest.raises(DrawError):
+        substitute_person(a, "MSA", person, "", seed)  # a reason is required

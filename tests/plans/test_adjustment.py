@@ -63,16 +63,17 @@ def test_only_published_plans_may_be_adjusted(demo):
         services.request_adjustment(plan, demo.users["sw_admin"], "原因")
 
 
-def test_missing_calendar_year_shows_the_calendar_message(demo, published, client, login):
+def test_missing_calendar_year_gives_a_provisional_deadline(demo, published, client, login):
     admin = demo.users["sw_admin"]
     new = services.approve_adjustment(
         services.request_adjustment(published, admin, "调整"), admin, today=dt.date(2099, 12, 20)
     )
-    assert new.due_date() is None
-    assert "2099年的工作日历数据缺失" in new.due_problem()
-    assert not new.is_overdue(dt.date(2100, 6, 1))
+    # 10 working days after Sunday 2099-12-20, Monday–Friday, 2100-01-01 a holiday (issue 18)
+    assert new.due_date() == dt.date(2100, 1, 4) and new.due_provisional()
+    assert "暂定" in new.due_problem()
+    assert new.is_overdue(dt.date(2100, 6, 1))
     login("sw_admin")
-    assert "2099年的工作日历数据缺失" in client.get(f"/plans/{new.pk}/").content.decode()
+    assert "暂定" in client.get(f"/plans/{new.pk}/").content.decode()
 
 
 def test_adjustment_can_be_returned_with_a_reason(demo, published, client, login):

@@ -93,7 +93,10 @@ def joint_task(world, user="sw_operator", **overrides):
     return services.create_task(joint_spec(world, **overrides), world.users[user])
 
 
-DICE = [{"kind": "dice", "value": "3 1 6 6 2 5", "source": "见证人 张三、李四"}]
+# 25 dice digits: the platform minimum of public entropy (tasks/entropy.py, draw-spec §7.3)
+DICE_DIGITS = "3 1 6 6 2 5 4 1 3 2 6 5 5 2 1 4 6 3 3 1 2 5 6 4 2"
+DICE = [{"kind": "dice", "value": DICE_DIGITS, "source": "见证人 张三、李四"}]
+WITNESSES = "张三、李四"
 
 
 def drawn_task(world, user="sw_operator"):

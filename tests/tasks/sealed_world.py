@@ -24,13 +24,13 @@ def build(demo) -> SimpleNamespace:
     world = seed_world(demo)
     sw_admin, sc_admin = world.users["sw_admin"], world.users["sc_admin"]
     task, draw = drawn_task(world)
-    # 水务局 confirms, then 市场监管局 reports a target: a reserve takes its place and
-    # 水务局's confirmation is reopened with a note naming both targets.
-    drawday.confirm(draw, world.water.pk, sw_admin)
-    replaced = drawday.active_targets(draw).first().target
-    new_row = drawday.report_out_of_scope(draw, world.market.pk, replaced, RESERVE_REASON, sc_admin)
-    drawday.confirm(draw, world.water.pk, sw_admin, note=CONFIRM_NOTE)
+    # 市场监管局 confirms, then 水务局 (the lead) reports a target: a reserve takes its place
+    # and 市场监管局's confirmation is reopened with a note naming both targets.
     drawday.confirm(draw, world.market.pk, sc_admin)
+    replaced = drawday.active_targets(draw).first().target
+    new_row = drawday.report_out_of_scope(draw, world.water.pk, replaced, RESERVE_REASON, sw_admin)
+    drawday.confirm(draw, world.market.pk, sc_admin, note=CONFIRM_NOTE)
+    drawday.confirm(draw, world.water.pk, sw_admin)
     inspector_draws = {}
     for p in services.participants_lead_first(task):
         admin = sw_admin if p.department_id == world.water.pk else sc_admin

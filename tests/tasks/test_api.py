@@ -143,7 +143,7 @@ def test_draw_day_through_the_api(world, client, login, tmp_path):
     assert response.status_code == 200, response.content
     drawn = response.json()
     assert drawn["status"] == "drawn" and len(drawn["seed"]) == 64 and drawn["targets_count"] > 0
-    assert drawn["public_entropy"] == [{"kind": "dice", "value": "3 1 6 6 2 5", "source": "见证人 张三、李四"}]
+    assert drawn["public_entropy"] == DICE
     assert [(r["version"], r["event"]) for r in drawn["results"]] == [(1, "draw")]
     assert len(drawn["results"][0]["sha256"]) == 64
     response = post(client, f"/api/tasks/draws/{draw_id}/draw", {"entropy": DICE})
@@ -216,7 +216,7 @@ def test_draw_day_through_the_api(world, client, login, tmp_path):
 
 def test_report_replaces_a_target_with_a_reserve(world, client, login):
     _task, draw = drawn_task(world)
-    login("sc_admin")
+    login("sw_admin")  # the lead department: its report replaces the target
     targets = client.get(f"/api/tasks/draws/{draw.pk}/targets").json()
     first = targets[0]
     response = post(client, f"/api/tasks/draws/{draw.pk}/report", {"target_code": "NOPE", "reason": "不属职责"})
@@ -229,6 +229,13 @@ def test_report_replaces_a_target_with_a_reserve(world, client, login):
     after = {t["code"]: t for t in client.get(f"/api/tasks/draws/{draw.pk}/targets").json()}
     assert not after[first["code"]]["active"] and after[first["code"]]["replaced_by_code"]
     assert after[after[first["code"]]["replaced_by_code"]]["from_reserve"]
+    # a cooperating department's report only removes its own items (issue 18): no new result
+    login("sc_admin")
+    second = targets[1]
+    response = post(client, f"/api/tasks/draws/{draw.pk}/report", {"target_code": second["code"], "reason": "不涉及"})
+    assert response.status_code == 200, response.content
+    assert [r["event"] for r in response.json()["results"]] == ["draw", "reserve"]
+    assert {t["code"]: t for t in client.get(f"/api/tasks/draws/{draw.pk}/targets").json()}[second["code"]]["active"]
     login("sw_operator")  # not a department administrator
     response = post(client, f"/api/tasks/draws/{draw.pk}/report", {"target_code": first["code"], "reason": "x"})
     assert response.status_code == 403

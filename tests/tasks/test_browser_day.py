@@ -18,7 +18,7 @@ import pytest
 
 from shuangsuiji.tasks.models import Assignment, Draw, DrawKind, Task
 from tests.browser import sign_in
-from tests.tasks.helpers import seed_world
+from tests.tasks.helpers import DICE_DIGITS, seed_world
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -91,7 +91,7 @@ def test_draw_day(live_server, demo, browser, tmp_path):
     assert draw.commitment_sha256 == commitment and draw.status == "frozen"
 
     # 3. Dice digits entered by the witnesses, then the draw.
-    op.fill("input[name=value_1]", "3 1 6 6 2 5")
+    op.fill("input[name=value_1]", DICE_DIGITS)
     op.fill("input[name=source_1]", "见证人 张三（县司法局）")
     op.fill("input[name=witnesses]", "张三、李四")
     op.click("[data-testid=draw-btn]")

@@ -52,7 +52,7 @@ def test_two_operators_drawing_at_once_make_one_draw(demo):
     public = drawday.parse_entropy(DICE)
 
     def press(loaded: Draw):
-        return drawday.draw_targets(loaded, public, operator)
+        return drawday.draw_targets(loaded, public, operator, witnesses="张三")
 
     # Each operator's page loaded the frozen draw before either pressed 抽取.
     results, errors = race(press, [Draw.objects.get(pk=draw.pk), Draw.objects.get(pk=draw.pk)])

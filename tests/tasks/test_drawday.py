@@ -32,7 +32,7 @@ from shuangsuiji.tasks.models import (
     DrawStatus,
     TaskStatus,
 )
-from shuangsuiji.workdays.services import WorkdayCalendar
+from shuangsuiji.workdays.services import deadline
 from tests.tasks.helpers import DICE, confirmed_with_inspectors, drawn_task, joint_task, seed_world
 
 pytestmark = pytest.mark.django_db
@@ -89,7 +89,7 @@ def test_freeze_commits_then_one_draw_equal_to_an_independent_recomputation(worl
     with pytest.raises(DrawRuleError, match="不处于待抽取状态"):
         drawday.draw_targets(draw, drawday.parse_entropy(DICE), operator)
     with pytest.raises(DrawRuleError, match="已由他人完成"):
-        drawday.draw_targets(stale, drawday.parse_entropy(DICE), operator)
+        drawday.draw_targets(stale, drawday.parse_entropy(DICE), operator, witnesses="张三")
     assert DrawResult.objects.filter(draw=draw).count() == 1
     assert DrawnTarget.objects.filter(draw=draw).count() == 15
 
@@ -105,7 +105,7 @@ def test_freeze_commits_then_one_draw_equal_to_an_independent_recomputation(worl
     ).digest()
     assert draw.seed == result["seed"] == seed.hex()
     entropy = json.loads(bytes(draw.entropy_json))
-    assert entropy["public"] == [{"kind": "dice", "source": "见证人 张三、李四", "value": "3 1 6 6 2 5"}]
+    assert entropy["public"] == DICE
     assert (
         hashlib.sha256(bytes.fromhex(entropy["server_secret"])).hexdigest()
         == json.loads(bytes(draw.commitment_json))["server_secret_sha256"]
@@ -128,7 +128,7 @@ def test_freeze_commits_then_one_draw_equal_to_an_independent_recomputation(worl
     assert {r.target.risk_class for r in rows.values() if r.stratum == "D"} == {"D"}
 
     # One confirmation per participating department, due one working day after the draw.
-    due = WorkdayCalendar().add_workdays(timezone.localdate(), 1)
+    due = deadline(timezone.localdate(), 1).day
     confirmations = Confirmation.objects.filter(draw=draw)
     assert {(c.department_id, c.status, c.due_on) for c in confirmations} == {
         (world.water.pk, "pending", due),
@@ -165,6 +165,17 @@ def test_reserve_replaces_within_the_stratum_reopens_confirmations_until_exhaust
     uses = json.loads(files["result.json"])["targets"]["reserve_uses"]
     assert [(u["replaced"], u["replacement"]) for u in uses] == [(selected[0], reserves[0])]
 
+    # The second reserve (the lead reports again), then nothing left in stratum A.
+    second = DrawnTarget.objects.get(draw=draw, target__code=selected[1]).target
+    replacement = drawday.report_out_of_scope(draw, world.water.pk, second, "企业已注销", sw_admin)
+    assert replacement.target.code == reserves[1]
+    with pytest.raises(DrawRuleError) as exc:
+        drawday.report_out_of_scope(draw, world.water.pk, new_row.target, "地址查无此项目", sw_admin)
+    assert "A 低风险已无可用的备选对象，不能替换" in str(exc.value)
+    assert DrawResult.objects.filter(draw=draw).count() == 3
+    assert active_codes(draw, "A") == reserves
+    assert verify(draw, tmp_path, "after-second-reserve")[0] == []
+
     # Inspectors are drawn only once every department has confirmed.
     water_participant = next(p for p in services.participants_lead_first(task) if p.department_id == world.water.pk)
     drawday.confirm(draw, world.water.pk, sw_admin)
@@ -173,17 +184,6 @@ def test_reserve_replaces_within_the_stratum_reopens_confirmations_until_exhaust
     assert not Draw.objects.filter(kind=DrawKind.INSPECTORS).exists()
     with pytest.raises(DrawRuleError, match="本部门已确认"):
         drawday.report_out_of_scope(draw, world.water.pk, new_row.target, "再报", sw_admin)
-
-    # The second reserve, then nothing left in stratum A.
-    second = DrawnTarget.objects.get(draw=draw, target__code=selected[1]).target
-    replacement = drawday.report_out_of_scope(draw, world.market.pk, second, "企业已注销", sc_admin)
-    assert replacement.target.code == reserves[1]
-    with pytest.raises(DrawRuleError) as exc:
-        drawday.report_out_of_scope(draw, world.market.pk, new_row.target, "地址查无此项目", sc_admin)
-    assert "A 低风险已无可用的备选对象，不能替换" in str(exc.value)
-    assert DrawResult.objects.filter(draw=draw).count() == 3
-    assert active_codes(draw, "A") == reserves
-    assert verify(draw, tmp_path, "after-second-reserve")[0] == []
 
 
 def test_inspector_groups_own_department_no_conflicts_and_substitutes(world, tmp_path):
@@ -321,7 +321,7 @@ def test_void_needs_reason_and_another_approver_keeps_the_draw_and_allows_a_new_
     assert (again.attempt, again.draw_id, again.status) == (2, f"{task.code}-T2", "frozen")
     assert again.commitment_sha256 != first_commitment
     assert bytes(again.population_csv) == bytes(Draw.objects.get(pk=draw.pk).population_csv)  # same inputs
-    drawday.draw_targets(again, drawday.parse_entropy(DICE), operator)
+    drawday.draw_targets(again, drawday.parse_entropy(DICE), operator, witnesses="张三")
     again.refresh_from_db()
     assert again.seed != Draw.objects.get(pk=draw.pk).seed  # same dice, new commitment, new draw
 
