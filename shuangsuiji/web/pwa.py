@@ -15,6 +15,7 @@ import json
 from django.contrib.staticfiles import finders
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import render
+from django.template.loader import get_template
 from django.templatetags.static import static
 from django.urls import reverse
 from django.views.decorators.cache import cache_control
@@ -53,6 +54,8 @@ def _static_fingerprint() -> str:
         if found:
             with open(found, "rb") as fh:
                 digest.update(hashlib.sha256(fh.read()).digest())
+    # The offline page is cached too.
+    digest.update(get_template("web/offline.html").template.source.encode())
     return digest.hexdigest()
 
 

@@ -372,14 +372,27 @@
     });
   }
 
+  var retrying = false;
+
+  function retryPage() {
+    var probe = document.body.getAttribute("data-offline-page");
+    if (!probe || retrying || !navigator.onLine) return;
+    retrying = true;
+    fetch(probe, { cache: "no-store", credentials: "same-origin" }).then(
+      function (response) {
+        retrying = false;
+        if (response.ok) location.reload();
+      },
+      function () { retrying = false; }
+    );
+  }
+
   function start() {
     Array.prototype.forEach.call(document.querySelectorAll("form[data-offline-draft]"), setUp);
-    window.addEventListener("online", function () {
-      flush().then(function () {
-        /* The offline page stands in for a page that could not be fetched: fetch it now. */
-        if (document.body.hasAttribute("data-offline-page")) location.reload();
-      });
-    });
+    window.addEventListener("online", function () { flush().then(retryPage); });
+    /* The offline page stands in for a page that could not be fetched: once the platform
+     * answers again (and not merely the device says it is online), fetch that page. */
+    if (document.body.hasAttribute("data-offline-page")) window.setInterval(retryPage, 3000);
     if (queue().length) {
       if (!document.querySelector("form[data-offline-draft]") && !navigator.onLine) {
         notice(null, TEXT.queuedElsewhere + "（" + queue().length + " 条），联网后自动提交。", "warning");
