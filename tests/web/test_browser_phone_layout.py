@@ -3,6 +3,8 @@ the user's name and 退出 stay apart, tables scroll in their own box and forms 
 
 from __future__ import annotations
 
+import os
+
 import pytest
 
 from tests.browser import sign_in
@@ -11,6 +13,8 @@ from tests.web import phone_pages
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 PHONE = {"width": 390, "height": 844}
+# A folder to keep a screenshot of every page in, to look at them (optional).
+SCREENSHOTS = os.environ.get("SHUANGSUIJI_PHONE_SCREENSHOTS")
 
 
 def _boxes_overlap(a, b) -> bool:
@@ -38,6 +42,8 @@ def test_no_page_scrolls_sideways_on_a_phone(live_server, demo, browser):
             page.wait_for_load_state("load")
             width = page.evaluate("document.documentElement.scrollWidth")
             inner = page.evaluate("window.innerWidth")
+            if SCREENSHOTS:
+                page.screenshot(path=os.path.join(SCREENSHOTS, f"{username}{path.replace('/', '_')}.png"))
             if width > inner:
                 page.screenshot(path=f"/tmp/phone-too-wide-{username}{path.replace('/', '_')}.png", full_page=True)
                 too_wide.append(f"{username} {path}: {width} > {inner}")
