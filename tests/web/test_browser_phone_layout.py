@@ -55,6 +55,9 @@ def test_no_page_scrolls_sideways_on_a_phone(live_server, demo, browser):
 def test_the_phone_shell_collapses_the_navigation(live_server, demo, browser):
     context = browser.new_context(locale="zh-CN", viewport=PHONE)
     page = context.new_page()
+    page.goto(f"{live_server.url}/login/")
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    assert not page.is_visible("[data-testid=nav-toggle]")  # nothing to navigate before signing in
     sign_in(page, live_server.url, "sw_admin")
     page.wait_for_selector("[data-testid=home-title]")
     # The sidebar is hidden behind the menu button; the name and 退出 do not overlap.
