@@ -365,6 +365,7 @@
     form.addEventListener("submit", function (event) {
       if (event.defaultPrevented) return;
       event.preventDefault();
+      if (form.getAttribute("aria-busy") === "true") return; /* a second tap while the first is sent */
       saveDraft(form);
       var entry = queueEntry(form, event.submitter);
       if (!navigator.onLine) queueOffline(form, entry);
