@@ -4,8 +4,10 @@ the main list, detail and form pages (a drawn joint task gives the sealed pages)
 from __future__ import annotations
 
 from django.db.models import Q
+from django.utils import timezone
 
 from shuangsuiji.audit.models import AuditEntry
+from shuangsuiji.imports.models import ImportJob
 from shuangsuiji.inspectors.models import Inspector
 from shuangsuiji.items.models import Item
 from shuangsuiji.targets.models import Target
@@ -35,6 +37,20 @@ def build(demo):
     task, draw = w.task, w.draw
     sheet = w.sheet_target.pk
     entry = AuditEntry.objects.order_by("-seq").first()
+    job = ImportJob.objects.create(
+        kind=ImportJob.Kind.TARGETS,
+        status=ImportJob.Status.REJECTED,
+        file_name="检查对象导入_水务局.csv",
+        file_path="",
+        file_sha256="0" * 64,
+        organisation=water,
+        created_by=demo.users["sw_admin"],
+        finished_at=timezone.now(),
+        total_rows=2,
+        processed_rows=2,
+        errors=[{"row": 3, "column": "统一社会信用代码", "value": "91440300708461136X", "reason": "校验位错误"}],
+        message="第 3 行有错误，未导入任何数据。",
+    )
     pages = {u: ["/"] for u in HOME_ROLES}
     pages["sw_admin"] += [
         "/targets/",
@@ -61,6 +77,7 @@ def build(demo):
         "/imports/targets/upload/",
         "/imports/inspectors/upload/",
         "/imports/items/upload/",
+        f"/imports/jobs/{job.pk}/",
         "/calendar/",
         "/orgs/",
         "/orgs/users/",
