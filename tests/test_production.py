@@ -200,7 +200,8 @@ def test_login_page_and_its_static_files(production):
         asset = s.get(url, headers={"Accept-Encoding": "gzip"})
         assert asset.status_code == 200, url
         assert "immutable" in asset.headers.get("Cache-Control", ""), url
-        assert asset.headers.get("Content-Encoding") == "gzip", url
+        if not url.endswith((".png", ".ico")):  # already compressed: WhiteNoise leaves them as they are
+            assert asset.headers.get("Content-Encoding") == "gzip", url
 
 
 @pytest.mark.parametrize(("username", "title", "listing"), ROLES)
