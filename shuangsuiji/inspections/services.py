@@ -687,6 +687,16 @@ def _reference_errors(part: DepartmentPart, r: ItemResult) -> list[str]:
 # --- Evidence -----------------------------------------------------------------------------------
 
 
+def check_evidence_size(name: str, size: int) -> None:
+    if size == 0:
+        raise ResultRuleError(f"文件「{name}」为空。")
+    if size > MAX_EVIDENCE_BYTES:
+        raise ResultRuleError(
+            f"文件「{name}」过大（{size / 1024 / 1024:.1f} MB）："
+            f"单个文件不超过 {MAX_EVIDENCE_BYTES // 1024 // 1024} MB。"
+        )
+
+
 def check_evidence_file(name: str, data: bytes) -> str:
     """The content type of an acceptable file; a Chinese error naming the file and the limit."""
     ext = name.rsplit(".", 1)[-1].lower() if "." in name else ""
@@ -695,13 +705,7 @@ def check_evidence_file(name: str, data: bytes) -> str:
             f"文件「{name}」的类型不允许：只能上传图片（jpg、png、gif、webp、heic）、PDF "
             "或办公文档（doc、docx、xls、xlsx、ppt、pptx）。"
         )
-    if len(data) == 0:
-        raise ResultRuleError(f"文件「{name}」为空。")
-    if len(data) > MAX_EVIDENCE_BYTES:
-        raise ResultRuleError(
-            f"文件「{name}」过大（{len(data) / 1024 / 1024:.1f} MB）："
-            f"单个文件不超过 {MAX_EVIDENCE_BYTES // 1024 // 1024} MB。"
-        )
+    check_evidence_size(name, len(data))
     content_type, magics = EVIDENCE_TYPES[ext]
     head = data[4:8] if ext == "heic" else data[:8]
     if not any(head.startswith(m) for m in magics):
