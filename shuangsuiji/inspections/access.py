@@ -98,6 +98,30 @@ def part_readable(user, part, record=None) -> bool:
     return part.department_id in assigned_departments(user, record.task_id, record.target_id)
 
 
+def department_reads(user, record, department_id: int) -> bool:
+    """The department's own readers of its open part: its people, its assigned inspectors, the
+    organising office."""
+    if task_access.region_office_over(user, record.task):
+        return True
+    p = record.task.participants.filter(department_id=department_id).first()
+    if p is not None and _department_people(user, p):
+        return True
+    return department_id in assigned_departments(user, record.task_id, record.target_id)
+
+
+def evidence_readable(user, ev) -> bool:
+    """A department's evidence is read like its part: by everyone reading the record once the
+    department's part is determined, before that by the department's own readers."""
+    from shuangsuiji.inspections.models import PartStatus
+
+    record = ev.record
+    if ev.item_result_id is not None:
+        return part_readable(user, ev.item_result.part, record)
+    if record.parts.filter(department_id=ev.department_id, status=PartStatus.DETERMINED).exists():
+        return True
+    return department_reads(user, record, ev.department_id)
+
+
 def can_enter(user, record, department_id: int) -> bool:
     """谁检查、谁录入: the department's own inspectors assigned to this target."""
     return can_write(user) and department_id in assigned_departments(user, record.task_id, record.target_id)

@@ -145,7 +145,7 @@ def record_page(request, task_pk, target_pk):
         visit_form = VisitForm(initial=initial, assigned=assigned)
     evidence = []
     if record is not None:
-        evidence = [e for e in record.evidence.select_related("item_result__part") if _evidence_readable(user, e)]
+        evidence = [e for e in record.evidence.select_related("item_result__part") if access.evidence_readable(user, e)]
     return render(
         request,
         "inspections/record.html",
@@ -302,18 +302,6 @@ def evidence_upload(request, task_pk, target_pk, dept_pk):
     return redirect(url)
 
 
-def _evidence_readable(user, ev: Evidence) -> bool:
-    if ev.item_result_id is not None and not access.part_readable(user, ev.item_result.part):
-        return False
-    # department evidence of an open part is read by the department like its draft
-    part = services.current_part(ev.record, ev.department_id)
-    return (
-        part is None
-        or access.part_readable(user, part, ev.record)
-        or ev.department_id in access.assigned_departments(user, ev.record.task_id, ev.record.target_id)
-    )
-
-
 def _evidence_or_404(request, pk) -> Evidence:
     ev = Evidence.objects.select_related("record__task", "item_result__part").filter(pk=pk).first()
     if ev is None:
@@ -321,7 +309,7 @@ def _evidence_or_404(request, pk) -> Evidence:
     record = ev.record
     if not task_access.visible_tasks(request.user).filter(pk=record.task_id).exists():
         raise Http404(access.NOT_FOUND)
-    if access.record_mode(request.user, record.task, record.target_id) is None or not _evidence_readable(
+    if access.record_mode(request.user, record.task, record.target_id) is None or not access.evidence_readable(
         request.user, ev
     ):
         raise Http404(access.NOT_FOUND)
