@@ -18,6 +18,7 @@ from django.utils import timezone
 from shuangsuiji.accounts.models import Role
 from shuangsuiji.accounts.services import ensure_user
 from shuangsuiji.audit.context import acting
+from shuangsuiji.demo.jurisdiction import DEMO_PASSWORD
 from shuangsuiji.inspections import services
 from shuangsuiji.inspections.demo import sample_answers
 from shuangsuiji.inspections.models import ResultCode
@@ -57,7 +58,7 @@ def build(demo) -> SimpleNamespace:
             full_name="陈明",
             organisation=users["sw_inspector"].organisation,
             roles=[Role.INSPECTOR],
-            password="x",
+            password=DEMO_PASSWORD,
         )
         users["sw_inspector2"] = sw2
         _link(water[0].inspector, users["sw_inspector"])
