@@ -9,7 +9,7 @@ import datetime as dt
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
-from ninja import File, Form, Router, Schema
+from ninja import File, Form, Router, Schema, Status
 from ninja.decorators import decorate_view
 from ninja.files import UploadedFile
 
@@ -331,7 +331,7 @@ def correct_part(request, part_id: int, body: ReasonIn):
     part = _part(request, part_id)
     if not access.can_correct(request.user, part):
         raise PermissionDenied("只有本部门的检查人员或审核人员可以提出更正。")
-    return 201, services.start_correction(part, request.user, body.reason)
+    return Status(201, services.start_correction(part, request.user, body.reason))
 
 
 @router.post("/parts/{part_id}/submit", response=PartOut, summary="提交更正版本审核")
@@ -370,7 +370,7 @@ def upload_evidence(
         kind=kind,
         description=description,
     )
-    return 201, ev
+    return Status(201, ev)
 
 
 @router.get("/evidence/{evidence_id}", summary="下载证据材料（保密：仅参与人员；读取留痕）")

@@ -16,7 +16,9 @@ SELECT = {"class": "form-select form-select-lg"}
 
 
 class VisitForm(forms.Form):
-    visit_date = forms.DateField(label="检查日期", widget=forms.DateInput(attrs={**TOUCH, "type": "date"}))
+    visit_date = forms.DateField(
+        label="检查日期", widget=forms.DateInput(attrs={**TOUCH, "type": "date"}, format="%Y-%m-%d")
+    )
     place = forms.CharField(label="检查地点", max_length=255, required=False, widget=forms.TextInput(attrs=TOUCH))
     inspectors = forms.MultipleChoiceField(
         label="到场检查人员（出示执法证件）", widget=forms.CheckboxSelectMultiple, required=False

@@ -132,8 +132,8 @@ def record_page(request, task_pk, target_pk):
         initial = {}
         if record is not None:
             initial = {
-                "visit_date": record.visit_date,
-                "place": record.place,
+                "visit_date": record.visit_date or timezone.localdate(),
+                "place": record.place or target.address,
                 "inspectors": [str(i) for i in record.inspectors_present.values_list("inspector_id", flat=True)],
                 "signature": record.signature,
                 "signer": record.signer,

@@ -24,6 +24,13 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 PROBLEM = "2 号弃渣场未设置拦挡措施"
 
 
+def _wait(page, text):
+    try:
+        page.wait_for_selector(f"text={text}", timeout=15000)
+    except Exception:
+        raise AssertionError(page.inner_text("main")[:1500]) from None
+
+
 def _no_horizontal_scroll(page):
     assert page.evaluate("document.documentElement.scrollWidth") <= 390, page.url
 
@@ -62,22 +69,31 @@ def _enter(page, base, w, department, task_item, code_label, failed, photo_name,
     assert page.get_attribute("[data-testid=evidence-form] input[type=file]", "capture") == "environment"
     page.set_input_files("[data-testid=evidence-form] input[type=file]", str(photo))
     page.click("[data-testid=upload]")
-    page.wait_for_selector("text=已上传")
+    _wait(page, "已上传")
     assert page.get_attribute("[data-testid=part-form]", "data-offline-draft")
     page.check(f"[data-testid=part-form] label:has-text('{code_label}') input")
     _fill_item(page, task_item, failed)
     _no_horizontal_scroll(page)
     page.click("[data-testid=submit]")
-    page.wait_for_selector("text=检查结果已提交审核")
+    _wait(page, "检查结果已提交审核")
 
 
 def test_done_means_flow_on_a_phone(live_server, demo, browser, tmp_path):
     w = build(demo)
     base = live_server.url
-    context = browser.new_context(locale="zh-CN", viewport={"width": 390, "height": 844})
-    page = context.new_page()
+    contexts = []
+
+    def as_user(username):
+        for c in contexts:
+            c.close()
+        contexts[:] = [browser.new_context(locale="zh-CN", viewport={"width": 390, "height": 844})]
+        page = contexts[0].new_page()
+        sign_in(page, base, username)
+        page.wait_for_selector("[data-testid=home-title]")
+        return page
+
     # 1. the 水务局 inspector: work list → record → visit
-    sign_in(page, base, "sw_inspector")
+    page = as_user("sw_inspector")
     page.goto(f"{base}/inspections/")
     page.click(f"[data-testid=work-list] a:has-text('{w.target.name}')")
     page.wait_for_selector("[data-testid=record-title]")
@@ -87,30 +103,30 @@ def test_done_means_flow_on_a_phone(live_server, demo, browser, tmp_path):
     page.select_option("[data-testid=visit-form] [name=signature]", "signed")
     page.fill("[data-testid=visit-form] [name=signer]", "项目负责人")
     page.click("[data-testid=visit-form] button[type=submit]")
-    page.wait_for_selector("text=检查情况已保存")
+    _wait(page, "检查情况已保存")
     page.screenshot(path=str(tmp_path / "record-390.png"), full_page=True)
     # 2. the 水务局 part: a photo, one failed item, submitted once
     _enter(page, base, w, w.water, w.water_item, "发现问题待后续处理", True, "现场.png", tmp_path)
     assert PartEvent.objects.filter(action="submit").count() == 1
     # 3. the 市场监管局 inspector fills theirs
-    sign_in(page, base, "sc_inspector")
+    page = as_user("sc_inspector")
     _enter(page, base, w, w.market, w.market_item, "未发现问题", False, "登记.png", tmp_path)
     # 4. the 水务局 administrator returns it once with a reason
-    sign_in(page, base, "sw_admin")
+    page = as_user("sw_admin")
     page.goto(f"{base}/inspections/")
     page.click(f"[data-testid=review-queue] a:has-text('{w.target.name}')")
     page.fill("#id_reason_return", "请写明问题所在的弃渣场编号")
     page.click("[data-testid=return]")
-    page.wait_for_selector("text=已退回修改")
+    _wait(page, "已退回修改")
     # 5. the inspector corrects and resubmits
-    sign_in(page, base, "sw_inspector")
+    page = as_user("sw_inspector")
     page.goto(f"{base}/inspections/tasks/{w.task.pk}/targets/{w.target.pk}/parts/{w.water.pk}/")
     assert "请写明问题所在的弃渣场编号" in page.inner_text("[data-testid=return-reason]")
     page.fill(f"[name=i{w.water_item.pk}_problem]", PROBLEM + "（2 号弃渣场）")
     page.click("[data-testid=submit]")
-    page.wait_for_selector("text=检查结果已提交审核")
+    _wait(page, "检查结果已提交审核")
     # 6. the administrator determines it
-    sign_in(page, base, "sw_admin")
+    page = as_user("sw_admin")
     part = DepartmentPart.objects.get(department=w.water)
     page.goto(f"{base}/inspections/parts/{part.pk}/")
     page.click("[data-testid=determine]")
@@ -129,4 +145,4 @@ def test_done_means_flow_on_a_phone(live_server, demo, browser, tmp_path):
     part.refresh_from_db()
     assert part.status == "determined" and PROBLEM in part.item_results.get().problem
     assert PartEvent.objects.filter(part=part).values_list("action", flat=True).count() >= 5
-    context.close()
+    contexts[0].close()
