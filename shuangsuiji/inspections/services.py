@@ -989,3 +989,21 @@ def review_queue(user, limit: int = 100):
         .order_by("submitted_at")[:limit]
     )
     return [p for p in qs if access.is_reviewer(user, p)]
+
+
+def publication_waiting(user, limit: int = 10):
+    """Determined parts of the reviewer's department, by publication deadline (the home page's
+    to-do shows the deadline and flags overdue ones). Publication itself is issue 15's: until
+    it exists, every determined part is waiting."""
+    from shuangsuiji.accounts.models import Role
+
+    if not (user.is_authenticated and user.has_role(Role.DEPARTMENT_ADMIN, Role.UNIT_OPERATOR)):
+        return []
+    org = user.organisation_id
+    qs = (
+        DepartmentPart.objects.filter(status=PartStatus.DETERMINED)
+        .filter(Q(department_id=org) | Q(participant__unit_id=org))
+        .select_related("record__task", "record__target", "participant", "department")
+        .order_by("publication_due_on", "id")[:limit]
+    )
+    return [p for p in qs if access.is_reviewer(user, p)]

@@ -204,8 +204,6 @@ def part_entry(request, task_pk, target_pk, dept_pk):
             raise Http404(access.NOT_FOUND)
         raise PermissionDenied("只有本部门被抽中检查该对象的执法检查人员可以录入（谁检查、谁录入）。")
     part = services.current_part(record, dept_pk) if record else None
-    if part is not None and part.supersedes_id is not None:
-        return redirect("inspections:part", pk=part.pk)
     evidence = list(record.evidence.filter(department_id=dept_pk)) if record else []
     items = services.task_items(participant)
     editable = part is None or part.status in (PartStatus.DRAFT, PartStatus.RETURNED)

@@ -55,3 +55,19 @@ def test_progress_counts_entered_submitted_determined_of_n(demo):
     assert rows[w.water.pk].submitted == 1 and rows[w.water.pk].determined == 0
     assert not services.is_complete(w.task)
     assert PartEvent.objects.count() == 2
+
+
+def test_the_deadline_is_on_the_to_do_and_overdue_is_flagged(demo):
+    from shuangsuiji.inspections.templatetags.inspections_tags import inspection_work
+
+    w = build(demo)
+    visit(w)
+    sw = w.users["sw_inspector"]
+    services.save_draft(w.record, w.water.pk, sw, code_ids=[code("发现问题待后续处理").pk], items=water_failed_entry(w))
+    part = services.submit(w.record, w.water.pk, sw)
+    todo = inspection_work(w.users["sw_admin"])
+    assert [t["title"].startswith("审核检查结果") for t in todo] == [True]
+    part = services.determine(part, w.users["sw_admin"], today=dt.date(2026, 3, 31))
+    todo = inspection_work(w.users["sw_admin"])
+    assert todo[0]["due"] == part.publication_due_on == add_workdays(dt.date(2026, 3, 31), 20)
+    assert todo[0]["overdue"] is True
