@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "shuangsuiji.inspectors",
     "shuangsuiji.tasks",
     "shuangsuiji.printing",
+    "shuangsuiji.inspections",
     "shuangsuiji.web",
     "shuangsuiji.demo",
 ]

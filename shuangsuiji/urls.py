@@ -27,6 +27,7 @@ urlpatterns = [
     path("plans/", include("shuangsuiji.plans.urls")),
     path("tasks/", include("shuangsuiji.tasks.urls")),
     path("printing/", include("shuangsuiji.printing.urls")),
+    path("inspections/", include("shuangsuiji.inspections.urls")),
     path("targets/", include("shuangsuiji.targets.urls")),
     path("inspectors/", include("shuangsuiji.inspectors.urls")),
     path("imports/", include("shuangsuiji.imports.urls")),

@@ -13,11 +13,20 @@ from shuangsuiji.audit.context import acting
 from shuangsuiji.demo import inspectors as demo_inspectors
 from shuangsuiji.demo import jurisdiction
 from shuangsuiji.demo import targets as demo_targets
+from shuangsuiji.inspections import demo as inspections_demo
 from shuangsuiji.items import demo as items_demo
 from shuangsuiji.plans import demo as plans_demo
 from shuangsuiji.tasks import demo as tasks_demo
 
-STEPS = [jurisdiction.build, demo_targets.seed, items_demo.seed, demo_inspectors.seed, plans_demo.seed, tasks_demo.seed]
+STEPS = [
+    jurisdiction.build,
+    demo_targets.seed,
+    items_demo.seed,
+    demo_inspectors.seed,
+    plans_demo.seed,
+    tasks_demo.seed,
+    inspections_demo.seed,
+]
 
 
 class Command(BaseCommand):
