@@ -23,5 +23,6 @@ class FollowupsConfig(AppConfig):
             models.CreditRule,
             models.CreditConsequence,
             models.Objection,
+            models.ReInspectionRule,
         ):
             track(model, exclude=("file",) if model is models.FollowUpStep else ())

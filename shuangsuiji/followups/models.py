@@ -558,3 +558,27 @@ class Objection(AppendOnly):
 
     def audit_organisation_id(self) -> int:
         return self.department_id
+
+
+class ReInspectionRule(models.Model):
+    """复查规则 of a department: re-inspect with the original group instead of a small
+    inspector draw (default: a draw). Changes are audited."""
+
+    department = models.OneToOneField(
+        "orgs.Organisation", verbose_name="部门", on_delete=models.PROTECT, related_name="reinspection_rule"
+    )
+    original_group = models.BooleanField("由原检查组复查", default=False)
+    workdays_after_deadline = models.PositiveSmallIntegerField("整改期限届满后复查期限（工作日）", default=5)
+    note = models.CharField("依据", max_length=300, blank=True)
+    updated_by = _user_fk("修改人")
+    updated_at = models.DateTimeField("修改时间", auto_now=True)
+
+    class Meta:
+        verbose_name = "复查规则"
+        verbose_name_plural = "复查规则"
+
+    def __str__(self) -> str:
+        return f"复查规则 {self.department_id}"
+
+    def audit_organisation_id(self) -> int:
+        return self.department_id
