@@ -105,3 +105,10 @@ def test_failed_item_to_class_d_and_the_new_preview(demo, tmp_path):
     assert "D 类 1 户" in report.lines()[0]
     assert credit.draw_weights([target.pk]) == {target.pk: 2}
     assert Target.objects.get(pk=target.pk).risk_history.count() >= 1
+    # and the preview page says so
+    from django.test import Client
+
+    c = Client()
+    c.force_login(world.users["sw_operator"])
+    page = c.get(f"/tasks/{new_task.pk}/preview/").content.decode()
+    assert 'data-testid="preview-loop"' in page and "移入 D 类 1 户" in page
