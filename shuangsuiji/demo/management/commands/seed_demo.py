@@ -13,11 +13,21 @@ from shuangsuiji.audit.context import acting
 from shuangsuiji.demo import inspectors as demo_inspectors
 from shuangsuiji.demo import jurisdiction
 from shuangsuiji.demo import targets as demo_targets
+from shuangsuiji.followups import demo as followups_demo
 from shuangsuiji.items import demo as items_demo
 from shuangsuiji.plans import demo as plans_demo
 from shuangsuiji.tasks import demo as tasks_demo
 
-STEPS = [jurisdiction.build, demo_targets.seed, items_demo.seed, demo_inspectors.seed, plans_demo.seed, tasks_demo.seed]
+# followups_demo.seed runs after the results step (it builds on determined results).
+STEPS = [
+    jurisdiction.build,
+    demo_targets.seed,
+    items_demo.seed,
+    demo_inspectors.seed,
+    plans_demo.seed,
+    tasks_demo.seed,
+    followups_demo.seed,
+]
 
 
 class Command(BaseCommand):
