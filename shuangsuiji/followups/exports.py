@@ -50,7 +50,7 @@ def rows(qs, today):
             fu.rectify_by.isoformat() if fu.rectify_by else "",
             fu.case_number,
             fu.decision,
-            format(fu.fine_wan.normalize(), "f") if fu.fine_wan is not None else "",
+            fu.fine_display,
             fu.parent.number if fu.parent_id else "",
             fu.closed_on.isoformat() if fu.closed_on else "",
             fu.outcome,

@@ -207,6 +207,11 @@ class FollowUp(AppendOnly):
     def is_overdue(self, today) -> bool:
         return self.status == FollowUpStatus.OPEN and today > self.due_on
 
+    @property
+    def fine_display(self) -> str:
+        """The fine in 万元 as written (exact; no exponent, no trailing zeros)."""
+        return "" if self.fine_wan is None else format(self.fine_wan.normalize(), "f")
+
 
 class FollowUpProblem(AppendOnly):
     followup = models.ForeignKey(FollowUp, verbose_name="后续处置", on_delete=models.PROTECT, related_name="+")

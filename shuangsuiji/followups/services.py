@@ -137,7 +137,7 @@ def _case_fields(ftype: FollowUpType, data: dict) -> dict:
     return out
 
 
-def _deadlines(ftype: FollowUpType, today: dt.date, rectify_workdays: int | None) -> dict:
+def _deadlines(ftype: FollowUpType, today: dt.date, rectify_workdays: int | None, department_id=None) -> dict:
     out = {"opened_on": today, "due_on": add_workdays(today, ftype.due_workdays)}
     if ftype.needs_rectify_deadline:
         days = rectify_workdays if rectify_workdays is not None else ftype.rectify_workdays
@@ -147,7 +147,9 @@ def _deadlines(ftype: FollowUpType, today: dt.date, rectify_workdays: int | None
             raise FollowUpRuleError("整改期限不能超过 250 个工作日。")
         out["rectify_by"] = add_workdays(today, days)
         # the follow-up cannot be finished before the re-inspection after the deadline
-        out["due_on"] = max(out["due_on"], add_workdays(out["rectify_by"], _rule(None).workdays_after_deadline))
+        out["due_on"] = max(
+            out["due_on"], add_workdays(out["rectify_by"], _rule(department_id).workdays_after_deadline)
+        )
     return out
 
 
@@ -222,7 +224,7 @@ def open_followups(
                     "owner_person": owner_person,
                     "type": ftype,
                     "summary": summary or "；".join(problems[pk].problem for pk in g),
-                    **_deadlines(ftype, today, rectify_workdays),
+                    **_deadlines(ftype, today, rectify_workdays, part.department_id),
                     **fields,
                 },
                 [problems[pk] for pk in g],
@@ -402,7 +404,7 @@ def accept_transfer(tr: Transfer, user, *, type_code: str = "10", owner_unit=Non
                     "summary": source.summary,
                     "parent": source,
                     "origin_transfer": tr,
-                    **_deadlines(ftype, today, None),
+                    **_deadlines(ftype, today, None, to.pk),
                     **fields,
                 },
                 [p.item_result for p in FollowUpProblem.objects.filter(followup=source).select_related("item_result")],
@@ -647,7 +649,7 @@ def escalate(fu: FollowUp, user, *, type_code: str = "04", reason: str, today=No
                     "type": ftype,
                     "summary": fu.summary,
                     "parent": fu,
-                    **_deadlines(ftype, today, None),
+                    **_deadlines(ftype, today, None, fu.department_id),
                     **fields,
                 },
                 [p.item_result for p in FollowUpProblem.objects.filter(followup=fu).select_related("item_result")],
