@@ -14,6 +14,7 @@ from ninja.security import django_auth
 from shuangsuiji.accounts.api import router as accounts_router
 from shuangsuiji.audit.api import router as audit_router
 from shuangsuiji.followups.api import router as followups_router
+from shuangsuiji.inspections.api import router as inspections_router
 from shuangsuiji.inspectors.api import router as inspectors_router
 from shuangsuiji.items.api import router as items_router
 from shuangsuiji.orgs.api import router as orgs_router
@@ -68,6 +69,7 @@ api.add_router("/targets", targets_router)
 api.add_router("/inspectors", inspectors_router)
 api.add_router("/plans", plans_router)
 api.add_router("/tasks", tasks_router)
+api.add_router("/inspections", inspections_router)
 api.add_router("/followups", followups_router)
 
 

@@ -93,6 +93,7 @@ def _ids(world, task, draw):
     from shuangsuiji.audit.models import AuditEntry
     from shuangsuiji.followups.models import CreditRule, FollowUp, Objection
     from shuangsuiji.imports.models import ImportJob
+    from shuangsuiji.inspections.models import DepartmentPart, Evidence, RegisterChangeProposal
     from shuangsuiji.inspectors.models import Inspector, LeavePeriod, Relationship, TrainingRecord
     from shuangsuiji.items.models import CheckForm, ItemVersion
     from shuangsuiji.plans.models import Plan, PlanAdjustment
@@ -129,6 +130,11 @@ def _ids(world, task, draw):
         ("", "void_pk"): first(VoidRequest.objects.all()),
         ("", "target_pk"): target,
         ("", "adj_pk"): first(PlanAdjustment.objects.all()),
+        ("", "task_pk"): task.pk,
+        ("", "dept_pk"): world.water.pk,
+        ("inspections/parts/", "pk"): first(DepartmentPart.objects.all()),
+        ("inspections/evidence/", "pk"): first(Evidence.objects.all()),
+        ("inspections/register-changes/", "pk"): first(RegisterChangeProposal.objects.all()),
         ("", "part_pk"): FollowUp.objects.values_list("part_id", flat=True).first(),
         ("", "objection_pk"): first(Objection.objects.all()),
     }
@@ -139,6 +145,7 @@ def _fill(route: str, ids: dict, huge: str | None = None) -> str:
     route = re.sub(r"\^|\$", "", route)
     route = re.sub(r"\(\?P<fmt>[^)]*\)", "xlsx", route).replace("\\.", ".")
     route = route.replace("<slug:kind>", "targets").replace("<slug:fmt>", "csv").replace("<slug:slug>", "results")
+    route = route.replace("<slug:action>", "return")
 
     def value(m):
         if huge is not None:

@@ -367,9 +367,6 @@ class ItemResult(PartChild):
         ordering = ["part_id", "task_item_id"]
         constraints = [
             models.UniqueConstraint(fields=["part", "task_item"], name="itemresult_unique_item"),
-            models.CheckConstraint(
-                condition=~models.Q(outcome="problem") | ~models.Q(problem=""), name="itemresult_problem_described"
-            ),
         ]
 
     def __str__(self) -> str:

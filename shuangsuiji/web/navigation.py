@@ -32,12 +32,7 @@ SECTIONS: tuple[Section, ...] = (
     Section("inspectors", "执法检查人员名录库", "inspectors:list"),
     Section("plans", "年度抽查计划", "plans:list"),
     Section("tasks", "抽查任务与抽取", "tasks:list"),
-    Section(
-        "results",
-        "检查结果录入",
-        None,
-        "检查结果录入（20 个工作日内录入并公示）尚未开始，待抽查任务模块建成后实施。",
-    ),
+    Section("results", "检查结果录入", "inspections:home"),
     Section("followups", "后续处置", "followups:list"),
     Section("publicity", "信息公开", None, "“一公开”门户（事项清单、计划、任务、结果公示）尚未开始。"),
     Section("reports", "统计报表", None, "月报、季报、年度统计表与联合抽查统计表尚未开始。"),

@@ -53,6 +53,7 @@ def test_get_endpoints_conform(client, demo, keep_test_connection):
         conforms()
         checked.append(operation.path)
     assert any("/targets/" in p for p in checked) and any("/orgs/" in p for p in checked)
+    assert any("/inspections/records/" in p for p in checked)
 
 
 def test_openapi_is_served_offline(client):

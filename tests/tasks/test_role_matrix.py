@@ -118,6 +118,9 @@ def test_no_sealed_string_reaches_a_non_participant_and_no_server_error(demo):
         "kind": ["targets"],
         "fmt": ["xlsx"],
         "slug": ["results"],
+        "task_pk": [w.task.pk],
+        "dept_pk": [w.world.water.pk, w.world.market.pk],
+        "action": ["determine"],
     }
     paths = []
     for route in _routes(get_resolver().url_patterns):

@@ -14,11 +14,11 @@ from shuangsuiji.demo import inspectors as demo_inspectors
 from shuangsuiji.demo import jurisdiction
 from shuangsuiji.demo import targets as demo_targets
 from shuangsuiji.followups import demo as followups_demo
+from shuangsuiji.inspections import demo as inspections_demo
 from shuangsuiji.items import demo as items_demo
 from shuangsuiji.plans import demo as plans_demo
 from shuangsuiji.tasks import demo as tasks_demo
 
-# followups_demo.seed runs after the results step (it builds on determined results).
 STEPS = [
     jurisdiction.build,
     demo_targets.seed,
@@ -26,6 +26,7 @@ STEPS = [
     demo_inspectors.seed,
     plans_demo.seed,
     tasks_demo.seed,
+    inspections_demo.seed,
     followups_demo.seed,
 ]
 
