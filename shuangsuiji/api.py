@@ -14,6 +14,7 @@ from ninja.security import django_auth
 
 from shuangsuiji.accounts.api import router as accounts_router
 from shuangsuiji.audit.api import router as audit_router
+from shuangsuiji.followups.api import router as followups_router
 from shuangsuiji.imports.rows import RowsRefused
 from shuangsuiji.inspections.api import router as inspections_router
 from shuangsuiji.inspectors.api import router as inspectors_router
@@ -73,6 +74,7 @@ api.add_router("/inspectors", inspectors_router)
 api.add_router("/plans", plans_router)
 api.add_router("/tasks", tasks_router)
 api.add_router("/inspections", inspections_router)
+api.add_router("/followups", followups_router)
 
 
 @api.exception_handler(PermissionDenied)

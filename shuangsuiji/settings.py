@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "shuangsuiji.tasks",
     "shuangsuiji.printing",
     "shuangsuiji.inspections",
+    "shuangsuiji.followups",
     "shuangsuiji.web",
     "shuangsuiji.demo",
 ]

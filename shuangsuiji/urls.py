@@ -28,6 +28,7 @@ urlpatterns = [
     path("tasks/", include("shuangsuiji.tasks.urls")),
     path("printing/", include("shuangsuiji.printing.urls")),
     path("inspections/", include("shuangsuiji.inspections.urls")),
+    path("followups/", include("shuangsuiji.followups.urls")),
     path("targets/", include("shuangsuiji.targets.urls")),
     path("inspectors/", include("shuangsuiji.inspectors.urls")),
     path("imports/", include("shuangsuiji.imports.urls")),

@@ -91,6 +91,7 @@ def _patterns(patterns=None, prefix=""):
 def _ids(world, task, draw):
     """Ids of real objects for each URL parameter: {(route prefix or "", parameter): id}."""
     from shuangsuiji.audit.models import AuditEntry
+    from shuangsuiji.followups.models import CreditRule, FollowUp, Objection
     from shuangsuiji.imports.models import ImportJob
     from shuangsuiji.inspections.models import DepartmentPart, Evidence, RegisterChangeProposal
     from shuangsuiji.inspectors.models import Inspector, LeavePeriod, Relationship, TrainingRecord
@@ -107,6 +108,8 @@ def _ids(world, task, draw):
     target = drawday.active_targets(draw).first().target_id
     return {
         ("orgs/", "pk"): world.water.pk,
+        ("followups/rules/", "pk"): first(CreditRule.objects.filter(superseded_at__isnull=True)),
+        ("followups/", "pk"): first(FollowUp.objects.all()),
         ("items/forms/", "pk"): first(CheckForm.objects.all()),
         ("items/", "pk"): world.sw1.item_id,
         ("plans/", "pk"): first(Plan.objects.filter(owner=world.water)),
@@ -132,6 +135,8 @@ def _ids(world, task, draw):
         ("inspections/parts/", "pk"): first(DepartmentPart.objects.all()),
         ("inspections/evidence/", "pk"): first(Evidence.objects.all()),
         ("inspections/register-changes/", "pk"): first(RegisterChangeProposal.objects.all()),
+        ("", "part_pk"): FollowUp.objects.values_list("part_id", flat=True).first(),
+        ("", "objection_pk"): first(Objection.objects.all()),
     }
 
 
@@ -207,6 +212,17 @@ def drawn(demo):
     draft = joint_task(world, title="草稿任务")
     frozen = drawday.freeze_targets(joint_task(world, title="已冻结任务"), world.users["sw_operator"])
     world.extra_pages = [f"/tasks/{draft.pk}/", f"/tasks/{draft.pk}/edit/", f"/tasks/{draft.pk}/preview/"]
+    # A follow-up (责令改正) with a pending transfer, so that their forms are fuzzed too.
+    from shuangsuiji.followups import services as followup_services
+    from tests.followups.helpers import determined_part, drawn_target
+
+    world.task, world.draw = task, draw
+    part = determined_part(world, world.water, drawn_target(world, world.water))
+    [fu] = followup_services.open_followups(part, world.users["sw_admin"], type_code="02")
+    followup_services.transfer(
+        fu, demo.department("natural_resources"), "测试抄告", world.users["sw_admin"], kind="notify"
+    )
+    world.extra_pages += [f"/followups/parts/{part.pk}/open/"]
     world.extra_pages += [
         f"/tasks/{frozen.task_id}/",
         f"/tasks/draws/{frozen.pk}/ceremony/",

@@ -15,6 +15,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from shuangsuiji.followups.credit import loop_report
 from shuangsuiji.imports.exports import xlsx_response
 from shuangsuiji.inspectors.models import Inspector
 from shuangsuiji.orgs.models import Organisation
@@ -270,6 +271,8 @@ def task_preview(request, pk):
         "preview": result,
         "live": drawday.live_target_draw(task),
         "strata_percent": {k: forms.ratio_to_percent(v["ratio"]) for k, v in task.strata.items()},
+        # the credit loop (issue 14): targets moved stratum or weight since the last draw
+        "loop": loop_report(task, timezone.localdate()),
     }
     return render(request, "tasks/task_preview.html", context)
 

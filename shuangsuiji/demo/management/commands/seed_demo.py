@@ -13,6 +13,7 @@ from shuangsuiji.audit.context import acting
 from shuangsuiji.demo import inspectors as demo_inspectors
 from shuangsuiji.demo import jurisdiction
 from shuangsuiji.demo import targets as demo_targets
+from shuangsuiji.followups import demo as followups_demo
 from shuangsuiji.inspections import demo as inspections_demo
 from shuangsuiji.items import demo as items_demo
 from shuangsuiji.plans import demo as plans_demo
@@ -26,6 +27,7 @@ STEPS = [
     plans_demo.seed,
     tasks_demo.seed,
     inspections_demo.seed,
+    followups_demo.seed,
 ]
 
 

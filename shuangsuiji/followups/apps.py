@@ -1,0 +1,28 @@
+from django.apps import AppConfig
+
+
+class FollowupsConfig(AppConfig):
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "shuangsuiji.followups"
+    verbose_name = "后续处置与信用闭环"
+
+    def ready(self) -> None:
+        from shuangsuiji.audit.services import track
+        from shuangsuiji.followups import models
+
+        # Every create and change is an audit entry; domain actions name themselves
+        # (followups.open, followups.transfer, … with audit.context.acting).
+        for model in (
+            models.FollowUpType,
+            models.FollowUp,
+            models.FollowUpProblem,
+            models.FollowUpStep,
+            models.Transfer,
+            models.ReInspection,
+            models.ReInspectionItem,
+            models.CreditRule,
+            models.CreditConsequence,
+            models.Objection,
+            models.ReInspectionRule,
+        ):
+            track(model, exclude=("file",) if model is models.FollowUpStep else ())

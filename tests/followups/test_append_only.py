@@ -1,0 +1,67 @@
+"""Nothing of a follow-up is edited in place or deleted: its facts are written once; steps
+are appended; a correction is a new step naming the one it corrects, with its reason."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from shuangsuiji.audit.models import AuditEntry
+from shuangsuiji.followups import services
+from shuangsuiji.followups.models import FollowUpStep
+from tests.followups.helpers import determined_part, drawn_target, world_with_task
+
+
+@pytest.mark.django_db
+def test_no_edit_in_place_corrections_are_new_steps(demo):
+    world = world_with_task(demo)
+    sw = world.users["sw_admin"]
+    part = determined_part(world, world.water, drawn_target(world, world.water))
+    [fu] = services.open_followups(part, sw, type_code="01")
+    step = services.add_step(fu, sw, text="电话提醒项目单位")
+    fu.due_on = fu.due_on + dt.timedelta(days=30)
+    with pytest.raises(ValidationError, match="不可修改"):
+        fu.save()
+    fu.refresh_from_db()
+    step.text = "改写"
+    with pytest.raises(ValidationError):
+        step.save()
+    with pytest.raises(ValidationError, match="不可删除"):
+        FollowUpStep.objects.get(pk=step.pk).delete()
+    with pytest.raises(services.FollowUpRuleError, match="晚于今天"):
+        services.add_step(fu, sw, text="x", on=dt.date.today() + dt.timedelta(days=3))
+    fix = services.add_step(fu, sw, text="更正：实为上门提醒", corrects=step)
+    assert fix.kind == "correction" and fix.corrects_id == step.pk
+    assert list(fu.steps.values_list("kind", flat=True)) == ["open", "note", "correction"]
+    assert AuditEntry.objects.filter(action="followups.step", object_id=str(fix.pk)).exists()
+    assert AuditEntry.objects.filter(action="followups.open").exists()
+
+
+@pytest.mark.django_db
+def test_opening_refuses_what_is_not_a_problem_of_the_part(demo):
+    world = world_with_task(demo)
+    sw = world.users["sw_admin"]
+    part = determined_part(world, world.water, drawn_target(world, world.water))
+    [ir] = services.problem_items(part)
+    with pytest.raises(services.FollowUpRuleError, match="不是本检查结果中发现问题的事项"):
+        services.open_followups(part, sw, type_code="01", groups=[[ir.pk + 999]])
+    with pytest.raises(services.FollowUpRuleError, match="案号和处罚决定"):
+        services.open_followups(part, sw, type_code="04")
+    with pytest.raises(services.FollowUpRuleError, match="4 位小数"):
+        services.open_followups(part, sw, type_code="04", case_number="1", decision="罚款", fine_wan="1.23456")
+    with pytest.raises(services.FollowUpRuleError, match="须填写说明"):
+        services.open_followups(part, sw, type_code="11")
+    [fu] = services.open_followups(part, sw, type_code="01")
+    with pytest.raises(services.FollowUpRuleError, match="已有后续处置"):
+        services.open_followups(part, sw, type_code="01")
+    assert fu.problems.get() == ir
+
+
+@pytest.mark.django_db
+def test_no_follow_up_needed_closes_at_once(demo):
+    world = world_with_task(demo)
+    part = determined_part(world, world.water, drawn_target(world, world.water))
+    [fu] = services.open_followups(part, world.users["sw_admin"], type_code="00")
+    assert fu.status == "closed" and fu.outcome == "无需后续处置" and fu.closed_on == fu.opened_on
