@@ -25,6 +25,7 @@ urlpatterns = [
     path("inspectors/", include("shuangsuiji.inspectors.urls")),
     path("imports/", include("shuangsuiji.imports.urls")),
     path("calendar/", include("shuangsuiji.workdays.urls")),
+    path("gongshi/", include("shuangsuiji.publicity.urls")),
     path("api/", api.urls),
     path("admin/", admin.site.urls),
 ]
