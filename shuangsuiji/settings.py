@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "shuangsuiji.inspectors",
     "shuangsuiji.tasks",
     "shuangsuiji.printing",
+    "shuangsuiji.inspections",
     "shuangsuiji.publicity",
     "shuangsuiji.web",
     "shuangsuiji.demo",
