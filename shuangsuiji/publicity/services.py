@@ -407,3 +407,57 @@ def approved_redactions(subject_id) -> set[str]:
             "field", flat=True
         )
     )
+
+
+# --- Results ----------------------------------------------------------------------------------------
+
+
+def preview_result(part) -> dict:
+    """The exact record publishing ``part`` now would make public (redactions applied)."""
+    from shuangsuiji.publicity import results
+
+    return results.result_record(part, approved_redactions(results.subject_of(part)))
+
+
+@transaction.atomic
+def publish_result(part, channels, user, today: dt.date | None = None) -> Publication:
+    """Publish a determined result under the business's name. Late (after the 20th working
+    day) is allowed and marked late for ever; a corrected part is published as a correction
+    of the subject's published version, beside it."""
+    from shuangsuiji.inspections.models import PartStatus
+    from shuangsuiji.publicity import results
+
+    part = results.parts().get(pk=part.pk)
+    _require(user, part.department)
+    if part.status != PartStatus.DETERMINED:
+        raise RuleError("检查结果：只有已认定的检查结果可以公开。")
+    if not part.record.task.published_at:
+        raise RuleError("检查结果：抽查名单公开后才能公开检查结果（名单公开前保密）。")
+    subject = results.subject_of(part)
+    prev = latest(Kind.RESULT, subject)
+    if prev is not None and prev.record.get("part_version") == part.version:
+        raise RuleError("该检查结果已公开；如需修改，请在检查结果中提出更正。")
+    if prev is not None and hasattr(prev, "withdrawal") and prev.withdrawal.status == Decision.APPROVED:
+        raise RuleError("该检查结果已撤回，不能再公开。")
+    today = today or timezone.localdate()
+    due = results.due_on(part)
+    rec = results.result_record(part, approved_redactions(subject))
+    target = part.record.target
+    with acting(actor=user, action="publicity.correct_result" if prev else "publicity.publish_result"):
+        return _store(
+            Kind.RESULT,
+            subject,
+            part.department,
+            part.record.task.year,
+            f"{target.name} · {part.record.task.title}",
+            rec,
+            channels,
+            user,
+            task=part.record.task,
+            targets=[target],
+            corrects=prev,
+            correction_reason=(part.correction_reason or "检查结果更正")[:500] if prev else "",
+            determined_on=part.determined_on,
+            due_on=due,
+            late=(prev.late if prev else today > due),
+        )

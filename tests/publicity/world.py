@@ -45,7 +45,39 @@ def _drawn(world, tag):
     return task, draw
 
 
-def build(demo) -> SimpleNamespace:
+def with_results(w) -> SimpleNamespace:
+    """Results on the published task: two departments' results for the first target (水务局's
+    corrected, the original kept), one for the second, a draft and evidence on the third."""
+    from tests.publicity import results_world as rw
+
+    users = w.world.users
+    targets = [r.target for r in drawday.active_targets(w.draw)]
+    first, second, third = targets[:3]
+    water_v1 = rw.part(w.task, first, w.world.water, code="02", problem=True)
+    market = rw.part(w.task, first, w.world.market, code="01")
+    pub_water = publicity.publish_result(water_v1, CHANNELS, users["sw_admin"])
+    pub_market = publicity.publish_result(market, ["gsxt", "creditchina"], users["sc_admin"])
+    water_v2 = rw.part(w.task, first, w.world.water, code="03", supersedes=water_v1, reason="整改已完成，结果更正")
+    pub_correction = publicity.publish_result(water_v2, CHANNELS, users["sw_admin"])
+    other = rw.part(w.task, second, w.world.water, code="01")
+    pub_other = publicity.publish_result(other, CHANNELS, users["sw_admin"])
+    draft = rw.part(w.task, third, w.world.water, note=rw.DRAFT_NOTE, status="draft")
+    ev = rw.evidence(draft.record, w.world.water)
+    w.__dict__.update(
+        first=first,
+        second=second,
+        third=third,
+        pub_water=pub_water,
+        pub_market=pub_market,
+        pub_correction=pub_correction,
+        pub_other=pub_other,
+        draft=draft,
+        evidence=ev,
+    )
+    return w
+
+
+def build(demo, results: bool = False) -> SimpleNamespace:
     world = seed_world(demo)
     with acting(actor_name="测试"):
         _sealed_register()
@@ -59,7 +91,7 @@ def build(demo) -> SimpleNamespace:
     sealed_task, sealed_draw = _drawn(world, SEALED_TAG)
     frozen_task = joint_task(world, population={"target_types": ["project"], "tags": [SEALED_TAG]})
     frozen_draw = drawday.freeze_targets(frozen_task, users["sw_operator"])
-    return SimpleNamespace(
+    w = SimpleNamespace(
         world=world,
         task=task,
         draw=draw,
@@ -69,6 +101,7 @@ def build(demo) -> SimpleNamespace:
         frozen_task=frozen_task,
         frozen_draw=frozen_draw,
     )
+    return with_results(w) if results else w
 
 
 def sealed_strings(w) -> dict[str, str]:
