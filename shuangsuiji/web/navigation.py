@@ -39,7 +39,7 @@ SECTIONS: tuple[Section, ...] = (
         "检查结果录入（20 个工作日内录入并公示）尚未开始，待抽查任务模块建成后实施。",
     ),
     Section("followups", "后续处置", None, "后续处置（责令改正、移送、列入经营异常名录等）尚未开始。"),
-    Section("publicity", "信息公开", None, "“一公开”门户（事项清单、计划、任务、结果公示）尚未开始。"),
+    Section("publicity", "信息公开", "publicity:desk"),
     Section("reports", "统计报表", None, "月报、季报、年度统计表与联合抽查统计表尚未开始。"),
     Section("tags", "标签字库", "tags:list"),
     Section("audit", "全程留痕", "audit:list", roles=AUDIT_READERS),
