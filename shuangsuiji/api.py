@@ -26,6 +26,7 @@ from shuangsuiji.workdays.api import router as workdays_router
 
 # Every operation may answer these; documented once for all (the bodies are {"detail": ...}).
 ERROR_RESPONSES = {
+    400: "请求无效（如含空字符、格式错误的请求体）",
     401: "未登录",
     403: "角色无权访问",
     404: "对象不存在或不在数据范围内",
@@ -44,10 +45,12 @@ class PlatformAPI(NinjaAPI):
         schema = super().get_openapi_schema(*args, **kwargs)
         schema.setdefault("components", {}).setdefault("schemas", {})["ErrorMessage"] = ERROR_SCHEMA
         ref = {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorMessage"}}}}
-        for path in schema["paths"].values():
+        for url, path in schema["paths"].items():
             for operation in path.values():
                 for code, description in ERROR_RESPONSES.items():
                     operation["responses"].setdefault(code, {"description": description, **ref})
+                if url.startswith("/api/public/"):  # rate limited per client address
+                    operation["responses"].setdefault(429, {"description": "请求过于频繁", **ref})
         return schema
 
 
