@@ -63,7 +63,8 @@ def business(request, pk):
         "business.html",
         title=target.name,
         target=target,
-        results=[p for p in pubs if p.kind == Kind.RESULT],
+        # each result's versions together, the newest first: the correction beside the original
+        results=sorted((p for p in pubs if p.kind == Kind.RESULT), key=lambda p: (p.subject_id, -p.version)),
         lists=[p for p in pubs if p.kind == Kind.DRAWN_LIST],
     )
 
