@@ -92,10 +92,12 @@ def _ids(world, task, draw):
     """Ids of real objects for each URL parameter: {(route prefix or "", parameter): id}."""
     from shuangsuiji.audit.models import AuditEntry
     from shuangsuiji.imports.models import ImportJob
+    from shuangsuiji.inspections.models import DepartmentPart
     from shuangsuiji.inspectors.models import Inspector, LeavePeriod, Relationship, TrainingRecord
     from shuangsuiji.items.models import CheckForm, ItemVersion
     from shuangsuiji.plans.models import Plan, PlanAdjustment
     from shuangsuiji.printing.models import PrintJob
+    from shuangsuiji.publicity.models import Publication, Redaction, Withdrawal
     from shuangsuiji.tasks import drawday
     from shuangsuiji.tasks.models import VoidRequest
 
@@ -126,6 +128,19 @@ def _ids(world, task, draw):
         ("", "void_pk"): first(VoidRequest.objects.all()),
         ("", "target_pk"): target,
         ("", "adj_pk"): first(PlanAdjustment.objects.all()),
+        # publicity: the public portal (/gongshi/) and the publication desk (/publicity/)
+        ("gongshi/publications/", "pk"): first(Publication.objects.all()),
+        ("gongshi/businesses/", "pk"): target,
+        ("gongshi/departments/", "pk"): world.water.pk,
+        ("gongshi/tasks/", "pk"): task.pk,
+        ("publicity/results/", "pk"): first(DepartmentPart.objects.all()),
+        ("publicity/redactions/", "pk"): first(Redaction.objects.all()),
+        ("publicity/publications/", "pk"): first(Publication.objects.all()),
+        ("publicity/withdrawals/", "pk"): first(Withdrawal.objects.all()),
+        ("publicity/plans/", "pk"): first(Plan.objects.filter(owner=world.water)),
+        ("publicity/tasks/", "pk"): task.pk,
+        ("", "code"): 130534,
+        ("", "year"): 2026,
     }
 
 

@@ -309,6 +309,10 @@ def current_record(pub: Publication) -> tuple[dict, list]:
     return results.record_of_subject(pub.subject_id)
 
 
+def _withdrawn(pub: Publication) -> bool:
+    return Withdrawal.objects.filter(publication=pub, status=Decision.APPROVED).exists()
+
+
 @transaction.atomic
 def correct(pub: Publication, reason: str, user, channels=None) -> Publication:
     """Publish a corrected version beside ``pub`` (Art. 12): the record as the subject stands now."""
@@ -319,7 +323,7 @@ def correct(pub: Publication, reason: str, user, channels=None) -> Publication:
     head = latest(pub.kind, pub.subject_id)
     if head.pk != pub.pk:
         raise RuleError(f"该记录已有更正版本（第 {head.version} 版），请更正最新版本。")
-    if hasattr(pub, "withdrawal") and pub.withdrawal.status == Decision.APPROVED:
+    if _withdrawn(pub):
         raise RuleError("该记录已撤回，不能更正。")
     rec, targets = current_record(pub)
     if record_sha256(rec) == pub.record_sha256:
@@ -437,7 +441,7 @@ def publish_result(part, channels, user, today: dt.date | None = None) -> Public
     prev = latest(Kind.RESULT, subject)
     if prev is not None and prev.record.get("part_version") == part.version:
         raise RuleError("该检查结果已公开；如需修改，请在检查结果中提出更正。")
-    if prev is not None and hasattr(prev, "withdrawal") and prev.withdrawal.status == Decision.APPROVED:
+    if prev is not None and _withdrawn(prev):
         raise RuleError("该检查结果已撤回，不能再公开。")
     today = today or timezone.localdate()
     due = results.due_on(part)
