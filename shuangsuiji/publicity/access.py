@@ -1,7 +1,8 @@
 """Who may publish, correct, withdraw and redact (谁检查、谁录入、谁公开).
 
 - Publishing, correcting, asking to withdraw and asking to redact: the owning department's
-  部门系统管理员, and 业务股室操作员 of that department or of one of its units.
+  部门系统管理员, and 业务股室操作员 of that department or of one of its units; for what a
+  双随机办 office owns (a joint plan), that office's 双随机办.
 - Approving a withdrawal or a redaction: "the level above" — a 部门系统管理员 of a department
   above the owner in its line (an ancestor organisation), or the 双随机办 of a region office
   over the owner's region; never the person who asked.
@@ -22,6 +23,8 @@ def may_publish(user, department: Organisation) -> bool:
     if org is None:
         return False
     if user.has_role(Role.DEPARTMENT_ADMIN) and org.pk == department.pk:
+        return True
+    if user.has_role(Role.COORDINATING_OFFICE) and org.pk == department.pk:  # a 双随机办's joint plan
         return True
     return bool(user.has_role(Role.UNIT_OPERATOR) and (org.pk == department.pk or org.parent_id == department.pk))
 

@@ -15,9 +15,18 @@ from shuangsuiji.demo import jurisdiction
 from shuangsuiji.demo import targets as demo_targets
 from shuangsuiji.items import demo as items_demo
 from shuangsuiji.plans import demo as plans_demo
+from shuangsuiji.publicity import demo as publicity_demo
 from shuangsuiji.tasks import demo as tasks_demo
 
-STEPS = [jurisdiction.build, demo_targets.seed, items_demo.seed, demo_inspectors.seed, plans_demo.seed, tasks_demo.seed]
+STEPS = [
+    jurisdiction.build,
+    demo_targets.seed,
+    items_demo.seed,
+    demo_inspectors.seed,
+    plans_demo.seed,
+    tasks_demo.seed,
+    publicity_demo.seed,
+]
 
 
 class Command(BaseCommand):
