@@ -97,7 +97,7 @@ def _ids(world, task, draw):
     from shuangsuiji.items.models import CheckForm, ItemVersion
     from shuangsuiji.plans.models import Plan, PlanAdjustment
     from shuangsuiji.printing.models import PrintJob
-    from shuangsuiji.publicity.models import Publication, Redaction, Withdrawal
+    from shuangsuiji.publicity.models import ExportBatch, Publication, Redaction, Withdrawal
     from shuangsuiji.tasks import drawday
     from shuangsuiji.tasks.models import VoidRequest
 
@@ -139,6 +139,7 @@ def _ids(world, task, draw):
         ("publicity/withdrawals/", "pk"): first(Withdrawal.objects.all()),
         ("publicity/plans/", "pk"): first(Plan.objects.filter(owner=world.water)),
         ("publicity/tasks/", "pk"): task.pk,
+        ("publicity/exports/", "pk"): first(ExportBatch.objects.all()),
         ("", "code"): 130534,
         ("", "year"): 2026,
     }

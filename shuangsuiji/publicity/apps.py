@@ -11,3 +11,4 @@ class PublicityConfig(AppConfig):
 
         for model in (models.Publication, models.Withdrawal, models.Redaction):
             track(model)
+        track(models.ExportBatch, exclude=("gsxt_json", "gsxt_csv", "hlw_json", "hlw_csv"))

@@ -17,4 +17,9 @@ urlpatterns = [
     path("plans/<id:pk>/publish/", views.plan_publish, name="plan_publish"),
     path("tasks/<id:pk>/publish/", views.task_publish, {"what": "task"}, name="task_publish"),
     path("tasks/<id:pk>/publish-list/", views.task_publish, {"what": "list"}, name="list_publish"),
+    path("exports/", views.export_make, name="export_make"),
+    path("exports/<id:pk>/gsxt.json", views.export_file, {"name": "gsxt.json"}, name="export_gsxt_json"),
+    path("exports/<id:pk>/gsxt.csv", views.export_file, {"name": "gsxt.csv"}, name="export_gsxt_csv"),
+    path("exports/<id:pk>/hlw.json", views.export_file, {"name": "hlw.json"}, name="export_hlw_json"),
+    path("exports/<id:pk>/hlw.csv", views.export_file, {"name": "hlw.csv"}, name="export_hlw_csv"),
 ]

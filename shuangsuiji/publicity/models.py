@@ -196,3 +196,57 @@ class Redaction(models.Model):
 
     def delete(self, *args, **kwargs):
         raise ValidationError("不予公开申请不可删除。")
+
+
+class ExportBatch(models.Model):
+    """One batch of records sent to the national systems (国家企业信用信息公示系统 双随机抽查结果,
+    “互联网+监管” 行政检查行为): what the department published since its last batch. The files
+    are stored as produced; ``refused`` is the validation report (records left out, by name)."""
+
+    department = models.ForeignKey("orgs.Organisation", verbose_name="部门", on_delete=models.PROTECT, related_name="+")
+    number = models.CharField("批次号", max_length=20, unique=True)  # YYYYMMDD + 5-digit sequence
+    created_at = models.DateTimeField("生成时间", auto_now_add=True)
+    created_by = _user_fk("生成人")
+    record_count = models.PositiveIntegerField("记录数", default=0)
+    refused = models.JSONField("未通过校验的记录", default=list)
+    gsxt_json = models.BinaryField("公示系统 JSON")
+    gsxt_csv = models.BinaryField("公示系统 CSV")
+    hlw_json = models.BinaryField("互联网+监管 JSON")
+    hlw_csv = models.BinaryField("互联网+监管 CSV")
+
+    class Meta:
+        verbose_name = "报送批次"
+        verbose_name_plural = "报送批次"
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"报送批次 {self.number}"
+
+    def save(self, *args, **kwargs) -> None:
+        if self.pk is not None:
+            raise ValidationError("报送批次不可修改。")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValidationError("报送批次不可删除。")
+
+    def audit_organisation_id(self) -> int:
+        return self.department_id
+
+
+class ExportedRecord(models.Model):
+    """Which batch carried which publication, with the operation (i 新增 / u 更正 / d 撤回)."""
+
+    batch = models.ForeignKey(ExportBatch, on_delete=models.PROTECT, related_name="records")
+    publication = models.ForeignKey(Publication, on_delete=models.PROTECT, related_name="exports")
+    operation = models.CharField("操作", max_length=1)
+
+    class Meta:
+        verbose_name = "报送记录"
+        verbose_name_plural = "报送记录"
+        constraints = [
+            models.UniqueConstraint(fields=["publication", "operation"], name="exportedrecord_once_per_operation")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.batch_id} {self.publication_id} {self.operation}"

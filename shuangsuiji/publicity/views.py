@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 from shuangsuiji.items.models import ItemList
 from shuangsuiji.plans.models import Plan, PlanStatus
 from shuangsuiji.publicity import access, results, services
-from shuangsuiji.publicity.models import Channel, Decision, Kind, Publication, Redaction, Withdrawal
+from shuangsuiji.publicity.models import Channel, Decision, ExportBatch, Kind, Publication, Redaction, Withdrawal
 from shuangsuiji.rules import RuleError
 from shuangsuiji.tasks import access as task_access
 from shuangsuiji.tasks.models import DrawKind, DrawStatus, Task
@@ -102,6 +102,7 @@ def desk(request):
             "pending_redactions": pending_redactions,
             "pending_withdrawals": pending_withdrawals,
             "today": timezone.localdate(),
+            "batches": ExportBatch.objects.filter(department=dept)[:20] if publisher else [],
             **paginate(request, mine),
         },
     )
@@ -287,3 +288,43 @@ def task_publish(request, pk, what):
     else:
         messages.success(request, "已公开抽查名单（名单解除保密）。" if what == "list" else "已公开抽查任务。")
     return redirect("publicity:desk")
+
+
+EXPORT_FILES = {
+    "gsxt.json": ("gsxt_json", "application/json"),
+    "gsxt.csv": ("gsxt_csv", "text/csv; charset=utf-8"),
+    "hlw.json": ("hlw_json", "application/json"),
+    "hlw.csv": ("hlw_csv", "text/csv; charset=utf-8"),
+}
+
+
+@require_POST
+@login_required
+def export_make(request):
+    from shuangsuiji.publicity import exports
+
+    dept = _department(request.user)
+    if dept is None or not access.may_publish(request.user, dept):
+        raise PermissionDenied("只有本部门的系统管理员或业务股室操作员可以生成报送批次。")
+    try:
+        batch = exports.make_batch(dept, request.user)
+    except RuleError as exc:
+        _refused(request, exc)
+    else:
+        messages.success(request, f"已生成报送批次 {batch.number}：{batch.record_count} 条记录。")
+        for r in batch.refused:
+            messages.warning(request, r["message"])
+    return redirect("publicity:desk")
+
+
+@login_required
+def export_file(request, pk, name):
+    from django.http import HttpResponse
+
+    batch = ExportBatch.objects.select_related("department").filter(pk=pk).first()
+    if batch is None or name not in EXPORT_FILES or not access.may_publish(request.user, batch.department):
+        raise Http404(NOT_FOUND)
+    field, content_type = EXPORT_FILES[name]
+    response = HttpResponse(bytes(getattr(batch, field)), content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{batch.number}-{name}"'
+    return response

@@ -20,6 +20,7 @@ from shuangsuiji.inspections.models import (
     RecordInspector,
     ResultCode,
 )
+from shuangsuiji.inspectors.models import Inspector
 from shuangsuiji.tasks.models import Assignment, TaskItem, TaskParticipant
 from shuangsuiji.workdays.services import add_workdays
 
@@ -75,14 +76,17 @@ def part(
                 problem=PROBLEM if problem else "",
             )
         a = Assignment.objects.filter(target=target, inspector__organisation__path__startswith=department.path).first()
-        if a is not None:
+        inspector = a.inspector if a is not None else None
+        if inspector is None:
+            inspector = Inspector.objects.filter(organisation__path__startswith=department.path).order_by("pk").first()
+        if inspector is not None:
             RecordInspector.objects.get_or_create(
                 record=record,
-                inspector=a.inspector,
+                inspector=inspector,
                 defaults={
                     "department": department,
-                    "certificate_no": a.inspector.certificate_no,
-                    "cert_valid_to": a.inspector.cert_valid_to,
+                    "certificate_no": inspector.certificate_no,
+                    "cert_valid_to": inspector.cert_valid_to,
                 },
             )
         if status == PartStatus.DETERMINED:
