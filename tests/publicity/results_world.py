@@ -29,6 +29,16 @@ EVIDENCE_NAME = "证据材料标记.jpg"
 PROBLEM = "问题描述标记：消防通道堵塞"
 
 
+def _codebook() -> None:
+    """A transactional test's flush removed the codebook its data migration loaded."""
+    if not ResultCode.objects.filter(codebook_version="2026").exists():
+        import importlib
+
+        from django.apps import apps
+
+        importlib.import_module("shuangsuiji.inspections.migrations.0002_result_codebook_2026").load(apps, None)
+
+
 def _record(task, target, visit_date):
     record, _ = InspectionRecord.objects.get_or_create(task=task, target=target, defaults={"visit_date": visit_date})
     return record
@@ -48,6 +58,7 @@ def part(
     problem=False,
 ):
     determined_on = determined_on or timezone.localdate()
+    _codebook()
     with acting(actor_name="测试"):
         record = _record(task, target, determined_on - dt.timedelta(days=1))
         participant = TaskParticipant.objects.get(task=task, department=department)
