@@ -21,6 +21,7 @@ from shuangsuiji.inspectors.api import router as inspectors_router
 from shuangsuiji.items.api import router as items_router
 from shuangsuiji.orgs.api import router as orgs_router
 from shuangsuiji.plans.api import router as plans_router
+from shuangsuiji.publicity.api import router as public_router
 from shuangsuiji.rules import RuleError
 from shuangsuiji.tags.api import router as tags_router
 from shuangsuiji.targets.api import router as targets_router
@@ -30,7 +31,7 @@ from shuangsuiji.workdays.api import router as workdays_router
 
 # Every operation may answer these; documented once for all (the bodies are {"detail": ...}).
 ERROR_RESPONSES = {
-    400: "请求内容无效（如含空字符 NUL）",
+    400: "请求无效（如含空字符、格式错误的请求体）",
     401: "未登录",
     403: "角色无权访问",
     404: "对象不存在或不在数据范围内",
@@ -49,10 +50,12 @@ class PlatformAPI(NinjaAPI):
         schema = super().get_openapi_schema(*args, **kwargs)
         schema.setdefault("components", {}).setdefault("schemas", {})["ErrorMessage"] = ERROR_SCHEMA
         ref = {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorMessage"}}}}
-        for path in schema["paths"].values():
+        for url, path in schema["paths"].items():
             for operation in path.values():
                 for code, description in ERROR_RESPONSES.items():
                     operation["responses"].setdefault(code, {"description": description, **ref})
+                if url.startswith("/api/public/"):  # rate limited per client address
+                    operation["responses"].setdefault(429, {"description": "请求过于频繁", **ref})
         return schema
 
 
@@ -75,6 +78,7 @@ api.add_router("/plans", plans_router)
 api.add_router("/tasks", tasks_router)
 api.add_router("/inspections", inspections_router)
 api.add_router("/followups", followups_router)
+api.add_router("/public", public_router)
 
 
 @api.exception_handler(PermissionDenied)

@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "shuangsuiji.printing",
     "shuangsuiji.inspections",
     "shuangsuiji.followups",
+    "shuangsuiji.publicity",
     "shuangsuiji.web",
     "shuangsuiji.demo",
 ]
@@ -78,6 +79,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "shuangsuiji.web.middleware.SecurityHeadersMiddleware",
     "shuangsuiji.web.limits.RequestLimitsMiddleware",
+    "shuangsuiji.publicity.ratelimit.PublicRateLimitMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -214,6 +216,8 @@ CACHES = {
         else {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache", "LOCATION": str(VAR_DIR / "cache")}
     )
 }
+# Public portal and public API: requests per client address per window (seconds); beyond → 429.
+SHUANGSUIJI_PUBLIC_RATE_LIMIT = (100_000, 60) if TESTING else (300, 60)
 # Annual plans are due by this (month, day) of their year; (2, 28) means the end of February.
 SHUANGSUIJI_PLAN_DUE_MONTH_DAY = (2, 28)
 

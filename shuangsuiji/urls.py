@@ -33,6 +33,8 @@ urlpatterns = [
     path("inspectors/", include("shuangsuiji.inspectors.urls")),
     path("imports/", include("shuangsuiji.imports.urls")),
     path("calendar/", include("shuangsuiji.workdays.urls")),
+    path("gongshi/", include("shuangsuiji.publicity.urls")),
+    path("publicity/", include("shuangsuiji.publicity.manage_urls")),
     path("api/", api.urls),
     path("admin/", admin.site.urls),
 ]

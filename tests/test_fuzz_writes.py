@@ -98,6 +98,7 @@ def _ids(world, task, draw):
     from shuangsuiji.items.models import CheckForm, ItemVersion
     from shuangsuiji.plans.models import Plan, PlanAdjustment
     from shuangsuiji.printing.models import PrintJob
+    from shuangsuiji.publicity.models import ExportBatch, Publication, Redaction, Withdrawal
     from shuangsuiji.tasks import drawday
     from shuangsuiji.tasks.models import VoidRequest
 
@@ -137,6 +138,20 @@ def _ids(world, task, draw):
         ("inspections/register-changes/", "pk"): first(RegisterChangeProposal.objects.all()),
         ("", "part_pk"): FollowUp.objects.values_list("part_id", flat=True).first(),
         ("", "objection_pk"): first(Objection.objects.all()),
+        # publicity: the public portal (/gongshi/) and the publication desk (/publicity/)
+        ("gongshi/publications/", "pk"): first(Publication.objects.all()),
+        ("gongshi/businesses/", "pk"): target,
+        ("gongshi/departments/", "pk"): world.water.pk,
+        ("gongshi/tasks/", "pk"): task.pk,
+        ("publicity/results/", "pk"): first(DepartmentPart.objects.all()),
+        ("publicity/redactions/", "pk"): first(Redaction.objects.all()),
+        ("publicity/publications/", "pk"): first(Publication.objects.all()),
+        ("publicity/withdrawals/", "pk"): first(Withdrawal.objects.all()),
+        ("publicity/plans/", "pk"): first(Plan.objects.filter(owner=world.water)),
+        ("publicity/tasks/", "pk"): task.pk,
+        ("publicity/exports/", "pk"): first(ExportBatch.objects.all()),
+        ("", "code"): 130534,
+        ("", "year"): 2026,
     }
 
 

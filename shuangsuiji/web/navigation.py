@@ -34,7 +34,7 @@ SECTIONS: tuple[Section, ...] = (
     Section("tasks", "抽查任务与抽取", "tasks:list"),
     Section("results", "检查结果录入", "inspections:home"),
     Section("followups", "后续处置", "followups:list"),
-    Section("publicity", "信息公开", None, "“一公开”门户（事项清单、计划、任务、结果公示）尚未开始。"),
+    Section("publicity", "信息公开", "publicity:desk"),
     Section("reports", "统计报表", None, "月报、季报、年度统计表与联合抽查统计表尚未开始。"),
     Section("tags", "标签字库", "tags:list"),
     Section("audit", "全程留痕", "audit:list", roles=AUDIT_READERS),

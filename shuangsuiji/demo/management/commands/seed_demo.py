@@ -17,6 +17,7 @@ from shuangsuiji.followups import demo as followups_demo
 from shuangsuiji.inspections import demo as inspections_demo
 from shuangsuiji.items import demo as items_demo
 from shuangsuiji.plans import demo as plans_demo
+from shuangsuiji.publicity import demo as publicity_demo
 from shuangsuiji.tasks import demo as tasks_demo
 
 STEPS = [
@@ -28,6 +29,7 @@ STEPS = [
     tasks_demo.seed,
     inspections_demo.seed,
     followups_demo.seed,
+    publicity_demo.seed,
 ]
 
 

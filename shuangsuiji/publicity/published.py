@@ -1,0 +1,204 @@
+"""The one query layer for "published": every public page, download and public API call
+reads through these functions and nothing else (tests/publicity/test_public_crawl.py).
+
+What is public:
+
+- publications (``Publication``), each version; a withdrawn one (approved withdrawal) shows
+  only its notice (title, reason, time), never its record;
+- businesses named by a current, not withdrawn, publication (``PublishedTarget``);
+- of a task's draws: the commitment from freezing; the public entropy after the draw; the
+  seed and the target draw's bundle only once the task's list is published
+  (``tasks.sealed.readable`` with an anonymous user decides, the same rule as inside).
+  Inspector draws are never public (their bundle names inspectors and their conflicts).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.contrib.auth.models import AnonymousUser
+from django.db.models import Exists, OuterRef, Q, QuerySet
+
+from shuangsuiji.orgs.models import Organisation, Region
+from shuangsuiji.publicity.models import Decision, Kind, Publication, PublishedTarget, Withdrawal
+from shuangsuiji.targets.models import Target
+from shuangsuiji.tasks import sealed
+from shuangsuiji.tasks.models import Draw, DrawKind, DrawStatus, Task
+
+WITHDRAWN = Exists(Withdrawal.objects.filter(publication=OuterRef("pk"), status=Decision.APPROVED))
+
+
+def publications() -> QuerySet[Publication]:
+    """Every published version, with ``withdrawn`` annotated."""
+    return Publication.objects.annotate(withdrawn=WITHDRAWN).select_related("department", "region")
+
+
+def current() -> QuerySet[Publication]:
+    """The latest version of each subject, withdrawn ones left out."""
+    return publications().filter(correction__isnull=True, withdrawn=False)
+
+
+def get(pk) -> Publication | None:
+    return publications().filter(pk=pk).first()
+
+
+def history(pub: Publication) -> list[Publication]:
+    """Every version of the subject, oldest first (the correction beside the original)."""
+    return list(publications().filter(kind=pub.kind, subject_id=pub.subject_id).order_by("version"))
+
+
+def withdrawal_notice(pub: Publication) -> Withdrawal | None:
+    return Withdrawal.objects.filter(publication=pub, status=Decision.APPROVED).first()
+
+
+# --- Businesses -----------------------------------------------------------------------------------
+
+
+def _named() -> QuerySet[PublishedTarget]:
+    return PublishedTarget.objects.filter(publication__in=current())
+
+
+def search_businesses(q: str) -> QuerySet[Target]:
+    """Businesses named by a current publication, by USCC (exact) or a name fragment."""
+    q = (q or "").strip()
+    named = _named()
+    if not q:
+        return Target.objects.none()
+    if len(q) == 18 and q.isalnum():
+        named = named.filter(code=q.upper())
+    else:
+        named = named.filter(Q(name__icontains=q) | Q(code=q.upper()))
+    return Target.objects.filter(pk__in=named.values("target_id")).select_related("region").order_by("name", "pk")
+
+
+def business(pk) -> Target | None:
+    if not _named().filter(target_id=pk).exists():
+        return None
+    return Target.objects.select_related("region").filter(pk=pk).first()
+
+
+def business_publications(target: Target) -> QuerySet[Publication]:
+    """Every publication naming the business (results first, newest first), each version."""
+    ids = PublishedTarget.objects.filter(target=target).values("publication_id")
+    return publications().filter(pk__in=ids).order_by("kind", "-published_at", "-id")
+
+
+# --- Departments, regions, lists ------------------------------------------------------------------
+
+
+def departments() -> QuerySet[Organisation]:
+    ids = Publication.objects.values("department_id")
+    return Organisation.objects.filter(pk__in=ids).select_related("region").order_by("region_id", "name")
+
+
+def department(pk) -> Organisation | None:
+    return departments().filter(pk=pk).first()
+
+
+def regions() -> QuerySet[Region]:
+    return Region.objects.filter(code__in=Publication.objects.values("region_id")).order_by("code")
+
+
+def region(code) -> Region | None:
+    return regions().filter(code=str(code)).first()
+
+
+def listing(*, kind="", department=None, region=None, year=None, q="") -> QuerySet[Publication]:
+    """Current publications, filtered; withdrawn ones are listed with their notice."""
+    qs = publications().filter(correction__isnull=True)
+    if kind:
+        qs = qs.filter(kind=kind)
+    if department is not None:
+        qs = qs.filter(department=department)
+    if region is not None:
+        qs = qs.filter(region__path__startswith=region.path)
+    if year:
+        qs = qs.filter(year=year)
+    if q:
+        qs = qs.filter(title__icontains=q)
+    return qs.order_by("-published_at", "-id")
+
+
+def results_for_export(region: Region, year: int) -> QuerySet[Publication]:
+    """Current, not withdrawn, result publications of a region (and below) and year."""
+    return (
+        current()
+        .filter(kind=Kind.RESULT, region__path__startswith=region.path, year=year)
+        .order_by("pk")
+        .only("pk", "version", "record", "published_at", "late", "channels", "department__name", "region__name")
+    )
+
+
+# --- Tasks and draw transparency -----------------------------------------------------------------
+
+
+@dataclass
+class PublicDraw:
+    pk: int
+    draw_id: str
+    status: str
+    commitment_sha256: str
+    frozen_at: object
+    drawn_at: object = None
+    entropy: list = field(default_factory=list)
+    seed: str = ""
+    server_secret: str = ""
+    bundle: bool = False
+    voided: bool = False
+
+
+@dataclass
+class PublicTask:
+    task: Task
+    definition: Publication | None
+    drawn_list: Publication | None
+    draws: list[PublicDraw]
+
+    @property
+    def list_published(self) -> bool:
+        return not self.task.is_sealed
+
+
+def public_tasks() -> QuerySet[Task]:
+    """Tasks the public may look up: a published definition or a frozen target draw."""
+    return Task.objects.filter(
+        Q(pk__in=Draw.objects.filter(kind=DrawKind.TARGETS).values("task_id"))
+        | Q(pk__in=Publication.objects.filter(kind=Kind.TASK).values("task_id"))
+    ).select_related("region", "lead")
+
+
+def _latest(kind, task) -> Publication | None:
+    return publications().filter(kind=kind, subject_id=str(task.pk)).order_by("-version").first()
+
+
+def task_view(pk) -> PublicTask | None:
+    task = public_tasks().filter(pk=pk).first()
+    if task is None:
+        return None
+    shown = sealed.readable(AnonymousUser(), task)
+    draws = []
+    for d in task.draws.filter(kind=DrawKind.TARGETS).order_by("attempt"):
+        pd = PublicDraw(
+            pk=d.pk,
+            draw_id=d.draw_id,
+            status=d.get_status_display(),
+            commitment_sha256=d.commitment_sha256,
+            frozen_at=d.frozen_at,
+            voided=d.status == DrawStatus.VOID,
+        )
+        if d.drawn_at is not None:
+            pd.drawn_at = d.drawn_at
+            pd.entropy = [e for e in sealed.public_entropy(d, shown) if not e["sealed"]]
+            if shown:
+                pd.seed, pd.server_secret = d.seed, d.server_secret
+                pd.bundle = True
+        draws.append(pd)
+    return PublicTask(task, _latest(Kind.TASK, task), _latest(Kind.DRAWN_LIST, task) if shown else None, draws)
+
+
+def bundle_draw(task_pk, draw_pk) -> Draw | None:
+    """A target draw whose bundle is public (its task's list is published)."""
+    d = Draw.objects.filter(task_id=task_pk, pk=draw_pk, kind=DrawKind.TARGETS, drawn_at__isnull=False).first()
+    if d is None or not sealed.readable(AnonymousUser(), d.task):
+        return None
+    return d
