@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "shuangsuiji.tasks",
     "shuangsuiji.printing",
     "shuangsuiji.inspections",
+    "shuangsuiji.reports",
     "shuangsuiji.web",
     "shuangsuiji.demo",
 ]

@@ -21,6 +21,7 @@ urlpatterns = [
     path("plans/", include("shuangsuiji.plans.urls")),
     path("tasks/", include("shuangsuiji.tasks.urls")),
     path("printing/", include("shuangsuiji.printing.urls")),
+    path("reports/", include("shuangsuiji.reports.urls")),
     path("targets/", include("shuangsuiji.targets.urls")),
     path("inspectors/", include("shuangsuiji.inspectors.urls")),
     path("imports/", include("shuangsuiji.imports.urls")),

@@ -40,7 +40,7 @@ SECTIONS: tuple[Section, ...] = (
     ),
     Section("followups", "后续处置", None, "后续处置（责令改正、移送、列入经营异常名录等）尚未开始。"),
     Section("publicity", "信息公开", None, "“一公开”门户（事项清单、计划、任务、结果公示）尚未开始。"),
-    Section("reports", "统计报表", None, "月报、季报、年度统计表与联合抽查统计表尚未开始。"),
+    Section("reports", "统计报表与督查", "reports:list"),
     Section("tags", "标签字库", "tags:list"),
     Section("audit", "全程留痕", "audit:list", roles=AUDIT_READERS),
     Section("orgs", "机构与用户", "orgs:list"),

@@ -1,0 +1,227 @@
+"""Pages of the report forms, their submission upward and the supervision page. Figures in
+``figures.py``/``annex.py``, workflow in ``services.py``, who may do what in ``access.py``."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from shuangsuiji.reports import access, annex, services, supervision
+from shuangsuiji.reports import render as rendering
+from shuangsuiji.reports.models import ReportKind, ReportStatus
+from shuangsuiji.reports.services import ReportRuleError
+from shuangsuiji.web.pagination import paginate
+
+SECTION = {"active_section": "reports"}
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _errors(request, exc: ReportRuleError) -> None:
+    for m in exc.messages:
+        messages.error(request, m)
+
+
+def _file(content: bytes, content_type: str, name: str) -> HttpResponse:
+    from urllib.parse import quote
+
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(name)}"
+    return response
+
+
+def _mark(user) -> str:
+    return f"{user.display_name} {timezone.localtime():%Y-%m-%d %H:%M} 导出"
+
+
+@login_required
+def report_list(request):
+    qs = access.visible_reports(request.user).select_related("organisation", "recipient")
+    f = {k: request.GET.get(k, "").strip() for k in ("kind", "year", "status", "q")}
+    if f["kind"] in ReportKind.values:
+        qs = qs.filter(kind=f["kind"])
+    if f["year"].isdigit() and len(f["year"]) == 4:
+        qs = qs.filter(year=int(f["year"]))
+    if f["status"] in ReportStatus.values:
+        qs = qs.filter(status=f["status"])
+    if f["q"]:
+        qs = qs.filter(organisation__name__icontains=f["q"][:100])
+    org = access.reporting_organisation(request.user)
+    today = timezone.localdate()
+    context = {
+        **SECTION,
+        **f,
+        "kinds": ReportKind.choices,
+        "statuses": ReportStatus.choices,
+        "org": org,
+        "can_create": org is not None and access.can_edit(request.user, org),
+        "can_supervise": access.can_supervise(request.user),
+        "is_office": org is not None and org.kind == org.Kind.OFFICE,
+        "today": today,
+    }
+    context.update(paginate(request, qs.order_by("-year", "-period", "kind", "organisation__path", "-version")))
+    for r in context["object_list"]:
+        r.late = services.late_days(r, today)
+    return render(request, "reports/report_list.html", context)
+
+
+def _period_from(request, data):
+    kind = data.get("kind", "")
+    return kind, *services.check_period(kind, data.get("year"), data.get("period"))
+
+
+@login_required
+@require_POST
+def report_create(request):
+    org = access.reporting_organisation(request.user)
+    if org is None:
+        access.require(False)
+    access.require(access.can_edit(request.user, org))
+    try:
+        kind, year, period = _period_from(request, request.POST)
+        report = services.create_report(org, kind, year, period, request.user)
+    except ReportRuleError as exc:
+        _errors(request, exc)
+        return redirect("reports:list")
+    messages.success(request, "报表已创建（草稿）。")
+    return redirect("reports:detail", report.pk)
+
+
+@login_required
+def report_form(request, fmt: str = "html"):
+    """The live form of the user's own organisation for a period (not saved)."""
+    org = access.reporting_organisation(request.user)
+    if org is None:
+        access.require(False)
+    try:
+        kind, year, period = _period_from(request, request.GET)
+    except ReportRuleError as exc:
+        return render(request, "reports/bad_request.html", {**SECTION, "errors": exc.messages}, status=400)
+    form = annex.layout(kind, org, year, period, annex.compute(kind, org, year, period), {}, timezone.localdate())
+    return _respond(request, form, fmt, f"{org.name}{year}{ReportKind(kind).label}", None)
+
+
+def _respond(request, form, fmt, name, report):
+    if fmt == "xlsx":
+        return _file(rendering.xlsx_bytes(form), XLSX, f"{name}.xlsx")
+    if fmt == "pdf":
+        pdf = rendering.pdf_bytes(form, author=request.user.display_name, mark=_mark(request.user))
+        return _file(pdf, "application/pdf", f"{name}.pdf")
+    context = {**SECTION, "form": form, "cells": _cells(form), "report": report, "query": request.GET.urlencode()}
+    return render(request, "reports/form_preview.html", context)
+
+
+def _cells(form):
+    rows = [[] for _ in form.rows]
+    for r, _c, cell in form.placed():
+        rows[r].append(cell)
+    return rows
+
+
+@login_required
+def report_detail(request, pk):
+    report = access.get_report_or_404(request.user, pk)
+    form = services.form_of(report)
+    user = request.user
+    org = report.organisation
+    editable = report.status != ReportStatus.SUBMITTED and access.can_edit(user, org)
+    versions = (
+        access.visible_reports(user)
+        .filter(organisation=org, kind=report.kind, year=report.year, period=report.period)
+        .order_by("version")
+    )
+    context = {
+        **SECTION,
+        "report": report,
+        "form": form,
+        "cells": _cells(form),
+        "fields": [(n, label, report.entered.get(n, "")) for n, label in services.ENTRY_FIELDS[report.kind]],
+        "editable": editable,
+        "can_check": editable and report.status == ReportStatus.DRAFT,
+        "can_sign": report.status == ReportStatus.CHECKED and access.can_sign(user, org),
+        "can_submit": report.status == ReportStatus.SIGNED and access.can_edit(user, org),
+        "can_resubmit": report.status == ReportStatus.SUBMITTED
+        and access.can_edit(user, org)
+        and versions.last().pk == report.pk,
+        "versions": versions,
+        "late": services.late_days(report),
+    }
+    return render(request, "reports/report_detail.html", context)
+
+
+@login_required
+def report_file(request, pk, fmt):
+    report = access.get_report_or_404(request.user, pk)
+    form = services.form_of(report)
+    name = f"{report.organisation.name}{report.period_label}{report.get_kind_display()}（第{report.version}版）"
+    return _respond(request, form, fmt, name, report)
+
+
+def _action(fn, success):
+    @login_required
+    @require_POST
+    def view(request, pk):
+        report = access.get_report_or_404(request.user, pk)
+        try:
+            result = fn(request, report)
+        except ReportRuleError as exc:
+            _errors(request, exc)
+            return redirect("reports:detail", report.pk)
+        messages.success(request, success)
+        return redirect("reports:detail", result.pk)
+
+    return view
+
+
+report_save = _action(lambda rq, r: services.save_entries(r, rq.POST, rq.user), "已保存。")
+report_check = _action(lambda rq, r: services.check(r, rq.user), "已审核。")
+report_sign = _action(lambda rq, r: services.sign_off(r, rq.user), "已签发。")
+report_submit = _action(lambda rq, r: services.submit(r, rq.user), "已报送上级双随机办，报表已冻结。")
+report_resubmit = _action(
+    lambda rq, r: services.resubmit(r, rq.user, rq.POST.get("reason", "")), "已建立新版本（草稿），请修改后重新报送。"
+)
+
+
+@login_required
+def incoming(request):
+    """What arrived at the user's office for a period, what is late, and the aggregate."""
+    org = request.user.organisation
+    if org is None or org.kind != org.Kind.OFFICE:
+        access.require(False)
+    today = timezone.localdate()
+    data = request.GET.copy()
+    data.setdefault("kind", ReportKind.MONTHLY)
+    data.setdefault("year", str(today.year))
+    data.setdefault("period", str(today.month - 1 or 12) if data["kind"] == ReportKind.MONTHLY else "1")
+    try:
+        kind, year, period = _period_from(request, data)
+    except ReportRuleError as exc:
+        return render(request, "reports/bad_request.html", {**SECTION, "errors": exc.messages}, status=400)
+    rows = services.arrivals(org, kind, year, period, today)
+    total = services.aggregate(rows)
+    form = annex.layout(kind, org, year, period, total, {}, today) if total else None
+    context = {
+        **SECTION,
+        "office": org,
+        "rows": rows,
+        "kind": kind,
+        "year": year,
+        "period": period,
+        "kinds": ReportKind.choices,
+        "form": form,
+        "cells": _cells(form) if form else None,
+        "arrived": sum(1 for r in rows if r["report"]),
+        "late_count": sum(1 for r in rows if r["late"]),
+    }
+    return render(request, "reports/incoming.html", context)
+
+
+@login_required
+def supervision_page(request):
+    access.require(access.can_supervise(request.user))
+    today = timezone.localdate()
+    context = {**SECTION, **supervision.overview(request.user, today), "today": today}
+    return render(request, "reports/supervision.html", context)
