@@ -1,6 +1,7 @@
 """Who may see, fill in, check, sign off and submit reports; who receives them.
 
-- Reading: reports of organisations in the user's data scope (``accounts.scope``), and the
+- Reading: reports of organisations in the user's data scope (``accounts.scope``), of the
+  department of the user's unit, and the
   reports submitted to the user's own office (the office above). Anything else answers 404.
 - Filling in, checking, submitting: 双随机办, 部门系统管理员 and 业务股室操作员 of the reporting
   organisation (or of one of its units), and platform administrators.
@@ -28,6 +29,9 @@ def visible_reports(user) -> QuerySet[Report]:
     if not (user.is_authenticated and user.is_active):
         return Report.objects.none()
     q = scope_q(user, "organisation")
+    own = reporting_organisation(user)
+    if own is not None:  # a unit's people keep their department's reports
+        q |= Q(organisation=own)
     if user.organisation_id is not None:
         q |= Q(recipient_id=user.organisation_id, status="submitted")
     return Report.objects.filter(q)

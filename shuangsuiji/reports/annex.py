@@ -366,7 +366,7 @@ def _joint(org, year, _period, fig, entered, filled_on) -> AnnexForm:
         meta_right=f"填报时间：{_date(filled_on)}",
         widths=[12, 12, 12, 12, 12, 12, 14, 14],
         rows=rows,
-        footer=[org.name, _date(filled_on)],
+        footer=[org.name, f"{_date(filled_on)}印"],
         signatures=[f"经办人（签字）：{entered.get('handler', '')}", f"联系电话：{entered.get('phone', '')}"],
         landscape=True,
     )
