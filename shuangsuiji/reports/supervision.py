@@ -2,6 +2,7 @@
 working days late; voided draws with reasons and approvers; tasks voided more than once;
 plans published after their deadline (a "late" mark that stays).
 
+A void's reason may speak of the drawn list: the page shows it once the task's list is public.
 Results are shown per task and department as counts, never per business: the drawn list and
 unpublished results are sealed (``tasks.sealed``), and this page is not a sealed read.
 """
