@@ -97,3 +97,13 @@ def can_read_reports(user) -> bool:
 def require(allowed: bool) -> None:
     if not allowed:
         raise PermissionDenied("您没有执行此操作的权限。")
+
+
+def can_revisit(user, office: Organisation) -> bool:
+    """回访: 督查 and 双随机办 of the office itself (recording a revisit is supervision, not a
+    change of anybody's records), platform administrators."""
+    if not (user.is_authenticated and user.is_active):
+        return False
+    if sees_everything(user):
+        return True
+    return bool(user.organisation_id == office.pk and user.has_role(Role.SUPERVISOR, Role.COORDINATING_OFFICE))

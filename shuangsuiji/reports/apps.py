@@ -9,5 +9,7 @@ class ReportsConfig(AppConfig):
         from shuangsuiji.audit.services import track
         from shuangsuiji.reports import models
 
-        for model in (models.Report, models.PlanFiling):
+        for model in (models.Report, models.PlanFiling, models.RevisitFinding):
             track(model)
+        files = ("population_csv", "exclusions_csv", "params_json", "commitment_json", "entropy_json", "result_json")
+        track(models.RevisitDraw, secret=("server_secret",), exclude=(*files, "bundle_zip"))

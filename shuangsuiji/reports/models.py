@@ -144,3 +144,89 @@ class PlanFiling(models.Model):
 
     def audit_organisation_id(self) -> int:
         return self.plan.owner_id
+
+
+class RevisitDraw(models.Model):
+    """回访抽取: a verifiable random sample (engine spec v1: freeze, public entropy, bundle) of the
+    businesses inspected in a year within the supervising office's region."""
+
+    class Status(models.TextChoices):
+        FROZEN = "frozen", "已冻结，待录入公开随机数"
+        DRAWN = "drawn", "已抽取"
+
+    office = models.ForeignKey("orgs.Organisation", verbose_name="督查机构", on_delete=models.PROTECT, related_name="+")
+    year = models.PositiveIntegerField("检查年度")
+    draw_id = models.CharField("抽取编号", max_length=64, unique=True)
+    ratio = models.CharField("回访比例", max_length=16)
+    minimum = models.PositiveIntegerField("最少回访户数", default=1)
+    status = models.CharField("状态", max_length=8, choices=Status.choices, default=Status.FROZEN)
+    population_csv = models.BinaryField("population.csv")
+    exclusions_csv = models.BinaryField("exclusions.csv")
+    params_json = models.BinaryField("params.json")
+    commitment_json = models.BinaryField("commitment.json")
+    commitment_sha256 = models.CharField("承诺值（SHA-256）", max_length=64, unique=True)
+    server_secret = models.CharField("服务器密钥", max_length=64)
+    population_count = models.PositiveIntegerField("总体数量", default=0)
+    frozen_at = models.DateTimeField("冻结时间", auto_now_add=True)
+    frozen_by = _user_fk("冻结人")
+    entropy_json = models.BinaryField("entropy.json", null=True, blank=True)
+    result_json = models.BinaryField("result.json", null=True, blank=True)
+    bundle_zip = models.BinaryField("抽取包", null=True, blank=True)
+    selected = models.JSONField("抽中对象编码", default=list, blank=True)
+    drawn_at = models.DateTimeField("抽取时间", null=True, blank=True)
+    drawn_by = _user_fk("抽取人")
+    witnesses = models.CharField("见证人", max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = "回访抽取"
+        verbose_name_plural = "回访抽取"
+        ordering = ["-frozen_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.draw_id
+
+    def save(self, *args, **kwargs) -> None:
+        if self.pk is not None:
+            old = RevisitDraw.objects.filter(pk=self.pk).first()
+            if old is not None and old.status == self.Status.DRAWN:
+                raise ValidationError("已抽取的回访抽取不可修改。")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValidationError("回访抽取不可删除。")
+
+    def audit_organisation_id(self) -> int:
+        return self.office_id
+
+
+class RevisitFinding(models.Model):
+    """回访结果: whether the revisit confirmed the determined result (append-only)."""
+
+    revisit = models.ForeignKey(RevisitDraw, verbose_name="回访抽取", on_delete=models.PROTECT, related_name="findings")
+    target = models.ForeignKey("targets.Target", verbose_name="检查对象", on_delete=models.PROTECT, related_name="+")
+    confirmed = models.BooleanField("回访确认检查结果属实")
+    note = models.CharField("回访情况", max_length=500, blank=True)
+    recorded_at = models.DateTimeField("记录时间", auto_now_add=True)
+    recorded_by = _user_fk("记录人")
+
+    class Meta:
+        verbose_name = "回访结果"
+        verbose_name_plural = "回访结果"
+        ordering = ["revisit_id", "id"]
+        constraints = [models.UniqueConstraint(fields=["revisit", "target"], name="revisitfinding_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.revisit_id} {self.target_id}"
+
+    def save(self, *args, **kwargs) -> None:
+        if self.pk is not None:
+            raise ValidationError("回访结果不可修改。")
+        if not self.confirmed and not self.note.strip():
+            raise ValidationError("回访与检查结果不符时须填写回访情况。")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValidationError("回访结果不可删除。")
+
+    def audit_organisation_id(self) -> int:
+        return self.revisit.office_id

@@ -59,6 +59,8 @@ def report_list(request):
         "org": org,
         "can_create": org is not None and access.can_edit(request.user, org),
         "can_supervise": access.can_supervise(request.user),
+        "can_revisit": request.user.organisation is not None
+        and access.can_revisit(request.user, request.user.organisation),
         "is_office": org is not None and org.kind == org.Kind.OFFICE,
         "today": today,
     }
@@ -225,3 +227,107 @@ def supervision_page(request):
     today = timezone.localdate()
     context = {**SECTION, **supervision.overview(request.user, today), "today": today}
     return render(request, "reports/supervision.html", context)
+
+
+# --- revisit sampling (回访) ---------------------------------------------------------------------
+
+
+def _revisit_or_404(request, pk):
+    from django.http import Http404
+
+    from shuangsuiji.reports.models import RevisitDraw
+
+    draw = RevisitDraw.objects.filter(pk=pk).select_related("office").defer("bundle_zip").first()
+    if draw is None or not access.can_revisit(request.user, draw.office):
+        raise Http404("未找到该回访抽取，或不在您的数据范围内。")
+    return draw
+
+
+@login_required
+def revisit_list(request):
+    from shuangsuiji.reports import revisit
+    from shuangsuiji.reports.models import RevisitDraw
+
+    office = request.user.organisation
+    access.require(office is not None and access.can_revisit(request.user, office))
+    if request.method == "POST":
+        try:
+            draw = revisit.freeze_revisit(
+                office, request.POST.get("year"), request.POST.get("ratio"), request.POST.get("minimum"), request.user
+            )
+        except ReportRuleError as exc:
+            _errors(request, exc)
+            return redirect("reports:revisits")
+        messages.success(request, "回访对象总体已冻结，承诺值已生成；请录入公开随机数后抽取。")
+        return redirect("reports:revisit", draw.pk)
+    qs = RevisitDraw.objects.filter(office=office).defer("population_csv", "bundle_zip", "result_json")
+    confirmed, recorded = revisit.confirmed_share(office)
+    context = {**SECTION, "office": office, "today": timezone.localdate(), "confirmed": confirmed, "recorded": recorded}
+    context.update(paginate(request, qs))
+    return render(request, "reports/revisit_list.html", context)
+
+
+@login_required
+def revisit_detail(request, pk):
+    from shuangsuiji.reports import revisit
+
+    draw = _revisit_or_404(request, pk)
+    findings = {f.target_id: f for f in draw.findings.all()}
+    targets = revisit.sampled_targets(draw) if draw.status == draw.Status.DRAWN else []
+    rows = [(t, findings.get(t.pk)) for t in targets]
+    return render(request, "reports/revisit_detail.html", {**SECTION, "draw": draw, "rows": rows})
+
+
+@login_required
+@require_POST
+def revisit_draw(request, pk):
+    from shuangsuiji.reports import revisit
+    from shuangsuiji.tasks.drawday import DrawRuleError, parse_entropy
+
+    draw = _revisit_or_404(request, pk)
+    entries = [
+        {"kind": "dice", "value": request.POST.get("dice", ""), "source": request.POST.get("source", "")},
+        {"kind": "other", "value": request.POST.get("other", ""), "source": request.POST.get("other_source", "")},
+    ]
+    try:
+        revisit.draw_revisit(draw, parse_entropy(entries), request.user, witnesses=request.POST.get("witnesses", ""))
+    except DrawRuleError as exc:
+        messages.error(request, str(exc))
+    except ReportRuleError as exc:
+        _errors(request, exc)
+    return redirect("reports:revisit", draw.pk)
+
+
+@login_required
+@require_POST
+def revisit_finding(request, pk):
+    from shuangsuiji.reports import revisit
+
+    draw = _revisit_or_404(request, pk)
+    target = request.POST.get("target", "")
+    try:
+        revisit.record_finding(
+            draw,
+            int(target) if target.isdigit() and len(target) < 19 else None,
+            request.POST.get("confirmed") == "1",
+            request.POST.get("note", ""),
+            request.user,
+        )
+    except ReportRuleError as exc:
+        _errors(request, exc)
+    else:
+        messages.success(request, "回访结果已记录。")
+    return redirect("reports:revisit", draw.pk)
+
+
+@login_required
+def revisit_bundle(request, pk):
+    from shuangsuiji.reports.models import RevisitDraw
+
+    draw = _revisit_or_404(request, pk)
+    data = RevisitDraw.objects.filter(pk=draw.pk).values_list("bundle_zip", flat=True).first()
+    if data is None:
+        from django.http import Http404
+
+        raise Http404("尚未抽取，没有抽取包。")
+    return _file(bytes(data), "application/zip", f"{draw.draw_id}.zip")
