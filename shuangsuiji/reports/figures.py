@@ -398,3 +398,215 @@ def show(value) -> str:
     if isinstance(value, Decimal):
         return f"{value.normalize():f}" if value else "0"
     return str(value)
+
+
+# --- KPI dashboard --------------------------------------------------------------------------------
+
+
+@dataclass
+class Kpi:
+    key: str
+    label: str
+    numerator: int | None
+    denominator: int | None
+    rule: str
+    task_ids: list[int] | None = None  # the tasks behind the figure (the drill-down)
+
+    @property
+    def percent(self) -> str:
+        if self.numerator is None or self.denominator is None:
+            return NOT_CONNECTED
+        if not self.denominator:
+            return "—"
+        return f"{self.numerator / self.denominator * 100:.1f}%"
+
+
+def _task_ids(draws) -> list[int]:
+    return sorted(set(draws.values_list("task_id", flat=True)))
+
+
+def kpi_joint_share(org: Organisation, year: int) -> Kpi:
+    """部门联合抽查占比: joint batches / all batches (lead-department rule)."""
+    draws = batch_draws(org, year)
+    joint = draws.filter(task__is_joint=True)
+    return Kpi(
+        "joint_share", "部门联合抽查占比", joint.count(), draws.count(), "联合抽查批次 / 全部抽查批次", _task_ids(joint)
+    )
+
+
+def kpi_credit_risk_share(org: Organisation, year: int) -> Kpi:
+    """信用风险分类抽查占比 (seed 003 asks 100%): batches drawn stratified by credit-risk class / all."""
+    draws = batch_draws(org, year)
+    risk = draws.filter(task__stratify=True)
+    return Kpi(
+        "credit_risk_share", "按信用风险分类抽查占比", risk.count(), draws.count(), "分层抽取批次 / 全部抽查批次",
+        _task_ids(risk),
+    )  # fmt: skip
+
+
+def _parts(org: Organisation, year: int):
+    return DepartmentPart.objects.filter(
+        org_scope_q(org, "department"), status=PartStatus.DETERMINED, record__task__year=year
+    )
+
+
+def kpi_problem_rate(org: Organisation, year: int) -> Kpi:
+    """问题发现率: determined department results that found a problem (a result code marked
+    发现问题, or an item result 发现问题) / determined department results, of departments in scope."""
+    parts = _parts(org, year)
+    problems = parts.filter(
+        Q(codes__code__found_problem=True) | Q(item_results__outcome=ItemOutcome.PROBLEM)
+    ).distinct()
+    return Kpi(
+        "problem_rate", "问题发现率", problems.count(), parts.count(), "发现问题的检查结果 / 已认定的检查结果",
+        sorted(set(problems.values_list("record__task_id", flat=True))),
+    )  # fmt: skip
+
+
+def kpi_on_time_entry(org: Organisation, year: int) -> Kpi:
+    """按时认定率: determined results whose determination date lies within the task's inspection
+    window (on or before ``window_to``) / determined results."""
+    from django.db.models import F
+
+    parts = _parts(org, year)
+    on_time = parts.filter(determined_on__lte=F("record__task__window_to"))
+    return Kpi(
+        "on_time_entry", "检查结果按时认定率", on_time.count(), parts.count(), "检查期限内认定的结果 / 已认定的结果",
+        sorted(set(parts.values_list("record__task_id", flat=True))),
+    )  # fmt: skip
+
+
+def kpi_on_time_publication(org: Organisation, year: int) -> Kpi:
+    """按时公示率: determined results published (publicity) on or before ``publication_due_on``
+    (20 working days) / determined results past or at their deadline. Not connected without publicity."""
+    model = _model("publicity", "Publication")
+    parts = _parts(org, year)
+    if model is None:
+        return Kpi("on_time_publication", "检查结果按时公示率", None, None, "20 个工作日内公示的结果 / 已认定的结果")
+    try:
+        from django.db.models import Exists, OuterRef
+
+        timely = model.objects.filter(part=OuterRef("pk"), published_on__lte=OuterRef("publication_due_on"))
+        n = parts.filter(Exists(timely)).count()
+    except FieldError:
+        return Kpi("on_time_publication", "检查结果按时公示率", None, None, "20 个工作日内公示的结果 / 已认定的结果")
+    return Kpi("on_time_publication", "检查结果按时公示率", n, parts.count(), "20 个工作日内公示的结果 / 已认定的结果")
+
+
+def kpi_follow_up_closure(org: Organisation, year: int) -> Kpi:
+    """后续处置办结率: closed follow-ups (``closed_at`` set) / follow-ups, of results of the year."""
+    model = _model("followups", "FollowUp")
+    label, rule = "后续处置办结率", "已办结的后续处置 / 全部后续处置"
+    if model is None:
+        return Kpi("follow_up_closure", label, None, None, rule)
+    try:
+        qs = model.objects.filter(org_scope_q(org, "part__department"), part__record__task__year=year)
+        return Kpi("follow_up_closure", label, qs.filter(closed_at__isnull=False).count(), qs.count(), rule)
+    except FieldError:
+        return Kpi("follow_up_closure", label, None, None, rule)
+
+
+def kpi_follow_up_overdue(org: Organisation, year: int, today: dt.date) -> Kpi:
+    """后续处置逾期率: open follow-ups past ``due_on`` / follow-ups."""
+    model = _model("followups", "FollowUp")
+    label, rule = "后续处置逾期率", "逾期未办结的后续处置 / 全部后续处置"
+    if model is None:
+        return Kpi("follow_up_overdue", label, None, None, rule)
+    try:
+        qs = model.objects.filter(org_scope_q(org, "part__department"), part__record__task__year=year)
+        late = qs.filter(closed_at__isnull=True, due_on__lt=today).count()
+        return Kpi("follow_up_overdue", label, late, qs.count(), rule)
+    except FieldError:
+        return Kpi("follow_up_overdue", label, None, None, rule)
+
+
+def kpi_repeat_inspections(org: Organisation, year: int) -> Kpi:
+    """多部门重复抽查: businesses drawn in the year by batches of two or more different lead
+    departments (the burden joint inspections should remove) / businesses drawn."""
+    from django.db.models import Count
+
+    rows = (
+        current_targets(batch_draws(org, year))
+        .values("target_id")
+        .annotate(leads=Count("draw__task__lead", distinct=True))
+    )
+    repeated = [r["target_id"] for r in rows if r["leads"] > 1]
+    tasks = (
+        current_targets(batch_draws(org, year)).filter(target_id__in=repeated).values_list("draw__task_id", flat=True)
+    )
+    return Kpi(
+        "repeat_inspections", "被多个部门重复抽查的对象占比", len(repeated), len(rows),
+        "被两个及以上牵头部门抽中的对象 / 被抽中的对象", sorted(set(tasks)),
+    )  # fmt: skip
+
+
+def item_coverage(org: Organisation, year: int) -> list[dict]:
+    """事项覆盖: for each item of the year's counted batches in scope, the highest achieved ratio
+    (current drawn targets / frame size of the draw) against the item's minimum ratio."""
+    from django.db.models import Count
+
+    from shuangsuiji.tasks.models import TaskItem
+
+    draws = {d.task_id: d for d in batch_draws(org, year)}
+    counts = {
+        row["draw__task_id"]: row["n"]
+        for row in current_targets(draws.values()).values("draw__task_id").annotate(n=Count("pk"))
+    }
+    out: dict[int, dict] = {}
+    for ti in TaskItem.objects.filter(participant__task_id__in=draws).select_related(
+        "item_version__item", "participant"
+    ):
+        d = draws[ti.participant.task_id]
+        achieved = Decimal(counts.get(d.task_id, 0)) / Decimal(d.population_count) if d.population_count else Decimal(0)
+        item = ti.item_version.item
+        row = out.setdefault(
+            item.pk,
+            {
+                "item": f"{item.code} {ti.item_version.name}",
+                "min": ti.item_version.min_ratio,
+                "achieved": Decimal(0),
+                "tasks": set(),
+            },
+        )
+        row["achieved"] = max(row["achieved"], achieved)
+        row["tasks"].add(d.task_id)
+    rows = sorted(out.values(), key=lambda r: r["item"])
+    for r in rows:
+        r["met"] = r["achieved"] >= r["min"]
+        r["tasks"] = sorted(r["tasks"])
+    return rows
+
+
+def inspector_workload(org: Organisation, year: int) -> list[tuple[int, int]]:
+    """检查人员工作量分布: (targets per inspector, number of inspectors) over the current
+    assignments of the year's drawn inspector draws of departments in scope."""
+    from django.db.models import Count
+
+    loads = (
+        Assignment.objects.filter(
+            org_scope_q(org, "draw__department"),
+            draw__status=DrawStatus.DRAWN,
+            draw__task__year=year,
+            ended_at__isnull=True,
+        )
+        .values("inspector_id")
+        .annotate(n=Count("target_id", distinct=True))
+    )
+    hist: dict[int, int] = {}
+    for row in loads:
+        hist[row["n"]] = hist.get(row["n"], 0) + 1
+    return sorted(hist.items())
+
+
+def kpis(org: Organisation, year: int, today: dt.date) -> list[Kpi]:
+    """Every ratio of the dashboard, in its order (the screen and the xlsx export read this)."""
+    return [
+        kpi_joint_share(org, year),
+        kpi_credit_risk_share(org, year),
+        kpi_problem_rate(org, year),
+        kpi_on_time_entry(org, year),
+        kpi_on_time_publication(org, year),
+        kpi_follow_up_closure(org, year),
+        kpi_follow_up_overdue(org, year, today),
+        kpi_repeat_inspections(org, year),
+    ]

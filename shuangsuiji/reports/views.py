@@ -331,3 +331,89 @@ def revisit_bundle(request, pk):
 
         raise Http404("尚未抽取，没有抽取包。")
     return _file(bytes(data), "application/zip", f"{draw.draw_id}.zip")
+
+
+# --- KPI dashboard -------------------------------------------------------------------------------
+
+
+def _dashboard_org(request):
+    from shuangsuiji.accounts.scope import visible_organisations
+    from shuangsuiji.orgs.models import Organisation
+
+    own = access.reporting_organisation(request.user)
+    choices = list(
+        visible_organisations(request.user)
+        .filter(kind__in=(Organisation.Kind.OFFICE, Organisation.Kind.DEPARTMENT))
+        .select_related("region")
+        .order_by("region_id", "kind", "name")[:300]
+    )
+    raw = request.GET.get("org", "")
+    org = own
+    if raw:
+        picked = next((o for o in choices if str(o.pk) == raw), None)
+        if picked is None and not (own is not None and str(own.pk) == raw):
+            from django.http import Http404
+
+            raise Http404("未找到该机构，或不在您的数据范围内。")
+        org = picked or own
+    if org is None:
+        access.require(False)
+    year = request.GET.get("year", "")
+    year = int(year) if year.isdigit() and len(year) == 4 else timezone.localdate().year
+    return org, year, choices
+
+
+@login_required
+def dashboard_page(request):
+    from shuangsuiji.reports import dashboard
+
+    org, year, choices = _dashboard_org(request)
+    data = dashboard.build(org, year, timezone.localdate())
+    context = {
+        **SECTION,
+        **data,
+        "choices": choices,
+        "charts": dashboard.chart_data(data),
+        "query": request.GET.urlencode(),
+    }
+    return render(request, "reports/dashboard.html", context)
+
+
+@login_required
+def dashboard_xlsx(request):
+    from shuangsuiji.reports import dashboard
+
+    org, year, _choices = _dashboard_org(request)
+    data = dashboard.build(org, year, timezone.localdate())
+    return _file(dashboard.xlsx(data), XLSX, f"{org.name}{year}年度监管指标.xlsx")
+
+
+@login_required
+def dashboard_drill(request):
+    """The tasks behind a figure of the dashboard (task level: the lists are sealed)."""
+    from shuangsuiji.reports import dashboard
+    from shuangsuiji.tasks.models import Task
+
+    org, year, _choices = _dashboard_org(request)
+    data = dashboard.build(org, year, timezone.localdate())
+    key = request.GET.get("figure", "")
+    item = request.GET.get("item", "")
+    kpi = next((k for k in data["kpis"] if k.key == key), None)
+    if key == "coverage" and item:
+        row = next((r for r in data["coverage"] if r["item"] == item), None)
+        task_ids, title = (row["tasks"], f"事项覆盖：{item}") if row else (None, "")
+    elif kpi is not None:
+        task_ids, title = kpi.task_ids, kpi.label
+    else:
+        task_ids, title = None, ""
+    if task_ids is None:
+        return render(
+            request,
+            "reports/bad_request.html",
+            {**SECTION, "errors": ["该指标不存在，或没有可下钻的记录（未接入）。"]},
+            status=400,
+        )
+    tasks = Task.objects.filter(pk__in=task_ids).select_related("lead").order_by("code")
+    context = {**SECTION, "title": title, "kpi": kpi, "org": org, "year": year, "query": request.GET.urlencode()}
+    context.update(paginate(request, tasks))
+    return render(request, "reports/dashboard_drill.html", context)
