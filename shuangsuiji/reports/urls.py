@@ -13,6 +13,7 @@ urlpatterns = [
     path("dashboard/", views.dashboard_page, name="dashboard"),
     path("dashboard.xlsx", views.dashboard_xlsx, name="dashboard_xlsx"),
     path("dashboard/drill/", views.dashboard_drill, name="drill"),
+    path("filings/", views.filings, name="filings"),
     path("revisits/", views.revisit_list, name="revisits"),
     path("revisits/<id:pk>/", views.revisit_detail, name="revisit"),
     path("revisits/<id:pk>/draw/", views.revisit_draw, name="revisit_draw"),

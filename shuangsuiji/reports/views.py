@@ -417,3 +417,35 @@ def dashboard_drill(request):
     context = {**SECTION, "title": title, "kpi": kpi, "org": org, "year": year, "query": request.GET.urlencode()}
     context.update(paginate(request, tasks))
     return render(request, "reports/dashboard_drill.html", context)
+
+
+# --- plan filing (计划报备) -------------------------------------------------------------------------
+
+
+@login_required
+def filings(request):
+    from shuangsuiji.plans.access import visible_plans
+    from shuangsuiji.reports import filings as plan_filings
+
+    if request.method == "POST":
+        raw = request.POST.get("plan", "")
+        plan = visible_plans(request.user).filter(pk=int(raw) if raw.isdigit() and len(raw) < 19 else None).first()
+        if plan is None:
+            messages.error(request, "请选择要报备的计划（计划不存在或不在您的数据范围内）。")
+            return redirect("reports:filings")
+        try:
+            plan_filings.file_plan(plan, request.user, request.POST.get("note", ""))
+        except ReportRuleError as exc:
+            _errors(request, exc)
+        else:
+            messages.success(request, "计划已报备上级双随机办。")
+        return redirect("reports:filings")
+    org = request.user.organisation
+    is_office = org is not None and org.kind == org.Kind.OFFICE
+    context = {
+        **SECTION,
+        "fileable": plan_filings.fileable_plans(request.user),
+        "received": plan_filings.received(org) if is_office else None,
+        "office": org,
+    }
+    return render(request, "reports/filings.html", context)
