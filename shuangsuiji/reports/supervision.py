@@ -174,4 +174,83 @@ def overview(user, today: dt.date) -> dict:
         "follow_ups_connected": follow_ups is not None,
         "voided": voided_draws(user),
         "repeat_voids": tasks_voided_repeatedly(user),
+        "risk_rose": risk_rose_after_inspection(user),
+        "late_entries": late_entries(user, today),
+        "many_returns": many_returns(user),
     }
+
+
+# --- warnings ------------------------------------------------------------------------------------
+
+LATE_ENTRY_WORKDAYS = 20  # a result entered more than this many working days after the visit
+MANY_RETURNS = 3  # results returned to the same person at least this many times
+
+
+def risk_rose_after_inspection(user, limit: int = 500) -> list[dict]:
+    """Businesses whose credit-risk class is higher now than on the day their result was
+    determined (the class then: the classification in effect on that day, from the target's
+    history). Names only for tasks whose list is public; else counted under the task."""
+    from shuangsuiji.targets.models import RiskClassChange
+
+    parts = (
+        DepartmentPart.objects.filter(scope_q(user, "department"), status=PartStatus.DETERMINED)
+        .select_related("record__target", "record__task", "department")
+        .order_by("-determined_on")[:limit]
+    )
+    history: dict[int, list] = {}
+    for ch in RiskClassChange.objects.filter(target_id__in={p.record.target_id for p in parts}).order_by(
+        "effective_on"
+    ):
+        history.setdefault(ch.target_id, []).append(ch)
+    out = []
+    for p in parts:
+        t = p.record.target
+        if t.risk_effective_on is None or p.determined_on is None or t.risk_effective_on <= p.determined_on:
+            continue
+        then = None
+        for ch in history.get(t.pk, []):
+            if ch.effective_on <= p.determined_on:
+                then = ch.risk_class
+        if then is not None and t.risk_class > then:
+            out.append(
+                {
+                    "part": p,
+                    "task": p.record.task,
+                    "owner": p.department,
+                    "target": t,
+                    "then": then,
+                    "now": t.risk_class,
+                }
+            )
+    return out
+
+
+def late_entries(user, today: dt.date) -> list[dict]:
+    """Results entered more than ``LATE_ENTRY_WORKDAYS`` working days after the visit, per task
+    and department."""
+    rows = DepartmentPart.objects.filter(
+        scope_q(user, "department"), entered_at__isnull=False, record__visit_date__isnull=False
+    ).values_list("record__task_id", "department_id", "record__visit_date", "entered_at")
+    late = [
+        (task_id, dept_id, visit)
+        for task_id, dept_id, visit, entered in rows
+        if workdays_late(visit, timezone.localdate(entered), today) > LATE_ENTRY_WORKDAYS
+    ]
+    return _rows(late, today)
+
+
+def many_returns(user) -> list[dict]:
+    """People whose results were returned for correction at least ``MANY_RETURNS`` times."""
+    from shuangsuiji.accounts.models import User
+    from shuangsuiji.inspections.models import PartEvent
+
+    counts = (
+        PartEvent.objects.filter(scope_q(user, "part__department"), action=PartEvent.Action.RETURN)
+        .exclude(part__entered_by__isnull=True)
+        .values("part__entered_by")
+        .annotate(n=Count("pk"))
+        .filter(n__gte=MANY_RETURNS)
+        .order_by("-n")
+    )
+    users = User.objects.in_bulk([c["part__entered_by"] for c in counts])
+    return [{"user": users[c["part__entered_by"]], "count": c["n"]} for c in counts]
