@@ -17,6 +17,7 @@ from shuangsuiji.inspectors.api import router as inspectors_router
 from shuangsuiji.items.api import router as items_router
 from shuangsuiji.orgs.api import router as orgs_router
 from shuangsuiji.plans.api import router as plans_router
+from shuangsuiji.reports.api import router as reports_router
 from shuangsuiji.rules import RuleError
 from shuangsuiji.tags.api import router as tags_router
 from shuangsuiji.targets.api import router as targets_router
@@ -67,6 +68,7 @@ api.add_router("/targets", targets_router)
 api.add_router("/inspectors", inspectors_router)
 api.add_router("/plans", plans_router)
 api.add_router("/tasks", tasks_router)
+api.add_router("/reports", reports_router)
 
 
 @api.exception_handler(PermissionDenied)
