@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
@@ -64,6 +66,11 @@ def report_list(request):
         "is_office": org is not None and org.kind == org.Kind.OFFICE,
         "today": today,
     }
+    from django.urls import reverse
+
+    context["form_actions"] = [(reverse("reports:form"), "get", f"预览（{org.name}）" if org else "预览")]
+    if context["can_create"]:
+        context["form_actions"].append((reverse("reports:create"), "post", "新建报表"))
     context.update(paginate(request, qs.order_by("-year", "-period", "kind", "organisation__path", "-version")))
     for r in context["object_list"]:
         r.late = services.late_days(r, today)
@@ -195,9 +202,10 @@ def incoming(request):
         access.require(False)
     today = timezone.localdate()
     data = request.GET.copy()
+    last_month = (today.replace(day=1) - dt.timedelta(days=1)) if data.get("kind", "monthly") == "monthly" else today
     data.setdefault("kind", ReportKind.MONTHLY)
-    data.setdefault("year", str(today.year))
-    data.setdefault("period", str(today.month - 1 or 12) if data["kind"] == ReportKind.MONTHLY else "1")
+    data.setdefault("year", str(last_month.year))
+    data.setdefault("period", str(last_month.month) if data["kind"] == ReportKind.MONTHLY else "1")
     try:
         kind, year, period = _period_from(request, data)
     except ReportRuleError as exc:
