@@ -22,6 +22,7 @@ from shuangsuiji.items.api import router as items_router
 from shuangsuiji.orgs.api import router as orgs_router
 from shuangsuiji.plans.api import router as plans_router
 from shuangsuiji.publicity.api import router as public_router
+from shuangsuiji.reports.api import router as reports_router
 from shuangsuiji.rules import RuleError
 from shuangsuiji.tags.api import router as tags_router
 from shuangsuiji.targets.api import router as targets_router
@@ -79,6 +80,7 @@ api.add_router("/tasks", tasks_router)
 api.add_router("/inspections", inspections_router)
 api.add_router("/followups", followups_router)
 api.add_router("/public", public_router)
+api.add_router("/reports", reports_router)
 
 
 @api.exception_handler(PermissionDenied)

@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "shuangsuiji.inspections",
     "shuangsuiji.followups",
     "shuangsuiji.publicity",
+    "shuangsuiji.reports",
     "shuangsuiji.web",
     "shuangsuiji.demo",
 ]

@@ -29,6 +29,7 @@ urlpatterns = [
     path("printing/", include("shuangsuiji.printing.urls")),
     path("inspections/", include("shuangsuiji.inspections.urls")),
     path("followups/", include("shuangsuiji.followups.urls")),
+    path("reports/", include("shuangsuiji.reports.urls")),
     path("targets/", include("shuangsuiji.targets.urls")),
     path("inspectors/", include("shuangsuiji.inspectors.urls")),
     path("imports/", include("shuangsuiji.imports.urls")),

@@ -34,8 +34,13 @@ def test_each_role_sees_its_home_page(live_server, demo, page):
 
 
 def test_pending_section_says_so_plainly(live_server, demo, page):
+    from shuangsuiji.web.navigation import SECTIONS
+
+    pending = [s for s in SECTIONS if not s.ready]
+    if not pending:
+        pytest.skip("every section is built")
     sign_in(page, live_server.url, "sw_admin")
-    page.click("text=统计报表")
+    page.click(f"text={pending[0].title}")
     assert "本栏目尚未建成" in page.inner_text("[data-testid=pending-note]")
 
 

@@ -99,6 +99,7 @@ def _ids(world, task, draw):
     from shuangsuiji.plans.models import Plan, PlanAdjustment
     from shuangsuiji.printing.models import PrintJob
     from shuangsuiji.publicity.models import ExportBatch, Publication, Redaction, Withdrawal
+    from shuangsuiji.reports.models import Report
     from shuangsuiji.tasks import drawday
     from shuangsuiji.tasks.models import VoidRequest
 
@@ -117,6 +118,7 @@ def _ids(world, task, draw):
         ("tasks/", "pk"): task.pk,
         ("printing/tasks/", "pk"): task.pk,
         ("printing/jobs/", "pk"): first(PrintJob.objects.all()),
+        ("reports/", "pk"): first(Report.objects.all()),
         ("targets/", "pk"): target,
         ("inspectors/", "pk"): inspector.pk,
         ("imports/", "pk"): first(ImportJob.objects.all()),
@@ -223,6 +225,9 @@ def drawn(demo):
     task, draw, idraws = confirmed_with_inspectors(world)
     with acting(actor_name="测试"):
         plans_demo.seed(SimpleNamespace(jurisdiction=demo), lambda *_: None)
+    from shuangsuiji.reports import services as reports_services
+
+    reports_services.create_report(world.water, "monthly", 2026, 3, world.users["sw_operator"])
     # Pages whose forms only show in earlier states: a draft task, a frozen draw (ceremony).
     draft = joint_task(world, title="草稿任务")
     frozen = drawday.freeze_targets(joint_task(world, title="已冻结任务"), world.users["sw_operator"])

@@ -35,7 +35,7 @@ SECTIONS: tuple[Section, ...] = (
     Section("results", "检查结果录入", "inspections:home"),
     Section("followups", "后续处置", "followups:list"),
     Section("publicity", "信息公开", "publicity:desk"),
-    Section("reports", "统计报表", None, "月报、季报、年度统计表与联合抽查统计表尚未开始。"),
+    Section("reports", "统计报表与督查", "reports:list"),
     Section("tags", "标签字库", "tags:list"),
     Section("audit", "全程留痕", "audit:list", roles=AUDIT_READERS),
     Section("orgs", "机构与用户", "orgs:list"),
