@@ -12,7 +12,10 @@ from shuangsuiji.audit.models import AuditEntry
 from tests.test_fuzz_writes import drawn  # noqa: F401 (fixture)
 
 CODE = Path(__file__).resolve().parent.parent / "shuangsuiji"
-APPS = "auth|tasks|plans|items|inspectors|targets|printing|imports|orgs|accounts|workdays|tags|audit|demo|web"
+APPS = (
+    "auth|tasks|plans|items|inspectors|targets|printing|imports|orgs|accounts|workdays|tags|audit|demo|web"
+    "|inspections|followups|publicity|reports|immutability"
+)
 ACTION = re.compile(rf"^({APPS})\.[a-z_]+$")
 NOT_ACTIONS = {"audit.anchor_daily"}  # a periodic task's name
 

@@ -94,7 +94,8 @@ def seed(demo, log) -> None:
                 [fu] = services.open_followups(
                     part, user, type_code="02", rectify_workdays=10, today=start, groups=whole
                 )
-                dice = [PublicEntropy("dice", "5 2 3 6 1 4", "演示：复查抽取见证人 王五、赵六")]
+                digits = "5 2 3 6 1 4 4 1 6 2 5 3 3 6 1 5 2 4 6 2 1 3 5 4 2 6"  # 26 dice: the ≥ 64-bit minimum
+                dice = [PublicEntropy("dice", digits, "演示：复查抽取见证人 王五、赵六")]
                 ri = services.schedule_reinspection(fu, user, public=dice, today=fu.rectify_by)
                 results = {it.item_result_id: ("problem", "复查时仍未整改") for it in ri.items.all()}
                 services.determine_reinspection(ri, results, user, today=fu.rectify_by)

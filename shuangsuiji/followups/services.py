@@ -46,7 +46,7 @@ from shuangsuiji.followups.models import (
 )
 from shuangsuiji.orgs.models import Organisation
 from shuangsuiji.rules import RuleError
-from shuangsuiji.workdays.services import CalendarDataMissing, WorkdayCalendar
+from shuangsuiji.workdays.services import deadline
 
 TRANSFER_RESPOND_WORKDAYS = 5  # 接收部门 5 个工作日内接收或退回
 NUMBER_PREFIX = "HZ"
@@ -57,17 +57,9 @@ class FollowUpRuleError(RuleError):
 
 
 def add_workdays(day: dt.date, n: int) -> dt.date:
-    """``n`` working days after ``day``. A year the calendar lacks counts Monday–Friday (as
-    the draw day does: nothing is held up; an administrator enters that year's holidays)."""
-    try:
-        return WorkdayCalendar().add_workdays(day, n)
-    except CalendarDataMissing:
-        out, left = day, n
-        while left:
-            out += dt.timedelta(days=1)
-            if out.weekday() < 5:
-                left -= 1
-        return out
+    """``n`` working days after ``day``; a year the calendar lacks gives the platform's one
+    provisional rule (``workdays.services.deadline``), so nothing is held up."""
+    return deadline(day, n).day
 
 
 def get_type(code: str, version: str = TYPE_CODEBOOK_VERSION) -> FollowUpType:
@@ -492,6 +484,12 @@ def schedule_reinspection(fu: FollowUp, user, *, public=(), today: dt.date | Non
                 raise FollowUpRuleError("原检查组没有到场检查人员记录，无法由原检查组复查。")
             fields = {"method": ReInspectionMethod.ORIGINAL, "inspectors": certs}
         else:
+            from shuangsuiji.tasks.drawday import DrawRuleError, require_minimum
+
+            try:
+                require_minimum(list(public))  # the ceremony's minimum holds for every draw
+            except DrawRuleError as exc:
+                raise FollowUpRuleError(str(exc)) from exc
             fields = _inspector_draw(fu, today, list(public))
         with acting(actor=user, action="followups.reinspection"):
             ri = ReInspection.objects.create(followup=fu, scheduled_on=today, created_by=user, **fields)

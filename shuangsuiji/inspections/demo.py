@@ -36,7 +36,13 @@ def sample_answers(form_version, *, photo_refs: list[str], failed: bool = False)
 
 TITLE = "清河县2026年第一季度生产建设项目部门联合抽查"
 WINDOW = (dt.date(2026, 3, 2), dt.date(2026, 3, 27))
-CEREMONY = [{"kind": "dice", "value": "4 2 6 1 3 5 5 2 1 6 3 4 2 2 6 5 1 3 4 6 1 5 3 2 6 4", "source": "演示抽取仪式：见证人 李卫东、王秀兰（2026-03-01）"}]
+CEREMONY = [
+    {
+        "kind": "dice",
+        "value": "4 2 6 1 3 5 5 2 1 6 3 4 2 2 6 5 1 3 4 6 1 5 3 2 6 4",  # 26 dice: the ≥ 64-bit minimum
+        "source": "演示抽取仪式：见证人 李卫东、王秀兰（2026-03-01）",
+    }
+]
 
 # (water outcome, market outcome) per drawn target, in draw order; None = nothing entered yet.
 # Outcomes: (state, code label, failed item?, determined on: "past" → overdue | "recent")

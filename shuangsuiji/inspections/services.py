@@ -54,7 +54,7 @@ from shuangsuiji.targets.choices import InspectionMethod
 from shuangsuiji.targets.models import LastInspection
 from shuangsuiji.tasks import drawday
 from shuangsuiji.tasks.models import DrawStatus, Task, TaskItem, TaskParticipant
-from shuangsuiji.workdays.services import add_workdays
+from shuangsuiji.workdays.services import deadline
 
 PUBLICATION_WORKDAYS = 20  # 结果认定之日起 20 个工作日内公示（seeds 000, 001, 002, 004 §11）
 MIN_ENFORCEMENT_INSPECTORS = 2  # 不少于 2 名执法检查人员（专家不计入）
@@ -125,7 +125,9 @@ def current_part(record: InspectionRecord, department_id: int) -> DepartmentPart
 
 
 def publication_due(determined_on: dt.date) -> dt.date:
-    return add_workdays(determined_on, PUBLICATION_WORKDAYS)
+    """The publication deadline: 20 working days after determination (provisional, never
+    refused, in a year the official calendar lacks; see ``workdays.services.deadline``)."""
+    return deadline(determined_on, PUBLICATION_WORKDAYS).day
 
 
 def is_overdue(part: DepartmentPart, today: dt.date | None = None, published: bool = False) -> bool:

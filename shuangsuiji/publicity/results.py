@@ -145,7 +145,7 @@ def queue(department, today: dt.date | None = None, include_published: bool = Tr
     from shuangsuiji.publicity.models import Kind, Publication
 
     today = today or timezone.localdate()
-    cal = WorkdayCalendar()
+    cal = WorkdayCalendar(provisional=True)
     determined = list(parts().filter(department=department, status=PartStatus.DETERMINED))
     subjects = {subject_of(p) for p in determined}
     pubs: dict[str, list] = {}

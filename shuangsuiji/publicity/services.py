@@ -38,7 +38,6 @@ from shuangsuiji.publicity.models import Channel, Decision, Kind, Publication, P
 from shuangsuiji.rules import RuleError
 from shuangsuiji.tasks import drawday
 from shuangsuiji.tasks.models import DrawStatus, Task, TaskStatus
-from shuangsuiji.workdays.services import add_workdays
 
 RESULT_DUE_WORKDAYS = 20
 
@@ -288,7 +287,11 @@ def publish_drawn_list(task: Task, channels, user) -> Publication:
 
 
 def result_due_on(determined_on: dt.date) -> dt.date:
-    return add_workdays(determined_on, RESULT_DUE_WORKDAYS)
+    """One rule for the 20-working-day clock: the inspections app's (it stores the deadline on
+    the determined part)."""
+    from shuangsuiji.inspections.services import publication_due
+
+    return publication_due(determined_on)
 
 
 # --- Corrections and withdrawals ------------------------------------------------------------------

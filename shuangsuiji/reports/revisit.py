@@ -131,6 +131,12 @@ def draw_revisit(draw: RevisitDraw, public, user, witnesses: str = "") -> Revisi
         access.require(access.can_revisit(user, draw.office))
     if draw.status != RevisitDraw.Status.FROZEN:
         raise ReportRuleError("该回访抽取已完成，不能重复抽取。")
+    from shuangsuiji.tasks.drawday import DrawRuleError, require_minimum
+
+    try:
+        require_minimum(list(public))  # the ceremony's minimum holds for every draw
+    except DrawRuleError as exc:
+        raise ReportRuleError(str(exc)) from exc
     c = _commitment(draw)
     entropy = Entropy(server_secret=bytes.fromhex(draw.server_secret), public=public)
     params = DrawParams.from_json(json.loads(_b(draw.params_json)))

@@ -83,7 +83,7 @@ def due_date(kind: str, year: int, period: int) -> dt.date | None:
         y, m = (year + 1, 1) if period == 4 else (year, period * 3 + 1)
         first = dt.date(y, m, 1)
         try:
-            return WorkdayCalendar().add_workdays(first - dt.timedelta(days=1), 3)
+            return WorkdayCalendar(provisional=True).add_workdays(first - dt.timedelta(days=1), 3)
         except CalendarDataMissing:
             return None
     return None
@@ -112,7 +112,7 @@ def workdays_late(due: dt.date | None, done: dt.date | None, today: dt.date) -> 
     if end <= due:
         return 0
     try:
-        return WorkdayCalendar().workdays_between(due, end)
+        return WorkdayCalendar(provisional=True).workdays_between(due, end)
     except CalendarDataMissing:
         return (end - due).days
 

@@ -23,7 +23,9 @@ from shuangsuiji.tasks.models import Assignment, TaskParticipant
 from shuangsuiji.workdays.services import add_workdays
 from tests.tasks.helpers import confirmed_with_inspectors, seed_world
 
-DICE = [{"kind": "dice", "value": "4 2 6 1 3 5", "source": "复查见证人 王五、赵六"}]
+DICE = [
+    {"kind": "dice", "value": "4 2 6 1 3 5 5 2 1 6 3 4 2 2 6 5 1 3 4 6 1 5 3 2 6 4", "source": "复查见证人 王五、赵六"}
+]
 
 
 def world_with_task(demo):

@@ -25,7 +25,7 @@ def test_supervisor_draws_a_revisit_sample(live_server, demo, page, tmp_path):
     page.fill("#r-ratio", "0.5")
     page.click("[data-testid=revisit-freeze]")
     assert "已冻结" in page.inner_text("[data-testid=revisit-status]")
-    page.fill("#v-dice", "5 3 2 6")
+    page.fill("#v-dice", "5 3 2 6 1 4 4 1 6 2 5 3 3 6 1 5 2 4 6 2 1 3 5 4 2 6")
     page.fill("#v-source", "见证人 郭海新、田婷婷")
     page.click("[data-testid=revisit-draw]")
     assert page.inner_text("[data-testid=revisit-status]") == "已抽取"

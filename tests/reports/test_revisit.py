@@ -28,7 +28,10 @@ def test_revisit_draw_verifies_and_findings(demo, client, login, tmp_path):
     draw = RevisitDraw.objects.get()
     # determined results: targets 1 and 2 (both departments), target 3 (水务局): 3 businesses
     assert draw.population_count == 3
-    client.post(f"/reports/revisits/{draw.pk}/draw/", {"dice": "4 2 6 1", "source": "见证人 郭海新"})
+    client.post(
+        f"/reports/revisits/{draw.pk}/draw/",
+        {"dice": "4 2 6 1 3 5 5 2 1 6 3 4 2 2 6 5 1 3 4 6 1 5 3 2 6 4", "source": "见证人 郭海新"},
+    )
     draw.refresh_from_db()
     assert draw.status == RevisitDraw.Status.DRAWN and len(draw.selected) == 2  # ceil(3 × 0.5)
     assert set(draw.selected) <= {r.target.code for r in fx.records}
