@@ -8,8 +8,9 @@ ItemResult → 事项检查结果; PartEvent → 检查结果办理记录 (every
 determination and correction, with the client's idempotency key); Evidence → 检查证据材料
 (现场记录、照片); InspectionSummary → 检查小结; RegisterChangeProposal → 名录库变更建议.
 
-Nothing the law wants kept is edited in place: a determined part is frozen (see
-``DeterminedImmutable``: the marked guard the shared immutability mechanism replaces) and
+Nothing the law wants kept is edited in place: a determined part is frozen (the
+shared ``shuangsuiji.immutability`` declaration on ``DepartmentPart`` and ``PartChild``: model
+guard and database triggers) and
 its correction is a new version (``supersedes``) with a reason, determined (= approved) by a
 reviewer; both versions stay readable.
 """
@@ -20,6 +21,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 
+from shuangsuiji import immutability as im
 from shuangsuiji.targets.choices import InspectionMethod
 
 CODEBOOK_VERSION = "2026"  # the result codebook loaded by migration 0002
@@ -176,39 +178,34 @@ class PartStatus(models.TextChoices):
     SUPERSEDED = "superseded", "已被更正版本替代"
 
 
+FROZEN_STATES = (PartStatus.DETERMINED, PartStatus.SUPERSEDED)
+
+
 OPEN_STATUSES = (PartStatus.DRAFT, PartStatus.SUBMITTED, PartStatus.RETURNED)
 
 
-class DeterminedImmutable(models.Model):
-    """IMMUTABILITY GUARD (local, marked for the integrator: move onto
-    ``shuangsuiji/immutability.py`` when it lands). A determined part, and everything that
-    belongs to it, is never edited or deleted; only ``MUTABLE_AFTER_DETERMINE`` fields of the
-    part itself may change (determined → superseded when a correction is determined)."""
-
-    MUTABLE_AFTER_DETERMINE: frozenset[str] = frozenset()
-
-    class Meta:
-        abstract = True
-
-    def save(self, *args, **kwargs) -> None:
-        frozen = self._frozen_part()
-        if frozen is not None:
-            raise ValidationError("已认定的检查结果不可修改；如有错误请提出更正（新版本）。")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        if self._frozen_part() is not None or isinstance(self, DepartmentPart):
-            raise ValidationError("检查结果不可删除；如有错误请提出更正（新版本）。")
-        return super().delete(*args, **kwargs)
-
-    def _frozen_part(self) -> DepartmentPart | None:
-        raise NotImplementedError
+PART_FROZEN = "已认定的检查结果不可修改；如有错误请提出更正（新版本）。"
+PART_NO_DELETE = "检查结果不可删除；如有错误请提出更正（新版本）。"
 
 
-class DepartmentPart(DeterminedImmutable):
+class DepartmentPart(im.ImmutableModel):
     """部门检查结果: a participating department's result for one record, one row per version."""
 
-    MUTABLE_AFTER_DETERMINE = frozenset({"status", "superseded_at"})
+    # One mechanism (``shuangsuiji.immutability``: model guard + database triggers): a determined
+    # or superseded version keeps every field; only determined → superseded may still happen.
+    immutable = im.Immutable(
+        freeze=(
+            im.Freeze(PART_FROZEN, when=im.stored("status").in_(*FROZEN_STATES), except_=("status", "superseded_at")),
+            im.Freeze(PART_FROZEN, when=im.stored("status").in_(PartStatus.SUPERSEDED), fields=("status",)),
+            im.Freeze(
+                PART_FROZEN,
+                when=im.stored("status").in_(PartStatus.DETERMINED),
+                fields=("status",),
+                allow=im.stored("status").in_(*FROZEN_STATES),
+            ),
+        ),
+        no_delete=PART_NO_DELETE,
+    )
 
     record = models.ForeignKey(
         InspectionRecord, verbose_name="检查记录", on_delete=models.PROTECT, related_name="parts"
@@ -283,39 +280,22 @@ class DepartmentPart(DeterminedImmutable):
     def audit_sealed_task_id(self) -> int:
         return self.record.task_id
 
-    def _frozen_part(self):
-        if self.pk is None:
-            return None
-        old = type(self)._default_manager.filter(pk=self.pk).first()
-        if old is None or old.status not in (PartStatus.DETERMINED, PartStatus.SUPERSEDED):
-            return None
-        for f in self._meta.concrete_fields:
-            if f.attname in self.MUTABLE_AFTER_DETERMINE:
-                continue
-            if f.value_from_object(old) != f.value_from_object(self):
-                return old
-        if old.status == PartStatus.SUPERSEDED and self.status != old.status:
-            return old
-        if self.status not in (PartStatus.DETERMINED, PartStatus.SUPERSEDED):
-            return old
-        return None
-
     @property
     def is_open(self) -> bool:
         return self.status in OPEN_STATUSES
 
     @property
     def is_frozen(self) -> bool:
-        return self.status in (PartStatus.DETERMINED, PartStatus.SUPERSEDED)
+        return self.status in FROZEN_STATES
 
 
-class PartChild(DeterminedImmutable):
+class PartChild(im.ImmutableModel):
+    """A row frozen with its part's version."""
+
+    immutable = im.FrozenWith("part", im.stored("status").in_(*FROZEN_STATES), PART_FROZEN)
+
     class Meta:
         abstract = True
-
-    def _frozen_part(self):
-        part = DepartmentPart.objects.filter(pk=self.part_id).only("status").first()
-        return part if part is not None and part.is_frozen else None
 
 
 class PartResultCode(PartChild):

@@ -4,8 +4,9 @@ fills the 水务局 part with one failed item and a photo and submits (one submi
 inspector corrects and resubmits, the administrator determines it; the record shows the
 deadline (20 working days later on the official calendar) and the task its progress.
 
-(The offline step waits for the offline-drafts module of the base template; the entry form
-already carries ``data-offline-draft`` and the ``client_request_id`` the server de-duplicates.)
+The 水务局 inspector loses the connection before submitting: the offline-drafts module of the
+base template keeps the edited draft and the queued submission, and sends it once the
+connection returns; the server stores exactly one submission (``client_request_id``).
 """
 
 import pytest
@@ -15,7 +16,7 @@ from shuangsuiji.inspections import services
 from shuangsuiji.inspections.demo import tiny_png
 from shuangsuiji.inspections.models import DepartmentPart, PartEvent
 from shuangsuiji.items.models import FieldType
-from shuangsuiji.workdays.services import add_workdays
+from shuangsuiji.workdays.services import deadline
 from tests.browser import sign_in
 from tests.inspections.helpers import build
 
@@ -61,7 +62,11 @@ def _fill_item(page, task_item, failed: bool):
         page.fill(f"[name={p}legal_basis]", "《中华人民共和国水土保持法》第三十八条")
 
 
-def _enter(page, base, w, department, task_item, code_label, failed, photo_name, tmp_path):
+def _submissions() -> int:
+    return PartEvent.objects.filter(action="submit").count()
+
+
+def _enter(page, base, w, department, task_item, code_label, failed, photo_name, tmp_path, offline=False):
     entry = f"{base}/inspections/tasks/{w.task.pk}/targets/{w.target.pk}/parts/{department.pk}/"
     page.goto(entry)
     photo = tmp_path / photo_name
@@ -74,8 +79,25 @@ def _enter(page, base, w, department, task_item, code_label, failed, photo_name,
     page.check(f"[data-testid=part-form] label:has-text('{code_label}') input")
     _fill_item(page, task_item, failed)
     _no_horizontal_scroll(page)
+    if not offline:
+        page.click("[data-testid=submit]")
+        _wait(page, "检查结果已提交审核")
+        return
+    before = _submissions()
+    page.context.set_offline(True)
+    page.fill(f"[name=i{task_item.pk}_problem]", PROBLEM + "（离线补充）")  # edited while offline
     page.click("[data-testid=submit]")
-    _wait(page, "检查结果已提交审核")
+    _wait(page, "离线：已保存，联网后自动提交")
+    assert _submissions() == before  # nothing reached the server
+    page.context.set_offline(False)  # the connection returns: the queued submission is sent
+    for _ in range(100):
+        if _submissions() > before:
+            break
+        page.wait_for_timeout(150)
+    page.wait_for_load_state("load")
+    page.wait_for_timeout(500)
+    assert _submissions() == before + 1  # exactly one submission stored
+    assert PROBLEM + "（离线补充）" in DepartmentPart.objects.get(department=department).item_results.get().problem
 
 
 def test_done_means_flow_on_a_phone(live_server, demo, browser, tmp_path):
@@ -106,7 +128,7 @@ def test_done_means_flow_on_a_phone(live_server, demo, browser, tmp_path):
     _wait(page, "检查情况已保存")
     page.screenshot(path=str(tmp_path / "record-390.png"), full_page=True)
     # 2. the 水务局 part: a photo, one failed item, submitted once
-    _enter(page, base, w, w.water, w.water_item, "发现问题待后续处理", True, "现场.png", tmp_path)
+    _enter(page, base, w, w.water, w.water_item, "发现问题待后续处理", True, "现场.png", tmp_path, offline=True)
     assert PartEvent.objects.filter(action="submit").count() == 1
     # 3. the 市场监管局 inspector fills theirs
     page = as_user("sc_inspector")
@@ -131,7 +153,7 @@ def test_done_means_flow_on_a_phone(live_server, demo, browser, tmp_path):
     page.goto(f"{base}/inspections/parts/{part.pk}/")
     page.click("[data-testid=determine]")
     page.wait_for_selector("[data-testid=deadline]")
-    due = add_workdays(timezone.localdate(), 20)
+    due = deadline(timezone.localdate(), 20).day
     assert f"{due.year}年{due.month}月{due.day}日" in page.inner_text("[data-testid=deadline]")
     page.goto(f"{base}/inspections/tasks/{w.task.pk}/targets/{w.target.pk}/")
     assert f"{due.year}年{due.month}月{due.day}日" in page.inner_text(f"[data-testid=deadline-{w.water.pk}]")

@@ -15,6 +15,12 @@
  * - file inputs are never saved nor queued (they are sent only by an online submission).
  */
 (function () {
+  // The form's target URL. Not ``form.action``: a field named "action" (e.g. the buttons of a
+  // review form) shadows that property and gives a RadioNodeList.
+  function actionOf(form) {
+    return new URL(form.getAttribute("action") || window.location.href, window.location.href).href;
+  }
+
   "use strict";
 
   var DRAFT_PREFIX = "ssj-draft:";
@@ -190,7 +196,7 @@
     });
     return {
       key: form.getAttribute("data-offline-draft"),
-      action: form.action,
+      action: actionOf(form),
       client_request_id: (requestIdInput(form) || {}).value || "",
       body: pairs,
       page: location.pathname + location.search,
@@ -240,14 +246,15 @@
       if (submitter && submitter.name) body.append(submitter.name, submitter.value);
     }
     form.setAttribute("aria-busy", "true");
-    return post(form.action, body, "").then(
+    return post(actionOf(form), body, "").then(
       function (response) {
         form.removeAttribute("aria-busy");
         var state = classify(response);
         if (state === "done") {
           forgetDraft(entry.key);
-          location.assign(response.url);
-          return;
+          // Show the page the redirect led to as fetched: it carries the one-time message
+          // ("检查结果已提交审核"); loading it again would lose it.
+          return showResponse(response);
         }
         return showResponse(response);
       },
@@ -295,7 +302,7 @@
         if (state === "done") {
           forgetDraft(entry.key);
           if (here) {
-            location.assign(response.url);
+            showResponse(response);
             return "navigated";
           }
           return "done";
