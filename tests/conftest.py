@@ -42,6 +42,23 @@ def _audit_genesis_after_flush(request):
         start_chain()
 
 
+# Codebooks loaded by data migrations (a transactional test's flush removes them too).
+CODEBOOK_MIGRATIONS = (
+    ("inspections.ResultCode", "shuangsuiji.inspections.migrations.0002_result_codebook_2026"),
+    ("followups.FollowUpType", "shuangsuiji.followups.migrations.0002_codebook_and_rules"),
+)
+
+
+def _codebooks_after_flush() -> None:
+    import importlib
+
+    from django.apps import apps
+
+    for model, module in CODEBOOK_MIGRATIONS:
+        if not apps.get_model(model).objects.exists():
+            importlib.import_module(module).load(apps, None)
+
+
 @pytest.fixture
 def demo(db):
     """The demo county (organisations and one user per role) built by seed_demo's first step."""
@@ -52,6 +69,7 @@ def demo(db):
 
     if not Region.objects.exists():  # a transactional test's flush removed the migrated data
         load_regions(Region)
+    _codebooks_after_flush()
     holder = SimpleNamespace()
     with acting(actor_name="测试"):
         jurisdiction.build(holder, lambda *_: None)

@@ -554,6 +554,10 @@ def determine(part: DepartmentPart, user, opinion: str = "", today: dt.date | No
         part.save()
         _event(part, PartEvent.Action.DETERMINE, user, reason=opinion)
         _feed_register(part, user)
+        # The credit loop (issue 14): the result codes' rules, in the same transaction.
+        from shuangsuiji.followups.services import on_part_determined
+
+        on_part_determined(part, user, today)
     return part
 
 

@@ -45,9 +45,10 @@ CHANNELS = (
     ("website", "部门网站"),
 )
 # Follow-up type codes read from ``followups.FollowUp.type_code``.
-CASE_TYPES = ("case", "transfer_case")  # 移送办案机构（立案查处）
-GUIDANCE_TYPES = ("guidance",)  # 行政指导
-ABNORMAL_TYPES = ("abnormal_list",)  # 列入经营异常名录
+# Codes of the follow-up codebook (``followups.FollowUpType``, version 2026).
+CASE_TYPES = ("03", "04")  # 发现案件线索，移送办案机构; 立案
+GUIDANCE_TYPES = ("01",)  # 行政指导（教育、建议、提醒）
+ABNORMAL_TYPES = ("07",)  # 列入经营异常名录
 
 
 # --- scope ---------------------------------------------------------------------------------------
@@ -127,7 +128,7 @@ def annual_cases(org: Organisation, year: int, joint: bool, level: str) -> int |
 
 
 def annual_fines(org: Organisation, year: int, joint: bool, level: str) -> Decimal | None:
-    """案件处罚金额（万元）: fines (元 in the follow-up) of those cases, in 万元 to 4 places."""
+    """案件处罚金额（万元）: fines (万元 in the follow-up) of those cases, to 4 places."""
     return follow_up_fines(_participant_q(org, year, joint, level))
 
 
@@ -344,7 +345,7 @@ def _follow_ups(where: Q, types: tuple[str, ...]):
     if model is None:
         return None
     try:
-        qs = model.objects.filter(where, type_code__in=types)
+        qs = model.objects.filter(where, type__code__in=types)
         qs.query.get_compiler(using=qs.db).as_sql()  # unknown fields raise here, not later
     except FieldError:
         return None
@@ -353,20 +354,20 @@ def _follow_ups(where: Q, types: tuple[str, ...]):
 
 def follow_up_cases(where: Q) -> int | None:
     """Follow-ups of type case (``followups.FollowUp``, ``part`` → DepartmentPart,
-    ``type_code`` in ``CASE_TYPES``) matching ``where`` (件)."""
+    ``type.code`` in ``CASE_TYPES``) matching ``where`` (件)."""
     qs = _follow_ups(where, CASE_TYPES)
     return None if qs is None else qs.count()
 
 
 def follow_up_fines(where: Q) -> Decimal | None:
-    """Sum of ``FollowUp.fine`` (元) of those cases, in 万元 (4 places)."""
+    """Sum of ``FollowUp.fine_wan`` (万元, exact) of those cases, to 4 places."""
     from django.db.models import Sum
 
     qs = _follow_ups(where, CASE_TYPES)
     if qs is None:
         return None
-    total = qs.aggregate(s=Sum("fine"))["s"] or Decimal(0)
-    return (Decimal(total) / Decimal(10000)).quantize(Decimal("0.0001"))
+    total = qs.aggregate(s=Sum("fine_wan"))["s"] or Decimal(0)
+    return Decimal(total).quantize(Decimal("0.0001"))
 
 
 def follow_up_target_ids(where: Q, types: tuple[str, ...]) -> set[int] | None:

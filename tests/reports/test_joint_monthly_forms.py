@@ -32,9 +32,9 @@ def test_joint_table_and_monthly_report(demo, tmp_path):
         "inspectors": len(people),
         "problem_items": 2,  # 市场监管 on target 1, 水务 on target 2
         "problem_targets": 3,  # targets 1 and 2 (problem items), 3 (code 07 is 发现问题)
-        "guidance": None,  # follow-ups not installed
+        "guidance": 0,  # no follow-up in this fixture
         "abnormal": 1,  # target 3: 无法联系 → 应列异常名录
-        "cases": None,
+        "cases": 0,
     }
     assert len(people) >= 4
     form = annex.layout("joint", office, 2026, 0, fig, {"answered": "5"})
@@ -44,7 +44,7 @@ def test_joint_table_and_monthly_report(demo, tmp_path):
         assert rng in merged, rng
     assert ws["C4"].value == "发现问题" and ws["E4"].value == "抽查结果处理"
     assert ws["A3"].value == "报表单位：清河县双随机一公开工作领导小组办公室"
-    assert [ws.cell(6, c).value for c in range(1, 9)] == [15, len(people), 2, 3, "未接入", 1, "未接入", 5]
+    assert [ws.cell(6, c).value for c in range(1, 9)] == [15, len(people), 2, 3, 0, 1, 0, 5]
 
     today = timezone.localdate()
     water = demo.department("water")
