@@ -40,6 +40,7 @@ def _audit_genesis_after_flush(request):
 
     if not AuditGenesis.objects.filter(id=1).exists():
         start_chain()
+    _codebooks_after_flush()
 
 
 # Codebooks loaded by data migrations (a transactional test's flush removes them too).
@@ -69,7 +70,6 @@ def demo(db):
 
     if not Region.objects.exists():  # a transactional test's flush removed the migrated data
         load_regions(Region)
-    _codebooks_after_flush()
     holder = SimpleNamespace()
     with acting(actor_name="测试"):
         jurisdiction.build(holder, lambda *_: None)
