@@ -17,23 +17,12 @@ written once; only its state fields move (``STATE_FIELDS``); everything else is 
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 
+from shuangsuiji.accounts.fields import user_fk as _user_fk
+
 TYPE_CODEBOOK_VERSION = "2026"  # loaded by migration 0002
-
-
-def _user_fk(name: str, **kw):
-    return models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=name,
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-        **kw,
-    )
 
 
 class AppendOnly(models.Model):

@@ -17,26 +17,14 @@ reviewer; both versions stay readable.
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 
 from shuangsuiji import immutability as im
+from shuangsuiji.accounts.fields import user_fk as _user_fk
 from shuangsuiji.targets.choices import InspectionMethod
 
 CODEBOOK_VERSION = "2026"  # the result codebook loaded by migration 0002
-
-
-def _user_fk(name: str, **kw):
-    return models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=name,
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-        **kw,
-    )
 
 
 # --- The result codebook ------------------------------------------------------------------------

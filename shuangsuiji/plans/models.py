@@ -22,6 +22,7 @@ from django.conf import settings
 from django.db import models
 
 from shuangsuiji import immutability as im
+from shuangsuiji.accounts.fields import user_fk as _user_fk
 from shuangsuiji.workdays.services import PROVISIONAL_NOTE, deadline
 
 REPUBLISH_WORKDAYS = 10  # 调整后 10 个工作日内录入并再次公示（seed 004 §9）
@@ -47,12 +48,6 @@ class PlanStatus(models.TextChoices):
 
 
 FROZEN = (PlanStatus.PUBLISHED, PlanStatus.SUPERSEDED)
-
-
-def _user_fk(name: str):
-    return models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=name, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
 
 
 class Plan(im.ImmutableModel):

@@ -12,9 +12,10 @@ the level above before the record is published.
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+
+from shuangsuiji.accounts.fields import user_fk as _user_fk
 
 
 class Channel(models.TextChoices):
@@ -30,17 +31,6 @@ class Kind(models.TextChoices):
     TASK = "task", "抽查任务"
     DRAWN_LIST = "drawn_list", "抽查名单"
     RESULT = "result", "抽查结果"
-
-
-def _user_fk(label: str):
-    return models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=label,
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
 
 
 class Publication(models.Model):

@@ -13,15 +13,10 @@ submitted version keeps the figures it was submitted with (``figures``), never r
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 
-
-def _user_fk(name: str):
-    return models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=name, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
+from shuangsuiji.accounts.fields import user_fk as _user_fk
 
 
 class ReportKind(models.TextChoices):

@@ -18,22 +18,10 @@ never change; every later event is a new DrawResult version with a reason and an
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.db import models
 
 from shuangsuiji import immutability as im
-
-
-def _user_fk(name: str, **kw):
-    return models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=name,
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-        **kw,
-    )
+from shuangsuiji.accounts.fields import user_fk as _user_fk
 
 
 class TaskSource(models.TextChoices):
