@@ -21,6 +21,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 
 from shuangsuiji.accounts.fields import user_fk as _user_fk
+from shuangsuiji.codebooks import CodebookEntry
 
 TYPE_CODEBOOK_VERSION = "2026"  # loaded by migration 0002
 
@@ -64,10 +65,9 @@ class TypeKind(models.TextChoices):
     OTHER = "other", "其他"
 
 
-class FollowUpType(models.Model):
+class FollowUpType(CodebookEntry):
     """One code of a version of the follow-up codebook (issue 14's list)."""
 
-    codebook_version = models.CharField("代码表版本", max_length=16)
     code = models.CharField("处置代码", max_length=8)
     label = models.CharField("处置类型", max_length=100)
     kind = models.CharField("类别", max_length=12, choices=TypeKind.choices)
@@ -81,8 +81,6 @@ class FollowUpType(models.Model):
     needs_case = models.BooleanField("须填写案号、处罚决定", default=False)
     needs_text = models.BooleanField("须填写说明", default=False)
     needs_receiver = models.BooleanField("须指定接收部门", default=False)
-    position = models.PositiveSmallIntegerField("序号")
-    is_active = models.BooleanField("启用", default=True)
 
     class Meta:
         verbose_name = "后续处置类型"
@@ -92,9 +90,6 @@ class FollowUpType(models.Model):
             models.UniqueConstraint(fields=["codebook_version", "code"], name="followuptype_unique_code"),
             models.UniqueConstraint(fields=["codebook_version", "label"], name="followuptype_unique_label"),
         ]
-
-    def __str__(self) -> str:
-        return f"{self.code} {self.label}"
 
 
 # --- Follow-ups ----------------------------------------------------------------------------------

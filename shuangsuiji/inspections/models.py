@@ -22,6 +22,7 @@ from django.db import models
 
 from shuangsuiji import immutability as im
 from shuangsuiji.accounts.fields import user_fk as _user_fk
+from shuangsuiji.codebooks import CodebookEntry
 from shuangsuiji.targets.choices import InspectionMethod
 
 CODEBOOK_VERSION = "2026"  # the result codebook loaded by migration 0002
@@ -43,10 +44,9 @@ class RegisterField(models.TextChoices):
     ABNORMAL = "abnormal_operation", "列入经营异常名录"
 
 
-class ResultCode(models.Model):
+class ResultCode(CodebookEntry):
     """One code of a version of the result codebook (the categories real platforms use)."""
 
-    codebook_version = models.CharField("代码表版本", max_length=16)
     code = models.CharField("结果代码", max_length=8)
     label = models.CharField("结果名称", max_length=100)
     kind = models.CharField("类别", max_length=16, choices=ResultKind.choices)
@@ -61,8 +61,6 @@ class ResultCode(models.Model):
         "建议变更名录库字段", max_length=32, choices=RegisterField.choices, blank=True, default=""
     )
     register_value = models.CharField("建议变更为", max_length=32, blank=True)
-    position = models.PositiveSmallIntegerField("序号")
-    is_active = models.BooleanField("启用", default=True)
 
     class Meta:
         verbose_name = "检查结果代码"
@@ -72,9 +70,6 @@ class ResultCode(models.Model):
             models.UniqueConstraint(fields=["codebook_version", "code"], name="resultcode_unique_code"),
             models.UniqueConstraint(fields=["codebook_version", "label"], name="resultcode_unique_label"),
         ]
-
-    def __str__(self) -> str:
-        return f"{self.code} {self.label}"
 
     @property
     def is_inspected(self) -> bool:
