@@ -49,7 +49,7 @@ def test_supervisor_filters_the_audit_trail(live_server, demo, page):
     page.goto(f"{live_server.url}/audit/?action=auth.login")
     rows = page.locator("[data-testid=audit-table] tbody tr")
     assert rows.count() >= 1
-    assert "auth.login" in rows.first.inner_text()
+    assert "登录" in rows.first.inner_text()  # the action by its Chinese label
 
 
 def test_calendar_page_computes_a_deadline(live_server, demo, page):

@@ -25,6 +25,13 @@ class InspectorLinkFields(forms.Form):
     )
 
     def _init_inspector(self) -> None:
+        # Only the people of the account's own organisation and its units (a province has tens of
+        # thousands of inspectors; nobody picks from all of them). A new account: after saving.
+        org = getattr(self.instance, "organisation", None) if self.instance.organisation_id else None
+        field = self.fields["inspector"]
+        field.queryset = (
+            field.queryset.filter(organisation__path__startswith=org.path) if org is not None else field.queryset.none()
+        )
         if self.instance.pk:
             self.fields["inspector"].initial = (
                 Inspector.objects.filter(user_id=self.instance.pk).values_list("pk", flat=True).first()
@@ -57,6 +64,10 @@ class UserChangeWithInspector(InspectorLinkFields, UserChangeForm):
 
 
 class UserCreationWithInspector(InspectorLinkFields, AdminUserCreationForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._init_inspector()
+
     def clean(self):
         data = super().clean()
         self._check_inspector()

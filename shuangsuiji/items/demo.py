@@ -72,6 +72,7 @@ CITY_LISTS = [
             {
                 "code": "SW-001",
                 "name": "生产建设项目水土保持方案实施情况的监督检查",
+                "national_code": "1313000000001",  # “互联网+监管”事项目录编码 (demo value)
                 "kind": "key",
                 "ratio": "0.20",
                 "frequency": "每年不少于1次",
@@ -448,6 +449,7 @@ def _content(spec: dict, tags: dict[str, Tag], forms: list[CheckForm]) -> ItemCo
         frequency=spec["frequency"],
         target_types=spec["target_types"],
         methods=spec["methods"],
+        national_code=spec.get("national_code", ""),
         sub_items=spec["sub_items"],
         legal_bases=spec["legal_bases"],
         requirements=[tags[c] for c in spec["requirements"]],

@@ -88,7 +88,7 @@ class BusinessDetailOut(BusinessOut):
     publications: list[PublicationOut]
 
 
-class DrawOut(Schema):
+class PublicDrawOut(Schema):
     draw_id: str
     status: str
     commitment_sha256: str
@@ -100,13 +100,13 @@ class DrawOut(Schema):
     bundle_url: str
 
 
-class TaskOut(Schema):
+class PublicTaskOut(Schema):
     id: int
     code: str
     list_published: bool
     definition: dict | None
     drawn_list_publication_id: int | None
-    draws: list[DrawOut]
+    draws: list[PublicDrawOut]
 
 
 @router.get("/publications", response=list[PublicationOut], summary="公示信息（现行版本，可筛选）")
@@ -154,7 +154,7 @@ def get_business(request, business_id: int = Path(..., ge=1, le=2**63 - 1)):
     return target
 
 
-@router.get("/tasks/{task_id}", response=TaskOut, summary="抽查任务的公开信息与抽取验证数据")
+@router.get("/tasks/{task_id}", response=PublicTaskOut, summary="抽查任务的公开信息与抽取验证数据")
 def get_task(request, task_id: int = Path(..., ge=1, le=2**63 - 1)):
     view = published.task_view(task_id)
     if view is None:

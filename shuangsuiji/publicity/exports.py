@@ -115,7 +115,7 @@ def hlw_record(pub: Publication, operation: str) -> dict:
         "operation": operation,
         "record_id": pub.pk,
         "plan_id": str(r.get("plan_id") or ""),
-        "item_codes": sorted({ir.task_item.item_version.national_code for ir in results} - {""}),
+        "item_codes": sorted({_national_code(ir.task_item.item_version) for ir in results} - {""}),
         "inspection_name": r.get("task_title", ""),
         "inspection_no": f"{r.get('task_code', '')}-{pub.subject_id}",
         "agency": r.get("authority", ""),
@@ -251,3 +251,13 @@ def make_batch(department, user) -> ExportBatch:
             ExportedRecord(batch=batch, publication=pub, operation=op) for pub, op in carried
         )
     return batch
+
+
+def _national_code(version) -> str:
+    """The item's “互联网+监管” code: the version the task used, else the item's current published
+    version (a department that adds the code in a later version is not stuck: published versions
+    are never edited)."""
+    if version.national_code:
+        return version.national_code
+    current = version.item.published_version
+    return current.national_code if current is not None else ""

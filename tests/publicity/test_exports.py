@@ -9,7 +9,7 @@ import json
 import jsonschema_rs
 import pytest
 
-from shuangsuiji.items.models import ItemVersion
+from shuangsuiji.items import services as item_services
 from shuangsuiji.publicity import exports, services
 from shuangsuiji.publicity.models import ExportedRecord
 from shuangsuiji.rules import RuleError
@@ -21,9 +21,8 @@ pytestmark = pytest.mark.django_db
 def test_batch_validates_and_refuses_a_record_without_a_mandatory_field(demo):
     w = public_world.build(demo, results=True)
     users = w.world.users
-    # 水务局's item has a national code, 市场监管局's has none: its record is refused by name.
-    ItemVersion.objects.filter(pk=w.world.sw1.pk).update(national_code="13010000000001")
-    ItemVersion.objects.filter(pk=w.world.sc2.pk).update(national_code="")
+    # 水务局's item has a national code (demo data), 市场监管局's has none: its record is refused by name.
+    assert w.world.sw1.national_code and not w.world.sc2.national_code
     water = exports.make_batch(w.world.water, users["sw_admin"])
     assert water.number.endswith("00001") and len(water.number) == 13
     assert water.record_count == 3  # original, correction, the second business
@@ -42,8 +41,14 @@ def test_batch_validates_and_refuses_a_record_without_a_mandatory_field(demo):
     assert refusal["record_id"] == w.pub_market.pk
     assert "缺少必填字段“监管事项目录编码”" in refusal["message"] and w.first.name in refusal["message"]
     assert not ExportedRecord.objects.filter(publication=w.pub_market).exists()
-    # once the code is there, the next batch carries it; nothing is sent twice
-    ItemVersion.objects.filter(pk=w.world.sc2.pk).update(national_code="13010000000002")
+    # once a new published version of the item has the code, the next batch carries it;
+    # nothing is sent twice (published versions are never edited)
+    item = w.world.sc2.item
+    draft = item_services.start_revision(item, users["sc_admin"], reason="补录“互联网+监管”事项编码")
+    content = item_services.ItemContent.of(draft)
+    content.national_code = "13010000000002"
+    item_services.save_draft(draft, content, users["sc_admin"])
+    item_services.publish_item(draft, users["sc_admin"])
     again = exports.make_batch(w.world.market, users["sc_admin"])
     assert again.record_count == 1 and again.number != market.number
     with pytest.raises(RuleError, match="没有新公开"):

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 from django.contrib.messages import get_messages
+from django.utils import timezone
 
 from shuangsuiji.draw import verify_bundle
 from shuangsuiji.tasks import drawday
@@ -95,7 +96,7 @@ def test_a_declared_interest_after_the_draw_flags_that_group(world, client):
     client.force_login(world.users["sc_admin"])
     response = client.post(
         f"/inspectors/{a.inspector_id}/relationships/",
-        {"target_code": a.target.code, "kind": "kinship", "declared_on": task.window_from.isoformat(), "note": ""},
+        {"target_code": a.target.code, "kind": "kinship", "declared_on": timezone.localdate().isoformat(), "note": ""},
     )
     notes = [str(m) for m in get_messages(response.wsgi_request)]
     assert any("已在进行中的抽取中被分配到 1 个检查组" in m for m in notes), notes

@@ -43,7 +43,9 @@ def test_demo_inspectors_have_an_assigned_day(client):
         user = User.objects.get(username=username)
         person = user.inspector
         own = set(
-            Assignment.objects.filter(inspector=person, ended_at__isnull=True).values_list("target_id", flat=True)
+            Assignment.objects.filter(inspector=person, ended_at__isnull=True, draw__task=task).values_list(
+                "target_id", flat=True
+            )
         )
         assert own, f"{username} has no assigned target after the demo draw"
         client.force_login(user)

@@ -31,7 +31,8 @@ pytestmark = pytest.mark.django_db
 
 PARTICIPANTS = {"qh_office", "xt_office", "sw_admin", "sw_operator", "sc_admin"}
 # Where a register shows targets (names, codes) or inspectors (certificate numbers) anyway.
-TARGET_REGISTER = ("/targets/", "/api/targets/", "/imports/")
+# /followups/targets/<pk>/: a target's credit consequences, a register page of that target.
+TARGET_REGISTER = ("/targets/", "/api/targets/", "/imports/", "/followups/targets/")
 INSPECTOR_REGISTER = ("/inspectors/", "/api/inspectors/", "/audit/", "/api/audit/")
 SKIP = ("admin/r/", "admin/(?P<url>", "logout/", "api/docs")  # redirects elsewhere / logs out / JS shell
 
