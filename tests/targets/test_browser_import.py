@@ -21,7 +21,7 @@ def test_fix_and_reimport(live_server, demo, page, tmp_path):
     page.click("text=导入")
     page.set_input_files("#id_file", str(bad))
     page.click("button:has-text('上传并导入')")
-    page.wait_for_selector("[data-testid=job-status][data-status=rejected]")
+    page.wait_for_selector("[data-testid=job-status][data-status=rejected]", timeout=90_000)  # a busy CI worker
     errors = page.inner_text("[data-testid=job-errors]")
     assert "3" in errors and "统一社会信用代码" in errors and "校验位错误" in errors
     with page.expect_download() as download:
@@ -38,7 +38,7 @@ def test_fix_and_reimport(live_server, demo, page, tmp_path):
     page.click("text=返回导入页面")
     page.set_input_files("#id_file", str(fixed))
     page.click("button:has-text('上传并导入')")
-    page.wait_for_selector("[data-testid=job-status][data-status=done]")
+    page.wait_for_selector("[data-testid=job-status][data-status=done]", timeout=90_000)
     assert "新增 2" in page.inner_text("[data-testid=job-message]")
 
     page.click("text=检查对象名录库")
