@@ -43,10 +43,12 @@ def _audit_genesis_after_flush(request):
     _codebooks_after_flush()
 
 
-# Codebooks loaded by data migrations (a transactional test's flush removes them too).
+# Codebooks loaded by data migrations (a transactional test's flush removes them too: an
+# import after a browser test found no GB/T 4754 industry and refused every row).
 CODEBOOK_MIGRATIONS = (
-    ("inspections.ResultCode", "shuangsuiji.inspections.migrations.0002_result_codebook_2026"),
-    ("followups.FollowUpType", "shuangsuiji.followups.migrations.0002_codebook_and_rules"),
+    ("inspections.ResultCode", "shuangsuiji.inspections.migrations.0002_result_codebook_2026", "load"),
+    ("followups.FollowUpType", "shuangsuiji.followups.migrations.0002_codebook_and_rules", "load"),
+    ("targets.Industry", "shuangsuiji.targets.migrations.0002_load_industries", "forwards"),
 )
 
 
@@ -55,9 +57,9 @@ def _codebooks_after_flush() -> None:
 
     from django.apps import apps
 
-    for model, module in CODEBOOK_MIGRATIONS:
+    for model, module, function in CODEBOOK_MIGRATIONS:
         if not apps.get_model(model).objects.exists():
-            importlib.import_module(module).load(apps, None)
+            getattr(importlib.import_module(module), function)(apps, None)
 
 
 @pytest.fixture

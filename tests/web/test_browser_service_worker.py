@@ -48,4 +48,10 @@ def test_offline_pages_fall_back_and_no_page_is_cached(live_server, demo, browse
         page.wait_for_timeout(50)
     assert heading == "检查对象名录库"
     assert page.url == f"{live_server.url}/targets/"
+    # Leave nothing running against the shared live server: the worker unregistered and the
+    # page's own reload loop stopped before the context closes (a later test's import waited
+    # behind a request still in flight).
+    page.evaluate("navigator.serviceWorker.getRegistrations().then(rs => Promise.all(rs.map(r => r.unregister())))")
+    page.goto("about:blank")
+    page.wait_for_timeout(500)
     context.close()
