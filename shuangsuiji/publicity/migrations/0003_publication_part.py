@@ -34,7 +34,7 @@ def backfill(apps, schema_editor):
         if part_id is None:
             missing.append(pub.pk)
             continue
-        Publication.objects.filter(pk=pub.pk).update(part_id=part_id)
+        Publication._base_manager.filter(pk=pub.pk).update(part_id=part_id)  # not the ORM guard
     if missing:
         print(f"\n  publicity: result publications without a part version: {missing}")
 
