@@ -218,7 +218,18 @@ CACHES = {
     )
 }
 # Public portal and public API: requests per client address per window (seconds); beyond → 429.
-SHUANGSUIJI_PUBLIC_RATE_LIMIT = (100_000, 60) if TESTING else (300, 60)
+# Environment SHUANGSUIJI_PUBLIC_RATE_LIMIT="300/60" (requests/seconds; "0/60": no limit).
+_rate = os.environ.get("SHUANGSUIJI_PUBLIC_RATE_LIMIT", "100000/60" if TESTING else "300/60").split("/")
+SHUANGSUIJI_PUBLIC_RATE_LIMIT = (int(_rate[0]), int(_rate[1]) if len(_rate) > 1 else 60)
+# Where the per-address counts live, one count for every gunicorn worker (publicity/ratelimit.py):
+# Redis (atomic INCR, every host) when SHUANGSUIJI_REDIS_URL or REDIS_URL is set; else files
+# under SHUANGSUIJI_PUBLIC_RATE_LIMIT_DIR incremented under flock (atomic across the workers of
+# one host); tests: the per-process memory cache.
+_redis_url = os.environ.get("SHUANGSUIJI_REDIS_URL") or os.environ.get("REDIS_URL")
+if _redis_url:
+    CACHES["ratelimit"] = {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": _redis_url}
+SHUANGSUIJI_PUBLIC_RATE_LIMIT_CACHE = "ratelimit" if _redis_url else ("default" if TESTING else None)
+SHUANGSUIJI_PUBLIC_RATE_LIMIT_DIR = os.environ.get("SHUANGSUIJI_PUBLIC_RATE_LIMIT_DIR", str(VAR_DIR / "ratelimit"))
 # Annual plans are due by this (month, day) of their year; (2, 28) means the end of February.
 SHUANGSUIJI_PLAN_DUE_MONTH_DAY = (2, 28)
 

@@ -19,9 +19,10 @@ def _counts():
     )
 
 
-def test_seed_demo_is_idempotent(capsys):
+def test_seed_demo_is_idempotent(capsys, client):
     call_command("seed_demo")
     first = _counts()
+    _the_portal_shows_results(client)
     from django.db.models import F
     from django.utils import timezone
 
@@ -65,3 +66,29 @@ def test_region_codes_are_validated(demo):
     org = Organisation(name="不存在的局", kind=Organisation.Kind.OFFICE, region_id="999999")
     with pytest.raises(ValidationError, match="region"):
         org.full_clean()
+
+
+def _the_portal_shows_results(client):
+    """一公开 of the demo: the results task and its list published (unsealed); a business with
+    both departments' results and a correction beside the original; results published late;
+    市场监管局's queue with one result due in at most 3 working days and one overdue."""
+    from shuangsuiji.inspections.demo import TITLE
+    from shuangsuiji.publicity import results
+    from shuangsuiji.publicity.models import Kind, Publication
+    from shuangsuiji.tasks.models import Task
+
+    task = Task.objects.get(title=TITLE)
+    assert task.published_at is not None
+    pubs = Publication.objects.filter(kind=Kind.RESULT, task=task)
+    assert pubs.filter(late=True).exists() and pubs.filter(late=False).exists()
+    correction = pubs.get(corrects__isnull=False)
+    assert correction.part.supersedes_id == correction.corrects.part_id  # the part versions, linked
+    target = correction.part.record.target
+    assert pubs.filter(part__record__target=target).values("department").distinct().count() == 2
+    page = client.get(f"/gongshi/businesses/{target.pk}/").content.decode()
+    for text in ("清河县水务局", "清河县市场监督管理局", "更正第 2 版", "已有更正"):
+        assert text in page, text
+    market = Publication.objects.filter(kind=Kind.RESULT, department__name="清河县市场监督管理局").first().department
+    queue = results.queue(market)
+    assert any(e.state == "待公开" and 0 <= e.days_left <= 3 for e in queue)
+    assert any(e.overdue for e in queue)

@@ -9,7 +9,7 @@ import datetime as dt
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
-from ninja import File, Form, Router, Schema, Status
+from ninja import Field, File, Form, Router, Schema, Status
 from ninja.decorators import decorate_view
 from ninja.files import UploadedFile
 
@@ -46,6 +46,12 @@ class ItemResultOut(Schema):
     legal_basis: str
 
 
+def _publication(part) -> tuple[str, int | None]:
+    """The part's publication state by the one rule (``publicity.deadlines``)."""
+    st = services.publication_state(part) if isinstance(part, DepartmentPart) else None
+    return (st.state.value, st.days_left) if st is not None else ("", None)
+
+
 class PartOut(Schema):
     id: int
     record_id: int
@@ -61,6 +67,20 @@ class PartOut(Schema):
     return_reason: str
     determined_on: dt.date | None
     publication_due_on: dt.date | None
+    publication_state: str = Field(
+        "", description="公示状态：due 待公开、overdue 已逾期、on_time 已公开、late 逾期公开；未认定为空"
+    )
+    publication_days_left: int | None = Field(
+        None, description="距公示期限的工作日数（负数为已逾期）；已公开或未认定为空"
+    )
+
+    @staticmethod
+    def resolve_publication_state(obj):
+        return _publication(obj)[0]
+
+    @staticmethod
+    def resolve_publication_days_left(obj):
+        return _publication(obj)[1]
 
     @staticmethod
     def resolve_codes(obj):
@@ -77,6 +97,11 @@ class PartBrief(Schema):
     version: int
     status: str
     publication_due_on: dt.date | None
+    publication_state: str = Field("", description="公示状态：due / overdue / on_time / late；未认定为空")
+
+    @staticmethod
+    def resolve_publication_state(obj):
+        return _publication(obj)[0]
 
 
 class InspectorPresentOut(Schema):
@@ -155,6 +180,9 @@ class ProgressOut(Schema):
     submitted: int
     determined: int
     overdue: int
+    due: int = Field(0, description="已认定、未公开、未逾期")
+    published: int = Field(0, description="已认定且已公开（含逾期公开）")
+    published_late: int = Field(0, description="逾期公开")
 
 
 # --- Lookups ------------------------------------------------------------------------------------
@@ -262,6 +290,9 @@ def task_progress(request, task_id: int):
             "submitted": r.submitted,
             "determined": r.determined,
             "overdue": r.overdue,
+            "due": r.due,
+            "published": r.published,
+            "published_late": r.published_late,
         }
         for r in services.progress(task)
     ]

@@ -131,14 +131,21 @@ def publication_due(determined_on: dt.date) -> dt.date:
 
 
 def is_overdue(part: DepartmentPart, today: dt.date | None = None, published: bool = False) -> bool:
-    """A determined part past its publication deadline (and not published yet)."""
-    today = today or timezone.localdate()
-    return bool(
-        part.status == PartStatus.DETERMINED
-        and not published
-        and part.publication_due_on is not None
-        and today > part.publication_due_on
-    )
+    """A determined part past its publication deadline and not published: the one rule of
+    ``publicity.deadlines`` (``published`` True: the caller knows it is published)."""
+    from shuangsuiji.publicity import deadlines
+
+    if published:
+        return False
+    st = deadlines.state_of(part, today)
+    return st is not None and st.overdue
+
+
+def publication_state(part: DepartmentPart | None, today: dt.date | None = None):
+    """The part's publication state (``publicity.deadlines.PartPublication``; None unless determined)."""
+    from shuangsuiji.publicity import deadlines
+
+    return deadlines.state_of(part, today) if part is not None else None
 
 
 # --- The record ---------------------------------------------------------------------------------
@@ -848,8 +855,11 @@ class DepartmentProgress:
     entered: int
     submitted: int
     determined: int
-    overdue: int
-    next_due: dt.date | None
+    overdue: int  # determined, unpublished, past the due date (publicity.deadlines)
+    next_due: dt.date | None  # the nearest due date of the unpublished determined parts not yet overdue
+    due: int = 0  # determined, unpublished, not yet past the due date
+    published: int = 0  # determined and published (on time or late)
+    published_late: int = 0
 
     @property
     def percent_entered(self) -> int:
@@ -866,7 +876,11 @@ class DepartmentProgress:
 
 def progress(task: Task, today: dt.date | None = None) -> list[DepartmentProgress]:
     """Per participating department: drawn targets N, and how many have a part entered (any
-    current version), submitted (submitted or determined) and determined."""
+    current version), submitted (submitted or determined) and determined; of the determined,
+    their publication state by the one rule (``publicity.deadlines``: due, overdue, published,
+    published late)."""
+    from shuangsuiji.publicity import deadlines
+
     today = today or timezone.localdate()
     draw = drawn_target_draw(task)
     total = draw.drawn_targets.filter(replaced_by__isnull=True).count() if draw is not None else 0
@@ -881,12 +895,16 @@ def progress(task: Task, today: dt.date | None = None) -> list[DepartmentProgres
                 "record_id", filter=Q(status__in=[PartStatus.SUBMITTED, PartStatus.DETERMINED]), distinct=True
             ),
             determined=Count("record_id", filter=Q(status=PartStatus.DETERMINED), distinct=True),
-            overdue=Count("id", filter=Q(status=PartStatus.DETERMINED, publication_due_on__lt=today)),
+            overdue=Count("id", filter=deadlines.overdue_q(today)),
+            due=Count("id", filter=deadlines.due_q(today)),
+            published=Count("id", filter=Q(status=PartStatus.DETERMINED) & deadlines.published_q()),
+            published_late=Count("id", filter=Q(status=PartStatus.DETERMINED) & deadlines.late_q()),
         )
     )
     by_dep = {r["department_id"]: r for r in rows}
     due = dict(
-        DepartmentPart.objects.filter(record__task=task, status=PartStatus.DETERMINED, publication_due_on__gte=today)
+        DepartmentPart.objects.filter(record__task=task, record__target_id__in=active)
+        .filter(deadlines.due_q(today))
         .values("department_id")
         .annotate(m=Min("publication_due_on"))
         .values_list("department_id", "m")
@@ -903,6 +921,9 @@ def progress(task: Task, today: dt.date | None = None) -> list[DepartmentProgres
                 determined=r.get("determined", 0),
                 overdue=r.get("overdue", 0),
                 next_due=due.get(p.department_id),
+                due=r.get("due", 0),
+                published=r.get("published", 0),
+                published_late=r.get("published_late", 0),
             )
         )
     return out
@@ -946,18 +967,22 @@ def work_list(user, today: dt.date | None = None, limit: int = 200) -> list[dict
         key = (p.record_id, p.department_id)
         if key not in parts or p.status in OPEN_STATUSES:
             parts[key] = p
+    from shuangsuiji.publicity import deadlines
+
+    publication = deadlines.states(parts.values(), today)
     out = []
     for a in rows:
         task = a.draw.task
         rec = records.get((task.pk, a.target_id))
         part = parts.get((rec.pk, a.draw.department_id)) if rec is not None else None
         status = part.status if part is not None else ""
+        st = publication.get(part.pk) if part is not None else None
         left = {
             "": "待检查录入",
             PartStatus.DRAFT: "录入中，待提交",
             PartStatus.RETURNED: "已退回，待修改后重新提交",
             PartStatus.SUBMITTED: "已提交，待审核",
-            PartStatus.DETERMINED: "已认定",
+            PartStatus.DETERMINED: "已认定" + (f"，{st.label}" if st is not None else ""),
         }[status]
         out.append(
             {
@@ -970,9 +995,10 @@ def work_list(user, today: dt.date | None = None, limit: int = 200) -> list[dict
                 "left": left,
                 "done": status == PartStatus.DETERMINED,
                 "due": part.publication_due_on if part is not None and part.publication_due_on else task.window_to,
+                "publication": st,
                 "overdue": (
-                    is_overdue(part, today)
-                    if part is not None and status == PartStatus.DETERMINED
+                    st is not None and st.overdue
+                    if status == PartStatus.DETERMINED
                     else (status in ("", PartStatus.DRAFT, PartStatus.RETURNED) and today > task.window_to)
                 ),
             }
@@ -998,16 +1024,18 @@ def review_queue(user, limit: int = 100):
 
 
 def publication_waiting(user, limit: int = 10):
-    """Determined parts of the reviewer's department, by publication deadline (the home page's
-    to-do shows the deadline and flags overdue ones). Publication itself is issue 15's: until
-    it exists, every determined part is waiting."""
+    """Determined parts of the reviewer's department not yet published, by publication
+    deadline (the home page's to-do shows the deadline and flags overdue ones; the state is
+    ``publicity.deadlines``'s)."""
     from shuangsuiji.accounts.models import Role
+    from shuangsuiji.publicity import deadlines
 
     if not (user.is_authenticated and user.has_role(Role.DEPARTMENT_ADMIN, Role.UNIT_OPERATOR)):
         return []
     org = user.organisation_id
     qs = (
         DepartmentPart.objects.filter(status=PartStatus.DETERMINED)
+        .filter(deadlines.unpublished_q())
         .filter(Q(department_id=org) | Q(participant__unit_id=org))
         .select_related("record__task", "record__target", "participant", "department")
         .order_by("publication_due_on", "id")[:limit]

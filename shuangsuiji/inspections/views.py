@@ -122,9 +122,11 @@ def record_page(request, task_pk, target_pk):
                 "hidden": current is not None and current not in readable,
                 "versions": readable,
                 "can_enter": access.can_enter(user, stub, p.department_id),
-                "overdue": current is not None and services.is_overdue(current),
+                "publication": services.publication_state(current),
             }
         )
+    for row in parts:
+        row["overdue"] = row["publication"] is not None and row["publication"].overdue
     assigned = list(_assigned(task, target))
     can_visit = access.can_edit_visit(user, stub)
     visit_form = None
@@ -379,6 +381,7 @@ def part_detail(request, pk):
             and part.status in (PartStatus.DRAFT, PartStatus.RETURNED)
             and access.can_correct(user, part),
             "overdue": services.is_overdue(part),
+            "publication": services.publication_state(part),
             "reason_form": ReasonForm(),
         },
     )

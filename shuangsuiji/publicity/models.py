@@ -12,9 +12,9 @@ the level above before the record is published.
 
 from __future__ import annotations
 
-from django.core.exceptions import ValidationError
 from django.db import models
 
+from shuangsuiji import immutability as im
 from shuangsuiji.accounts.fields import user_fk as _user_fk
 
 
@@ -33,7 +33,7 @@ class Kind(models.TextChoices):
     RESULT = "result", "抽查结果"
 
 
-class Publication(models.Model):
+class Publication(im.ImmutableModel):
     kind = models.CharField("公开类别", max_length=12, choices=Kind.choices)
     # The published object's id in its own app (ItemList, Plan, Task, result part).
     subject_id = models.CharField("公开对象编号", max_length=40)
@@ -50,6 +50,16 @@ class Publication(models.Model):
     task = models.ForeignKey(
         "tasks.Task", verbose_name="抽查任务", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    # A result publication: the determined ``inspections.DepartmentPart`` version it published
+    # (``part.publications``); null for every other kind (check constraint below).
+    part = models.ForeignKey(
+        "inspections.DepartmentPart",
+        verbose_name="公开的检查结果版本",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="publications",
+    )
     title = models.CharField("标题", max_length=300)
     record = models.JSONField("公开内容")
     record_sha256 = models.CharField("公开内容 SHA-256", max_length=64)
@@ -60,12 +70,21 @@ class Publication(models.Model):
     published_at = models.DateTimeField("公开时间")
     published_by = _user_fk("公开人")
 
+    # Append-only (shuangsuiji.immutability: ORM, bulk update and database triggers alike).
+    immutable = im.Immutable(
+        append_only="已公开的记录不可修改；请发布更正版本。", no_delete="已公开的记录不可删除；请申请撤回。"
+    )
+
     class Meta:
         verbose_name = "公开记录"
         verbose_name_plural = "公开记录"
         ordering = ["-published_at", "-id"]
         constraints = [
             models.UniqueConstraint(fields=["kind", "subject_id", "version"], name="publication_version_unique"),
+            models.CheckConstraint(
+                condition=models.Q(kind="result") | models.Q(part__isnull=True),
+                name="publication_part_only_for_results",
+            ),
         ]
         indexes = [
             models.Index(fields=["department", "kind", "-published_at"], name="publication_dept_kind"),
@@ -76,14 +95,6 @@ class Publication(models.Model):
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.title}（第 {self.version} 版）"
 
-    def save(self, *args, **kwargs) -> None:
-        if self.pk is not None and Publication.objects.filter(pk=self.pk).exists():
-            raise ValidationError("已公开的记录不可修改；请发布更正版本。")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise ValidationError("已公开的记录不可删除；请申请撤回。")
-
     def audit_organisation_id(self) -> int:
         return self.department_id
 
@@ -92,7 +103,7 @@ class Publication(models.Model):
         return [Channel(c).label for c in self.channels if c in Channel.values]
 
 
-class PublishedTarget(models.Model):
+class PublishedTarget(im.ImmutableModel):
     """A business named by a publication (a result's business, each target of a drawn list):
     the search index of the portal ("归集到检查对象名下"). Written with the publication."""
 
@@ -100,6 +111,8 @@ class PublishedTarget(models.Model):
     target = models.ForeignKey("targets.Target", verbose_name="检查对象", on_delete=models.PROTECT, related_name="+")
     code = models.CharField("统一社会信用代码", max_length=18, db_index=True)
     name = models.CharField("名称", max_length=200)
+
+    immutable = im.Immutable(append_only="公开记录中的检查对象不可修改。", no_delete="公开记录中的检查对象不可删除。")
 
     class Meta:
         verbose_name = "公开记录中的检查对象"
@@ -110,14 +123,6 @@ class PublishedTarget(models.Model):
     def __str__(self) -> str:
         return f"{self.name}（{self.code}）"
 
-    def save(self, *args, **kwargs) -> None:
-        if self.pk is not None:
-            raise ValidationError("公开记录中的检查对象不可修改。")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise ValidationError("公开记录中的检查对象不可删除。")
-
 
 class Decision(models.TextChoices):
     REQUESTED = "requested", "待审批"
@@ -125,7 +130,7 @@ class Decision(models.TextChoices):
     REJECTED = "rejected", "未批准"
 
 
-class Withdrawal(models.Model):
+class Withdrawal(im.ImmutableModel):
     publication = models.OneToOneField(
         Publication, verbose_name="公开记录", on_delete=models.PROTECT, related_name="withdrawal"
     )
@@ -137,6 +142,8 @@ class Withdrawal(models.Model):
     decided_by = _user_fk("审批人")
     decision_note = models.CharField("审批意见", max_length=500, blank=True)
 
+    immutable = im.Immutable(no_delete="撤回申请不可删除。")
+
     class Meta:
         verbose_name = "撤回申请"
         verbose_name_plural = "撤回申请"
@@ -147,11 +154,8 @@ class Withdrawal(models.Model):
     def audit_organisation_id(self) -> int:
         return self.publication.department_id
 
-    def delete(self, *args, **kwargs):
-        raise ValidationError("撤回申请不可删除。")
 
-
-class Redaction(models.Model):
+class Redaction(im.ImmutableModel):
     """One field of one subject's public record left out (Art. 3: business secrets, privacy)."""
 
     class Field(models.TextChoices):
@@ -173,6 +177,8 @@ class Redaction(models.Model):
     decided_by = _user_fk("审批人")
     decision_note = models.CharField("审批意见", max_length=500, blank=True)
 
+    immutable = im.Immutable(no_delete="不予公开申请不可删除。")
+
     class Meta:
         verbose_name = "不予公开申请"
         verbose_name_plural = "不予公开申请"
@@ -184,11 +190,8 @@ class Redaction(models.Model):
     def audit_organisation_id(self) -> int:
         return self.department_id
 
-    def delete(self, *args, **kwargs):
-        raise ValidationError("不予公开申请不可删除。")
 
-
-class ExportBatch(models.Model):
+class ExportBatch(im.ImmutableModel):
     """One batch of records sent to the national systems (国家企业信用信息公示系统 双随机抽查结果,
     “互联网+监管” 行政检查行为): what the department published since its last batch. The files
     are stored as produced; ``refused`` is the validation report (records left out, by name)."""
@@ -204,6 +207,8 @@ class ExportBatch(models.Model):
     hlw_json = models.BinaryField("互联网+监管 JSON")
     hlw_csv = models.BinaryField("互联网+监管 CSV")
 
+    immutable = im.Immutable(append_only="报送批次不可修改。", no_delete="报送批次不可删除。")
+
     class Meta:
         verbose_name = "报送批次"
         verbose_name_plural = "报送批次"
@@ -212,24 +217,18 @@ class ExportBatch(models.Model):
     def __str__(self) -> str:
         return f"报送批次 {self.number}"
 
-    def save(self, *args, **kwargs) -> None:
-        if self.pk is not None:
-            raise ValidationError("报送批次不可修改。")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise ValidationError("报送批次不可删除。")
-
     def audit_organisation_id(self) -> int:
         return self.department_id
 
 
-class ExportedRecord(models.Model):
+class ExportedRecord(im.ImmutableModel):
     """Which batch carried which publication, with the operation (i 新增 / u 更正 / d 撤回)."""
 
     batch = models.ForeignKey(ExportBatch, on_delete=models.PROTECT, related_name="records")
     publication = models.ForeignKey(Publication, on_delete=models.PROTECT, related_name="exports")
     operation = models.CharField("操作", max_length=1)
+
+    immutable = im.Immutable(append_only="报送记录不可修改。", no_delete="报送记录不可删除。")
 
     class Meta:
         verbose_name = "报送记录"

@@ -24,7 +24,6 @@ from django.utils import timezone
 
 from shuangsuiji.inspections.models import DepartmentPart, ItemOutcome, PartStatus
 from shuangsuiji.rules import RuleError
-from shuangsuiji.workdays.services import WorkdayCalendar
 
 # internal code → public label, for codes the codebook marks as not publishable
 PUBLIC_RESULT = {"02": "发现问题"}
@@ -122,47 +121,57 @@ def due_on(part: DepartmentPart) -> dt.date:
 
 @dataclass
 class QueueEntry:
+    """One row of the publication queue; its state is the one rule's (``deadlines``)."""
+
     part: DepartmentPart
     due_on: dt.date
-    days_left: int  # working days from today to the due date (negative: overdue by that many)
-    publication: object = None  # the publication of this part version, if any
+    days_left: int | None  # working days from today to the due date (negative: overdue by that many)
+    publication: object = None  # the (latest) publication of this part version, if any
     correction: bool = False  # an earlier version of the subject was published
+    status: object = None  # deadlines.PartPublication
 
     @property
     def state(self) -> str:
+        if self.status is not None:
+            return self.status.label
         if self.publication is not None:
             return "逾期公开" if self.publication.late else "已公开"
-        return "已逾期" if self.days_left < 0 else "待公开"
+        return "已逾期" if (self.days_left or 0) < 0 else "待公开"
 
     @property
     def overdue(self) -> bool:
-        return self.publication is None and self.days_left < 0
+        if self.status is not None:
+            return self.status.overdue
+        return self.publication is None and (self.days_left or 0) < 0
 
 
 def queue(department, today: dt.date | None = None, include_published: bool = True) -> list[QueueEntry]:
-    """Every determined part of the department (and superseded ones that were published),
-    with its deadline and state; the unpublished first, most urgent first."""
+    """Every determined part version of the department with its deadline and state
+    (``deadlines.states``: due, overdue, published on time, published late); the unpublished
+    first, most urgent first."""
+    from shuangsuiji.publicity import deadlines
     from shuangsuiji.publicity.models import Kind, Publication
 
     today = today or timezone.localdate()
-    cal = WorkdayCalendar(provisional=True)
     determined = list(parts().filter(department=department, status=PartStatus.DETERMINED))
-    subjects = {subject_of(p) for p in determined}
-    pubs: dict[str, list] = {}
-    for pub in Publication.objects.filter(kind=Kind.RESULT, subject_id__in=subjects).order_by("version"):
-        pubs.setdefault(pub.subject_id, []).append(pub)
+    state = deadlines.states(determined, today)
+    published_subjects = set(
+        Publication.objects.filter(kind=Kind.RESULT, subject_id__in={subject_of(p) for p in determined}).values_list(
+            "subject_id", flat=True
+        )
+    )
     out = []
     for part in determined:
-        due = due_on(part)
-        mine = [p for p in pubs.get(subject_of(part), []) if p.record.get("part_version") == part.version]
+        st = state[part.pk]
         entry = QueueEntry(
             part=part,
-            due_on=due,
-            days_left=cal.workdays_between(today, due),
-            publication=mine[-1] if mine else None,
-            correction=bool(pubs.get(subject_of(part))) and not mine,
+            due_on=st.due_on,
+            days_left=st.days_left,
+            publication=st.publication,
+            correction=st.publication is None and subject_of(part) in published_subjects,
+            status=st,
         )
         if include_published or entry.publication is None:
             out.append(entry)
-    out.sort(key=lambda e: (e.publication is not None, e.days_left, e.part.pk))
+    out.sort(key=lambda e: (e.publication is not None, e.days_left if e.days_left is not None else 0, e.part.pk))
     return out
