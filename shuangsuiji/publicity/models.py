@@ -50,6 +50,16 @@ class Publication(models.Model):
     task = models.ForeignKey(
         "tasks.Task", verbose_name="抽查任务", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    # A result publication: the determined ``inspections.DepartmentPart`` version it published
+    # (``part.publications``); null for every other kind (check constraint below).
+    part = models.ForeignKey(
+        "inspections.DepartmentPart",
+        verbose_name="公开的检查结果版本",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="publications",
+    )
     title = models.CharField("标题", max_length=300)
     record = models.JSONField("公开内容")
     record_sha256 = models.CharField("公开内容 SHA-256", max_length=64)
@@ -66,6 +76,10 @@ class Publication(models.Model):
         ordering = ["-published_at", "-id"]
         constraints = [
             models.UniqueConstraint(fields=["kind", "subject_id", "version"], name="publication_version_unique"),
+            models.CheckConstraint(
+                condition=models.Q(kind="result") | models.Q(part__isnull=True),
+                name="publication_part_only_for_results",
+            ),
         ]
         indexes = [
             models.Index(fields=["department", "kind", "-published_at"], name="publication_dept_kind"),

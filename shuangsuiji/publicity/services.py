@@ -331,6 +331,11 @@ def correct(pub: Publication, reason: str, user, channels=None) -> Publication:
     rec, targets = current_record(pub)
     if record_sha256(rec) == pub.record_sha256:
         raise RuleError("公开内容没有变化：请先在业务模块中更正原记录，再发布更正版本。")
+    part = None
+    if pub.kind == Kind.RESULT:
+        from shuangsuiji.publicity import results
+
+        part = results.current_part(pub.subject_id)
     with acting(actor=user, action="publicity.correct", reason=reason):
         return _store(
             pub.kind,
@@ -342,6 +347,7 @@ def correct(pub: Publication, reason: str, user, channels=None) -> Publication:
             channels or pub.channels,
             user,
             task=pub.task,
+            part=part,
             targets=targets,
             corrects=pub,
             correction_reason=reason[:500],
@@ -461,6 +467,7 @@ def publish_result(part, channels, user, today: dt.date | None = None) -> Public
             channels,
             user,
             task=part.record.task,
+            part=part,
             targets=[target],
             corrects=prev,
             correction_reason=(part.correction_reason or "检查结果更正")[:500] if prev else "",
