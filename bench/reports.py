@@ -110,7 +110,7 @@ def build(args) -> None:
 
     t0 = time.perf_counter()
     with acting(actor_name="基准测试"):
-        office, depts = organisations()
+        _office, depts = organisations()
     by_region: dict[str, list] = {}
     for d in depts:
         by_region.setdefault(d.region_id, []).append(d)
@@ -129,7 +129,7 @@ def build(args) -> None:
         for i in range(args.tasks_per_dept):
             k += 1
             joint = k % 5 in (0, 1)
-            month = 1 + k % 11
+            month = 1 + k % 10
             tasks.append(
                 Task(
                     code=f"BENCH-{k:05d}",
@@ -180,7 +180,7 @@ def build(args) -> None:
 
 def sql_steps(per_task: int, reserves: int, followups: int, user_id: int) -> list[tuple[str, str]]:
     bench_tasks = "SELECT id, lead_id, is_joint FROM tasks_task WHERE code LIKE 'BENCH-%'"
-    drawn_at = "make_timestamptz(2026, (1 + t.id % 11)::int, (1 + t.id % 27)::int, 9, 30, 0.0, 'Asia/Shanghai')"
+    drawn_at = "make_timestamptz(2026, (1 + t.id % 10)::int, (1 + t.id % 27)::int, 9, 30, 0.0, 'Asia/Shanghai')"
     draw_cols = (
         "kind, attempt, draw_id, status, population_csv, exclusions_csv, params_json, commitment_json, "
         "commitment_sha256, server_secret, population_count, excluded_count, frozen_at, seed, drawn_at, "
@@ -200,7 +200,8 @@ def sql_steps(per_task: int, reserves: int, followups: int, user_id: int) -> lis
         (
             "target draws",
             f"INSERT INTO tasks_draw ({draw_cols}) SELECT 'targets', 1, 'BENCH-T-' || t.id, 'drawn', '', '', '', '', "
-            f"md5('t' || t.id) || md5('T' || t.id), md5('s' || t.id), {per_task * 20}, 0, {drawn_at} - interval '1 hour', "
+            f"md5('t' || t.id) || md5('T' || t.id), md5('s' || t.id), {per_task * 20}, 0, "
+            f"{drawn_at} - interval '1 hour', "
             f"md5('seed' || t.id), {drawn_at}, '张三、李四', t.id, NULL, NULL, '{{}}', {user_id}, {user_id} "
             f"FROM ({bench_tasks}) t",
         ),
@@ -212,7 +213,8 @@ def sql_steps(per_task: int, reserves: int, followups: int, user_id: int) -> lis
         ),
         (
             "inspector draws",
-            f"INSERT INTO tasks_draw ({draw_cols}) SELECT 'inspectors', 1, 'BENCH-I-' || p.id, 'drawn', '', '', '', '', "
+            f"INSERT INTO tasks_draw ({draw_cols}) "
+            "SELECT 'inspectors', 1, 'BENCH-I-' || p.id, 'drawn', '', '', '', '', "
             f"md5('i' || p.id) || md5('I' || p.id), md5('j' || p.id), 100, 0, {drawn_at}, md5('iseed' || p.id), "
             f"{drawn_at} + interval '1 day', '', t.id, p.department_id, d.id, '{{}}', {user_id}, {user_id} "
             "FROM tasks_taskparticipant p JOIN tasks_task t ON t.id = p.task_id "
@@ -221,7 +223,8 @@ def sql_steps(per_task: int, reserves: int, followups: int, user_id: int) -> lis
         ),
         (
             "drawn targets (with reserves)",
-            "INSERT INTO tasks_drawntarget (draw_id, target_id, stratum, ticket, position, from_reserve, replaced_reason) "
+            "INSERT INTO tasks_drawntarget "
+            "(draw_id, target_id, stratum, ticket, position, from_reserve, replaced_reason) "
             f"SELECT d.id, m.id, 'A', md5(d.id || '-' || g), g, g > {per_task}, '' "
             f"FROM tasks_draw d CROSS JOIN generate_series(1, {per_task + reserves}) g "
             "JOIN bench_tmap m ON m.k = (d.task_id * 7919 + g::bigint * 15485863) % (SELECT count(*) FROM bench_tmap) "
@@ -235,7 +238,8 @@ def sql_steps(per_task: int, reserves: int, followups: int, user_id: int) -> lis
         ),
         (
             "assignments",
-            "INSERT INTO tasks_assignment (draw_id, target_id, inspector_id, is_expert, from_substitution, ended_reason) "
+            "INSERT INTO tasks_assignment "
+            "(draw_id, target_id, inspector_id, is_expert, from_substitution, ended_reason) "
             "SELECT i.id, dt.target_id, im.id, false, false, '' FROM tasks_draw i "
             "JOIN tasks_drawntarget dt ON dt.draw_id = i.target_draw_id AND dt.replaced_by_id IS NULL "
             "JOIN bench_imap im ON im.k = (dt.id * 31 + i.id) % (SELECT count(*) FROM bench_imap) "
@@ -255,7 +259,8 @@ def sql_steps(per_task: int, reserves: int, followups: int, user_id: int) -> lis
             "INSERT INTO inspections_departmentpart (record_id, participant_id, department_id, version, "
             "correction_reason, status, note, entered_at, submitted_at, return_reason, determined_at, determined_on, "
             "publication_due_on, created_at, entered_by_id, submitted_by_id, determined_by_id) "
-            "SELECT r.id, p.id, p.department_id, 1, '', CASE WHEN r.id % 50 = 0 THEN 'submitted' ELSE 'determined' END, "
+            "SELECT r.id, p.id, p.department_id, 1, '', "
+            "CASE WHEN r.id % 50 = 0 THEN 'submitted' ELSE 'determined' END, "
             "'', r.created_at, r.created_at + interval '1 day', '', "
             "CASE WHEN r.id % 50 = 0 THEN NULL ELSE r.created_at + (2 + r.id % 40) * interval '1 day' END, "
             "CASE WHEN r.id % 50 = 0 THEN NULL ELSE (r.created_at + (2 + r.id % 40) * interval '1 day')::date END, "
@@ -281,7 +286,8 @@ def sql_steps(per_task: int, reserves: int, followups: int, user_id: int) -> lis
         ),
         (
             "item results",
-            "INSERT INTO inspections_itemresult (part_id, task_item_id, method, answers, outcome, problem, legal_basis) "
+            "INSERT INTO inspections_itemresult "
+            "(part_id, task_item_id, method, answers, outcome, problem, legal_basis) "
             "SELECT p.id, ti.id, 'on_site', '{}', CASE WHEN c.found_problem THEN 'problem' ELSE 'passed' END, "
             "CASE WHEN c.found_problem THEN '未按规定开展' ELSE '' END, '' "
             "FROM inspections_departmentpart p JOIN inspections_partresultcode pc ON pc.part_id = p.id "
@@ -292,7 +298,8 @@ def sql_steps(per_task: int, reserves: int, followups: int, user_id: int) -> lis
         ),
         (
             "(immutability triggers back on)",
-            "SET CONSTRAINTS ALL IMMEDIATE; ALTER TABLE inspections_partresultcode ENABLE TRIGGER imm_inspections_partresultcode; "
+            "SET CONSTRAINTS ALL IMMEDIATE; "
+            "ALTER TABLE inspections_partresultcode ENABLE TRIGGER imm_inspections_partresultcode; "
             "ALTER TABLE inspections_itemresult ENABLE TRIGGER imm_inspections_itemresult",
         ),
         (
@@ -301,7 +308,8 @@ def sql_steps(per_task: int, reserves: int, followups: int, user_id: int) -> lis
             "due_on, case_number, decision, fine_wan, other_text, status, closed_on, closed_at, outcome, created_at, "
             "updated_at, created_by_id, closed_by_id) "
             "SELECT 'BENCH-F-' || p.id || '-' || g, p.id, r.target_id, p.department_id, ft.id, '发现问题', "
-            "p.determined_on, p.determined_on + 30, CASE WHEN ft.kind = 'case' THEN '冀水罚〔2026〕' || p.id ELSE '' END, "
+            "p.determined_on, p.determined_on + 30, "
+            "CASE WHEN ft.kind = 'case' THEN '冀水罚〔2026〕' || p.id ELSE '' END, "
             "'', CASE WHEN ft.kind = 'case' THEN ((p.id % 500) / 100.0 + 0.5)::numeric(12, 4) END, '', "
             "CASE WHEN p.id % 5 < 3 THEN 'closed' ELSE 'open' END, "
             "CASE WHEN p.id % 5 < 3 THEN p.determined_on + 20 END, "
@@ -318,7 +326,29 @@ def sql_steps(per_task: int, reserves: int, followups: int, user_id: int) -> lis
             "ELSE (CASE WHEN p.id % 4 = 0 THEN '07' ELSE '02' END) END "
             f"ORDER BY p.id, g LIMIT {followups}",
         ),
+        ("result publications (90 % of determined results)", PUBLICATIONS_SQL.format(user_id=user_id)),
     ]
+
+
+# What publicity.services.publish_result writes for a determined part: its record, channels,
+# deadline (the part's publication_due_on) and late flag; 90 % of results published, 1 in 6 late.
+PUBLICATIONS_SQL = """
+INSERT INTO publicity_publication (kind, subject_id, version, correction_reason, year, title, record,
+    record_sha256, channels, determined_on, due_on, late, published_at, department_id, published_by_id,
+    region_id, task_id, part_id)
+SELECT 'result', r.id || '-' || p.department_id, 1, '', t.year, '检查结果 ' || r.id, jsonb_build_object(
+        'part_version', 1, 'target', r.target_id, 'determined_on', p.determined_on),
+    md5(p.id::text) || md5('r' || p.id), CASE p.id % 4 WHEN 0 THEN '["gsxt", "department"]'::jsonb
+        WHEN 1 THEN '["gsxt"]' WHEN 2 THEN '["professional", "department"]'
+        ELSE '["gsxt", "professional", "creditchina"]' END,
+    p.determined_on, p.publication_due_on, p.determined_on + (p.id % 35)::int > p.publication_due_on,
+    p.determined_at + (p.id % 35) * interval '1 day', p.department_id, {user_id}, d.region_id, t.id, p.id
+FROM inspections_departmentpart p
+JOIN inspections_inspectionrecord r ON r.id = p.record_id
+JOIN tasks_task t ON t.id = r.task_id AND t.code LIKE 'BENCH-%'
+JOIN orgs_organisation d ON d.id = p.department_id
+WHERE p.status = 'determined' AND p.id % 10 <> 9
+"""
 
 
 # --- The hand-written query --------------------------------------------------------------------
@@ -327,10 +357,14 @@ HAND_SQL = """
 SELECT x.is_joint, x.level,
        count(DISTINCT x.task_id) FILTER (WHERE x.src = 't') AS batches,
        count(*) FILTER (WHERE x.src = 't') AS targets,
+       count(DISTINCT x.target_id) FILTER (WHERE x.src = 'p' AND x.channel = 'gsxt') AS gsxt,
+       count(DISTINCT x.target_id) FILTER (WHERE x.src = 'p' AND x.channel = 'professional') AS professional,
+       count(DISTINCT x.target_id) FILTER (WHERE x.src = 'p' AND x.channel = 'department') AS department,
        count(*) FILTER (WHERE x.src = 'f') AS cases,
        coalesce(sum(x.fine) FILTER (WHERE x.src = 'f'), 0) AS fines
 FROM (
-    SELECT 't' AS src, t.is_joint, lr.level, t.id AS task_id, NULL::numeric AS fine
+    SELECT 't' AS src, t.is_joint, lr.level, t.id AS task_id, NULL::numeric AS fine, NULL::bigint AS target_id,
+           NULL::text AS channel
     FROM tasks_drawntarget dt
     JOIN tasks_draw d ON d.id = dt.draw_id AND d.kind = 'targets' AND d.status = 'drawn'
     JOIN tasks_task t ON t.id = d.task_id AND t.year = %(year)s
@@ -338,7 +372,20 @@ FROM (
     JOIN orgs_region lr ON lr.code = lead.region_id AND lr.path LIKE %(path)s
     WHERE dt.replaced_by_id IS NULL
   UNION ALL
-    SELECT 'f', t.is_joint, lr.level, NULL, f.fine_wan
+    SELECT 'p', t.is_joint, lr.level, NULL, NULL, r.target_id, ch
+    FROM publicity_publication pub
+    CROSS JOIN jsonb_array_elements_text(pub.channels) ch
+    JOIN inspections_departmentpart p ON p.id = pub.part_id
+    JOIN tasks_taskparticipant tp ON tp.id = p.participant_id AND tp.role = 'lead'
+    JOIN inspections_inspectionrecord r ON r.id = p.record_id
+    JOIN tasks_task t ON t.id = r.task_id AND t.year = %(year)s
+    JOIN orgs_organisation lead ON lead.id = t.lead_id
+    JOIN orgs_region lr ON lr.code = lead.region_id AND lr.path LIKE %(path)s
+    WHERE pub.kind = 'result'
+      AND EXISTS (SELECT 1 FROM tasks_draw d WHERE d.task_id = t.id AND d.kind = 'targets' AND d.status = 'drawn')
+      AND NOT EXISTS (SELECT 1 FROM publicity_withdrawal w WHERE w.publication_id = pub.id AND w.status = 'approved')
+  UNION ALL
+    SELECT 'f', t.is_joint, lr.level, NULL, f.fine_wan, NULL, NULL
     FROM followups_followup f
     JOIN followuptype_case ft ON ft.id = f.type_id
     JOIN inspections_departmentpart p ON p.id = f.part_id
@@ -361,14 +408,24 @@ def hand_query(office) -> dict:
 
     sql = HAND_SQL.replace(
         "followuptype_case ft ON ft.id = f.type_id",
-        "followups_followuptype ft ON ft.id = f.type_id AND ft.code IN (" + ", ".join(f"'{c}'" for c in CASE_TYPES) + ")",
+        "followups_followuptype ft ON ft.id = f.type_id AND ft.code IN ("
+        + ", ".join(f"'{c}'" for c in CASE_TYPES)
+        + ")",
     )
     with connection.cursor() as cur:
         cur.execute(sql, {"year": YEAR, "path": office.region.path + "%"})
         rows = cur.fetchall()
     out = {}
-    for joint, level, batches, targets, cases, fines in rows:
-        out[(joint, level)] = {"batches": batches, "targets": targets, "cases": cases, "fines": fines}
+    for joint, level, batches, targets, gsxt, professional, department, cases, fines in rows:
+        out[(joint, level)] = {
+            "batches": batches,
+            "targets": targets,
+            "gsxt": gsxt,
+            "professional": professional,
+            "department": department,
+            "cases": cases,
+            "fines": fines,
+        }
     return out
 
 
@@ -393,8 +450,9 @@ def compare(table: dict, hand: dict) -> list[str]:
     diffs = []
     for key, _a, _b, joint, level in ANNUAL_ROWS:
         mine = table["rows"][key]
-        ref = hand.get((joint, level), {"batches": 0, "targets": 0, "cases": 0, "fines": Decimal(0)})
-        for col in ("batches", "targets", "cases"):
+        zero = {"batches": 0, "targets": 0, "gsxt": 0, "professional": 0, "department": 0, "cases": 0}
+        ref = hand.get((joint, level), {**zero, "fines": Decimal(0)})
+        for col in zero:
             if mine[col] != ref[col]:
                 diffs.append(f"{key}.{col}: table {mine[col]} ≠ query {ref[col]}")
         if Decimal(mine["fines"]) != Decimal(ref["fines"]).quantize(Decimal("0.0001")):
@@ -455,6 +513,7 @@ def main() -> None:
     ap.add_argument("--server", default="postgres://postgres@127.0.0.1:5432/postgres")
     ap.add_argument("--db", default="h_reports_bench")
     ap.add_argument("--reuse", action="store_true", help="time an already built --db again")
+    ap.add_argument("--add-publications", action="store_true", help=argparse.SUPPRESS)
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--profile", default="", help="annual,dashboard: print a cProfile of each first")
     args = ap.parse_args()
@@ -462,6 +521,16 @@ def main() -> None:
     if args.reuse:
         setup_django(_url(args.server, args.db))
         migrate()
+        if args.add_publications:  # a --db built before publications had their part
+            from django.db import connection
+
+            from shuangsuiji.accounts.models import User
+
+            user = User.objects.get(username="sw_admin")
+            with connection.cursor() as cur:
+                cur.execute(PUBLICATIONS_SQL.format(user_id=user.pk))
+                print(f"  result publications: {cur.rowcount:,} rows")
+                cur.execute("ANALYZE")
     else:
         prepare(args)
         build(args)
