@@ -307,7 +307,7 @@ def _annual(org, year, _period, fig, entered, filled_on) -> AnnexForm:
             row.append(Cell(group, rowspan=2, head=H))
         row.append(Cell(label, align="left"))
         values = data.get(key, {})
-        row += [Cell(_show(values.get(col)), key=f"{key}.{col}") for col in ANNUAL_COLUMNS]
+        row += [Cell(_show(_fine(col, values.get(col))), key=f"{key}.{col}") for col in ANNUAL_COLUMNS]
         rows.append(row)
     rows.append(
         [
@@ -330,6 +330,11 @@ def _annual(org, year, _period, fig, entered, filled_on) -> AnnexForm:
         signatures=[f"经办人（签字）：{entered.get('handler', '')}", f"联系电话：{entered.get('phone', '')}"],
         landscape=True,
     )
+
+
+def _fine(col: str, value):
+    """万元 exact, without trailing zeros ("1.5", "0"), as the annex writes amounts."""
+    return Decimal(value) if col == "fines" and isinstance(value, str) else value
 
 
 def _joint(org, year, _period, fig, entered, filled_on) -> AnnexForm:
