@@ -357,9 +357,9 @@ HAND_SQL = """
 SELECT x.is_joint, x.level,
        count(DISTINCT x.task_id) FILTER (WHERE x.src = 't') AS batches,
        count(*) FILTER (WHERE x.src = 't') AS targets,
-       count(DISTINCT x.target_id) FILTER (WHERE x.src = 'p' AND x.channel = 'gsxt') AS gsxt,
-       count(DISTINCT x.target_id) FILTER (WHERE x.src = 'p' AND x.channel = 'professional') AS professional,
-       count(DISTINCT x.target_id) FILTER (WHERE x.src = 'p' AND x.channel = 'department') AS department,
+       count(*) FILTER (WHERE x.src = 'p' AND x.channel = 'gsxt') AS gsxt,
+       count(*) FILTER (WHERE x.src = 'p' AND x.channel = 'professional') AS professional,
+       count(*) FILTER (WHERE x.src = 'p' AND x.channel = 'department') AS department,
        count(*) FILTER (WHERE x.src = 'f') AS cases,
        coalesce(sum(x.fine) FILTER (WHERE x.src = 'f'), 0) AS fines
 FROM (
@@ -375,7 +375,7 @@ FROM (
     SELECT 'p', t.is_joint, lr.level, NULL, NULL, r.target_id, ch
     FROM publicity_publication pub
     CROSS JOIN jsonb_array_elements_text(pub.channels) ch
-    JOIN inspections_departmentpart p ON p.id = pub.part_id
+    JOIN inspections_departmentpart p ON p.id = pub.part_id AND p.status = 'determined'
     JOIN tasks_taskparticipant tp ON tp.id = p.participant_id AND tp.role = 'lead'
     JOIN inspections_inspectionrecord r ON r.id = p.record_id
     JOIN tasks_task t ON t.id = r.task_id AND t.year = %(year)s
