@@ -41,10 +41,43 @@ def test_seed_demo_is_idempotent(capsys, client):
         timezone.localdate().replace(month=1, day=1)
     }
     assert looped.filter(risk_class="D").exists()  # the demo's escalated case (立案, 1.5 万元)
+    _reports_in_every_state()
     call_command("seed_demo")
     assert _counts() == first  # no new rows, and no new audit entries either
     call_command("audit_verify")
     assert f"OK {first[3]} entries" in capsys.readouterr().out.splitlines()
+
+
+def _reports_in_every_state():
+    """The demo's reports (reports.demo): this month's monthly report drafted, a quarterly
+    report submitted on time, one late, one resubmitted, the 2026 annual table computed, and the
+    county office's view of what arrived and what is late."""
+    from django.utils import timezone
+
+    from shuangsuiji.reports import demo as reports_demo
+    from shuangsuiji.reports import services
+    from shuangsuiji.reports.models import Report, ReportStatus
+
+    (y, m), (qy, q), (by, bq) = reports_demo.periods(timezone.localdate())
+    monthly = Report.objects.get(organisation__name="清河县水务局", kind="monthly", year=y, period=m)
+    assert monthly.status == ReportStatus.DRAFT and monthly.entered["meetings"]
+    on_time = Report.objects.get(organisation__name="清河县市场监督管理局", kind="quarterly", year=qy, period=q)
+    late = Report.objects.get(organisation__name="清河县水务局", kind="quarterly", year=by, period=bq)
+    assert on_time.status == late.status == ReportStatus.SUBMITTED
+    assert services.late_days(on_time) == 0 and services.late_days(late) > 0
+    v1, v2 = Report.objects.filter(organisation__name="清河县自然资源和规划局", kind="quarterly").order_by("version")
+    assert (v2.version, v2.supersedes_id, v2.status) == (2, v1.pk, ReportStatus.SUBMITTED) and v2.reason
+    assert v1.status == ReportStatus.SUBMITTED and v1.entered["summary"] != v2.entered["summary"]
+    annual = Report.objects.get(organisation__name="清河县双随机一公开工作领导小组办公室", kind="annual", year=2026)
+    row = services.live_figures(annual)["rows"]["county_joint"]
+    assert row["batches"] == 1 and row["targets"] > 0 and row["cases"] >= 1  # the demo's drawn joint task
+    office = annual.organisation
+    arrived = {r["organisation"].name: r for r in services.arrivals(office, "quarterly", qy, q)}
+    assert arrived["清河县市场监督管理局"]["report"] == on_time and arrived["清河县水务局"]["report"] is None
+    assert arrived["清河县自然资源和规划局"]["report"] == v2
+    behind = {r["organisation"].name: r for r in services.arrivals(office, "quarterly", by, bq)}
+    assert behind["清河县水务局"]["report"] == late and behind["清河县水务局"]["late"] > 0
+    assert behind["清河县市场监督管理局"]["report"] is None and behind["清河县市场监督管理局"]["late"] > 0
 
 
 def test_demo_county_is_real_and_complete(demo):

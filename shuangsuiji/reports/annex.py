@@ -70,7 +70,7 @@ def _date(d: dt.date | None) -> str:
 
 
 def _show(v) -> str:
-    if isinstance(v, str) and v not in (f.NOT_CONNECTED,):
+    if isinstance(v, str):
         return v
     return f.show(v)
 
@@ -84,7 +84,7 @@ ANNUAL_ROWS = (
     ("city_joint", "部门联合抽查", "省辖市级有关部门联合抽查信息", True, "city"),
     ("county_joint", "部门联合抽查", "县（市、区）有关部门联合抽查信息", True, "county"),
 )
-ANNUAL_COLUMNS = ("batches", "targets", "gsxt", "professional", "website", "cases", "fines")
+ANNUAL_COLUMNS = ("batches", "targets", "gsxt", "professional", "department", "cases", "fines")
 JOINT_COLUMNS = (
     "targets",
     "inspectors",
@@ -98,19 +98,13 @@ JOINT_COLUMNS = (
 
 
 def compute(kind: str, org: Organisation, year: int, period: int = 0) -> dict:
-    """Every computed figure of the form (JSON-able; ``None`` = not connected)."""
+    """Every computed figure of the form (JSON-able)."""
     if kind == ReportKind.ANNUAL:
+        table = f.annual_table(org, year)
         rows = {}
         for key, _a, _b, joint, level in ANNUAL_ROWS:
-            pubs = f.annual_publications(org, year, joint, level)
-            fines = f.annual_fines(org, year, joint, level)
-            rows[key] = {
-                "batches": f.annual_batches(org, year, joint, level),
-                "targets": f.annual_targets(org, year, joint, level),
-                **{code: (None if pubs is None else pubs[code]) for code, _l in f.CHANNELS},
-                "cases": f.annual_cases(org, year, joint, level),
-                "fines": None if fines is None else str(fines),
-            }
+            row = table[(joint, level)]
+            rows[key] = {**row, "fines": str(row["fines"])}
         return {"rows": rows}
     if kind == ReportKind.JOINT:
         return {
@@ -125,7 +119,7 @@ def compute(kind: str, org: Organisation, year: int, period: int = 0) -> dict:
     if kind == ReportKind.MONTHLY:
         draws = []
         for d in f.monthly_draws(org, year, period):
-            pub = "未接入" if d.published is None else "；".join(f"{lbl} {d.published[c]} 户" for c, lbl in f.CHANNELS)
+            pub = "；".join(f"{lbl} {d.published[c]} 户" for c, lbl in f.CHANNELS)
             draws.append(
                 {
                     "task": f"{d.task.code} {d.task.title}",
@@ -147,7 +141,8 @@ def compute(kind: str, org: Organisation, year: int, period: int = 0) -> dict:
 
 def add_up(many: list[dict]) -> dict:
     """The sum of several figures dicts of one form (the aggregate over the regions below):
-    numbers add up; a figure not connected in any of them stays not connected."""
+    numbers add up; a figure missing (``None``, in a version stored before it existed) in any of
+    them stays missing."""
 
     def add(values):
         if any(v is None for v in values):
@@ -312,7 +307,7 @@ def _annual(org, year, _period, fig, entered, filled_on) -> AnnexForm:
             row.append(Cell(group, rowspan=2, head=H))
         row.append(Cell(label, align="left"))
         values = data.get(key, {})
-        row += [Cell(_show(values.get(col)), key=f"{key}.{col}") for col in ANNUAL_COLUMNS]
+        row += [Cell(_show(_fine(col, values.get(col))), key=f"{key}.{col}") for col in ANNUAL_COLUMNS]
         rows.append(row)
     rows.append(
         [
@@ -335,6 +330,11 @@ def _annual(org, year, _period, fig, entered, filled_on) -> AnnexForm:
         signatures=[f"经办人（签字）：{entered.get('handler', '')}", f"联系电话：{entered.get('phone', '')}"],
         landscape=True,
     )
+
+
+def _fine(col: str, value):
+    """万元 exact, without trailing zeros ("1.5", "0"), as the annex writes amounts."""
+    return Decimal(value) if col == "fines" and isinstance(value, str) else value
 
 
 def _joint(org, year, _period, fig, entered, filled_on) -> AnnexForm:

@@ -12,22 +12,24 @@ from shuangsuiji.reports import figures as f
 
 
 def build(org, year: int, today: dt.date) -> dict:
-    kpis = f.kpis(org, year, today)
-    coverage = f.item_coverage(org, year)
+    batches = f.batch_facts(org, year)
+    kpis = f.kpis(org, year, today, batches)
+    coverage = f.item_coverage(org, year, batches)
     for r in coverage:
         r["achieved_pct"] = f"{float(r['achieved']) * 100:.1f}%"
         r["min_pct"] = f"{float(r['min']) * 100:.1f}%"
     workload = f.inspector_workload(org, year)
     confirmed, recorded = _revisits(org, year)
-    batches = sum(f.annual_batches(org, year, joint, level) for joint in (False, True) for level in ("city", "county"))
     return {
         "org": org,
         "year": year,
-        "batches": batches,
+        "batches": len({b.task_id for b in batches if b.level in f.LEVELS}),
         "kpis": kpis,
         "coverage": coverage,
         "workload": workload,
-        "revisit": f.Kpi("revisit_confirmed", "回访确认属实比例", confirmed, recorded, "回访确认属实 / 已记录回访"),
+        "revisit": f.Kpi(
+            "revisit_confirmed", "回访确认属实比例", confirmed, recorded, "回访确认属实 / 已记录回访", drillable=False
+        ),
     }
 
 

@@ -15,10 +15,9 @@ Common rules:
   participating department, for its own results.
 - Results count when determined (已认定, the current version; superseded versions never).
 
-Figures that need follow-ups (``shuangsuiji.followups``) or publications
-(``shuangsuiji.publicity``) read them through the functions at the end of this module; when
-the app is not installed (or its model does not have the fields read), they answer ``None``
-and the forms print "未接入".
+Follow-ups come from ``shuangsuiji.followups`` and publications from ``shuangsuiji.publicity``
+(a result publication names its department part; its ``late`` flag is publicity's one rule for
+the 20-working-day deadline).
 """
 
 from __future__ import annotations
@@ -27,22 +26,21 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.apps import apps
-from django.core.exceptions import FieldError
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from shuangsuiji.followups.models import FollowUp
 from shuangsuiji.inspections.models import DepartmentPart, ItemOutcome, ItemResult, PartStatus, RegisterField
 from shuangsuiji.orgs.models import Organisation, Region
+from shuangsuiji.publicity.models import Kind as PublicationKind
+from shuangsuiji.publicity.models import Publication
 from shuangsuiji.tasks.models import Assignment, Draw, DrawKind, DrawnTarget, DrawStatus, Task
-
-NOT_CONNECTED = "未接入"
 
 # Publication channels of the annual table (seed 001 annex), in its column order.
 CHANNELS = (
     ("gsxt", "公示系统"),
     ("professional", "专业系统"),
-    ("website", "部门网站"),
+    ("department", "部门网站"),
 )
 # Follow-up type codes read from ``followups.FollowUp.type_code``.
 # Codes of the follow-up codebook (``followups.FollowUpType``, version 2026).
@@ -102,42 +100,89 @@ def current_targets(draws) -> QuerySet[DrawnTarget]:
 
 # --- annual statistics table (seed 001 annex) ----------------------------------------------------
 
-
-def annual_batches(org: Organisation, year: int, joint: bool, level: str) -> int:
-    """抽查批次: tasks of ``year`` with a counted draw whose lead department is in scope
-    (a cooperating department does not count the joint task)."""
-    return batch_draws(org, year, joint=joint, level=level).values("task_id").distinct().count()
+LEVELS = ("city", "county")  # the table's rows: the lead's region level (省辖市 / 县（市、区）)
 
 
-def annual_targets(org: Organisation, year: int, joint: bool, level: str) -> int:
-    """抽查数量（户）: current drawn targets of those batches (lead department only)."""
-    return current_targets(batch_draws(org, year, joint=joint, level=level)).count()
+def _empty_row() -> dict:
+    return {
+        "batches": 0,
+        "targets": 0,
+        **{code: 0 for code, _l in CHANNELS},
+        "cases": 0,
+        "fines": Decimal(0),
+    }
 
 
-def annual_publications(org: Organisation, year: int, joint: bool, level: str) -> dict[str, int] | None:
-    """抽查结果公示数量（户） per channel: businesses of those batches (lead department only)
-    with a published result on that channel. ``None``: publicity not connected."""
-    task_ids = batch_draws(org, year, joint=joint, level=level).values("task_id")
-    return publications_by_channel(Q(part__record__task_id__in=task_ids))
+def annual_table(org: Organisation, year: int) -> dict[tuple[bool, str], dict]:
+    """Every figure of the annual table, by row ``(joint, level)``, in one pass per table:
 
+    - 抽查批次 / 抽查数量（户）: the counted draws of the tasks of ``year`` whose lead department is in
+      scope (a cooperating department does not count the joint task), their tasks and their
+      current drawn targets (``batch_facts``);
+    - 抽查结果公示数量（户） per channel: businesses of those batches with a published result of
+      the lead department on that channel (``publications_by_row``);
+    - 双随机抽查案件数（件） / 案件处罚金额（万元）: follow-ups of type case of results entered by the
+      participating departments in scope, for the tasks of ``year`` of that row (any lead), and
+      the sum of their fines (万元, to 4 places).
+    """
+    from django.db.models import Count, Sum
 
-def annual_cases(org: Organisation, year: int, joint: bool, level: str) -> int | None:
-    """双随机抽查案件数（件）: follow-ups of type case (立案) of results entered by the
-    participating departments in scope, for the tasks of ``year`` of that row (any lead)."""
-    return follow_up_cases(_participant_q(org, year, joint, level))
-
-
-def annual_fines(org: Organisation, year: int, joint: bool, level: str) -> Decimal | None:
-    """案件处罚金额（万元）: fines (万元 in the follow-up) of those cases, to 4 places."""
-    return follow_up_fines(_participant_q(org, year, joint, level))
-
-
-def _participant_q(org, year, joint, level) -> Q:
-    return (
-        org_scope_q(org, "part__department")
-        & Q(part__record__task__year=year, part__record__task__is_joint=joint)
-        & Q(part__record__task__lead__region__level=level)
+    rows = {(joint, level): _empty_row() for joint in (False, True) for level in LEVELS}
+    tasks: dict[tuple[bool, str], set[int]] = {key: set() for key in rows}
+    for b in batch_facts(org, year):
+        key = (b.joint, b.level)
+        if key in rows:
+            tasks[key].add(b.task_id)
+            rows[key]["targets"] += b.targets
+    for key, ids in tasks.items():
+        rows[key]["batches"] = len(ids)
+    for key, by_channel in publications_by_row(org, year).items():
+        if key in rows:
+            rows[key].update(by_channel)
+    cases = (
+        FollowUp.objects.filter(
+            org_scope_q(org, "part__department"),
+            part__record__task__year=year,
+            part__record__task__lead__region__level__in=LEVELS,
+            type__code__in=CASE_TYPES,
+        )
+        .values_list("part__record__task__is_joint", "part__record__task__lead__region__level")
+        .annotate(n=Count("pk"), fines=Sum("fine_wan"))
+        .order_by()
     )
+    for joint, level, n, fines in cases:
+        rows[(joint, level)]["cases"] = n
+        rows[(joint, level)]["fines"] = Decimal(fines or 0)
+    for row in rows.values():
+        row["fines"] = row["fines"].quantize(Decimal("0.0001"))
+    return rows
+
+
+@dataclass(frozen=True)
+class Batch:
+    """One counted draw of a batch (抽查批次) in scope: its task and what the dashboard reads."""
+
+    task_id: int
+    joint: bool
+    stratified: bool
+    level: str
+    population_count: int
+    targets: int  # current drawn targets
+
+
+def batch_facts(org: Organisation, year: int) -> list[Batch]:
+    """The counted draws of the batches ``org`` reports for ``year`` (lead-department rule), each
+    with its current drawn targets: one grouped pass over the drawn targets."""
+    from django.db.models import Count
+
+    rows = (
+        batch_draws(org, year)
+        .values_list("pk", "task_id", "task__is_joint", "task__stratify", "task__lead__region__level",
+                     "population_count")
+        .annotate(n=Count("drawn_targets", filter=Q(drawn_targets__replaced_by__isnull=True)))
+        .order_by()
+    )  # fmt: skip
+    return [Batch(t, j, s, lv, pc, n) for _pk, t, j, s, lv, pc, n in rows]
 
 
 # --- monthly report (seed 000 annex) -------------------------------------------------------------
@@ -151,7 +196,7 @@ class MonthDraw:
     count: int
     population_count: int
     items: list[str]
-    published: dict[str, int] | None
+    published: dict[str, int]
 
     @property
     def ratio(self) -> str:
@@ -200,7 +245,7 @@ def monthly_draws(org: Organisation, year: int, month: int) -> list[MonthDraw]:
 class Counts:
     inspections: int
     targets: int
-    published: int | None
+    published: int
 
 
 def period_counts(org: Organisation, start: dt.datetime, end: dt.datetime, where: Q) -> Counts:
@@ -209,7 +254,7 @@ def period_counts(org: Organisation, start: dt.datetime, end: dt.datetime, where
     return Counts(
         inspections=draws.count(),
         targets=current_targets(draws).count(),
-        published=None if by_channel is None else by_channel["total"],
+        published=by_channel["total"],
     )
 
 
@@ -274,7 +319,7 @@ def joint_problem_targets(org: Organisation, year: int) -> int:
     return parts.values("record__target_id").distinct().count()
 
 
-def joint_guidance(org: Organisation, year: int) -> int | None:
+def joint_guidance(org: Organisation, year: int) -> int:
     """行政指导（户）: distinct targets with a follow-up of type guidance."""
     return follow_up_targets(_joint_followup_q(org, year), GUIDANCE_TYPES)
 
@@ -282,17 +327,17 @@ def joint_guidance(org: Organisation, year: int) -> int | None:
 def joint_abnormal(org: Organisation, year: int) -> int:
     """应列异常名录（户）: distinct targets whose determined result proposes listing in the
     abnormal-operation register (result code "通过登记的住所（经营场所）无法联系"), together with
-    targets with a follow-up of type 列入经营异常名录 when follow-ups are connected."""
+    targets with a follow-up of type 列入经营异常名录."""
     targets = set(
         _determined_parts(org, year)
         .filter(codes__code__register_field=RegisterField.ABNORMAL)
         .values_list("record__target_id", flat=True)
     )
-    targets |= follow_up_target_ids(_joint_followup_q(org, year), ABNORMAL_TYPES) or set()
+    targets |= follow_up_target_ids(_joint_followup_q(org, year), ABNORMAL_TYPES)
     return len(targets)
 
 
-def joint_cases(org: Organisation, year: int) -> int | None:
+def joint_cases(org: Organisation, year: int) -> int:
     """涉嫌违法应立案调查（户）: distinct targets with a follow-up of type case."""
     return follow_up_targets(_joint_followup_q(org, year), CASE_TYPES)
 
@@ -308,94 +353,81 @@ def regions_below(org: Organisation) -> QuerySet[Region]:
     return Region.objects.filter(parent_id=org.region_id).order_by("code")
 
 
-# --- follow-ups and publications (other apps; "未接入" when absent) -------------------------------
+# --- follow-ups and publications ----------------------------------------------------------------
 
 
-def _model(app_label: str, name: str):
-    if not apps.is_installed(f"shuangsuiji.{app_label}"):
-        return None
-    try:
-        return apps.get_model(app_label, name)
-    except LookupError:
-        return None
+def _result_publications():
+    """Result publications (``publicity.Publication`` of kind result) in force: of a current
+    (determined, not superseded) part, not withdrawn (withdrawal approved). Publicity publishes a
+    part version once, so each row is one business of one batch (one record), as the counts."""
+    from django.db.models import TextField
+    from django.db.models.functions import Cast
+
+    return (
+        Publication.objects.filter(kind=PublicationKind.RESULT, part__status=PartStatus.DETERMINED)
+        .exclude(withdrawal__status="approved")
+        .annotate(channels_text=Cast("channels", output_field=TextField()))
+    )
 
 
-def publications_by_channel(where: Q, *, distinct_total: bool = False) -> dict[str, int] | None:
-    """Businesses (distinct ``part.record.target``) with a publication row on each channel:
-    ``publicity.Publication`` (``part`` → DepartmentPart, ``channel`` one of ``CHANNELS``).
-    With ``distinct_total`` the dict has "total": businesses published on any channel."""
-    model = _model("publicity", "Publication")
-    if model is None:
-        return None
-    try:
-        rows = model.objects.filter(where)
-        out = {
-            code: rows.filter(channel=code).values("part__record__target_id").distinct().count()
-            for code, _label in CHANNELS
-        }
-        if distinct_total:
-            out["total"] = rows.values("part__record__target_id").distinct().count()
-    except FieldError:
-        return None
-    return out
+def _channel_counts() -> dict:
+    """Count expressions: publications per channel (``channels`` is a JSON list of codes, matched
+    in its text so that SQLite and PostgreSQL count alike)."""
+    from django.db.models import Count
+
+    return {code: Count("pk", filter=Q(channels_text__contains=f'"{code}"')) for code, _label in CHANNELS}
+
+
+def publications_by_channel(where: Q, *, distinct_total: bool = False) -> dict[str, int]:
+    """抽查结果公示数量（户）: the businesses of the batches matching ``where`` with a result
+    publication in force of the lead department's part (lead-department rule), per channel, in
+    one pass; with ``distinct_total`` also "total", published on any channel."""
+    from django.db.models import Count
+
+    counts = _channel_counts()
+    if distinct_total:
+        counts["total"] = Count("pk")
+    return _result_publications().filter(where, part__participant__role="lead").aggregate(**counts)
+
+
+def publications_by_row(org: Organisation, year: int) -> dict[tuple[bool, str], dict[str, int]]:
+    """抽查结果公示数量（户） per channel for each row of the annual table, one grouped pass: the
+    businesses of the batches led in scope with a lead-department result publication."""
+    rows = (
+        _result_publications()
+        .filter(
+            part__participant__role="lead",
+            part__record__task_id__in=batch_draws(org, year, level=None).values("task_id"),
+        )
+        .values_list("part__record__task__is_joint", "part__record__task__lead__region__level")
+        .annotate(**_channel_counts())
+        .order_by()
+    )
+    return {(j, lv): dict(zip([c for c, _l in CHANNELS], n, strict=True)) for j, lv, *n in rows}
 
 
 def _follow_ups(where: Q, types: tuple[str, ...]):
-    model = _model("followups", "FollowUp")
-    if model is None:
-        return None
-    try:
-        qs = model.objects.filter(where, type__code__in=types)
-        qs.query.get_compiler(using=qs.db).as_sql()  # unknown fields raise here, not later
-    except FieldError:
-        return None
-    return qs
+    return FollowUp.objects.filter(where, type__code__in=types)
 
 
-def follow_up_cases(where: Q) -> int | None:
-    """Follow-ups of type case (``followups.FollowUp``, ``part`` → DepartmentPart,
-    ``type.code`` in ``CASE_TYPES``) matching ``where`` (件)."""
-    qs = _follow_ups(where, CASE_TYPES)
-    return None if qs is None else qs.count()
+def follow_up_target_ids(where: Q, types: tuple[str, ...]) -> set[int]:
+    return set(_follow_ups(where, types).values_list("part__record__target_id", flat=True))
 
 
-def follow_up_fines(where: Q) -> Decimal | None:
-    """Sum of ``FollowUp.fine_wan`` (万元, exact) of those cases, to 4 places."""
-    from django.db.models import Sum
-
-    qs = _follow_ups(where, CASE_TYPES)
-    if qs is None:
-        return None
-    total = qs.aggregate(s=Sum("fine_wan"))["s"] or Decimal(0)
-    return Decimal(total).quantize(Decimal("0.0001"))
+def follow_up_targets(where: Q, types: tuple[str, ...]) -> int:
+    return _follow_ups(where, types).values("part__record__target_id").distinct().count()
 
 
-def follow_up_target_ids(where: Q, types: tuple[str, ...]) -> set[int] | None:
-    qs = _follow_ups(where, types)
-    return None if qs is None else set(qs.values_list("part__record__target_id", flat=True))
-
-
-def follow_up_targets(where: Q, types: tuple[str, ...]) -> int | None:
-    ids = follow_up_target_ids(where, types)
-    return None if ids is None else len(ids)
-
-
-def follow_ups_overdue(where: Q, today: dt.date) -> list | None:
-    """Open follow-ups past their deadline (``FollowUp.due_on`` < today, ``closed_at`` empty),
-    for the supervision page; ``None`` when follow-ups are not connected."""
-    model = _model("followups", "FollowUp")
-    if model is None:
-        return None
-    try:
-        return list(model.objects.filter(where, due_on__lt=today, closed_at__isnull=True).order_by("due_on")[:500])
-    except FieldError:
-        return None
+def follow_ups_overdue(where: Q, today: dt.date) -> list:
+    """Open follow-ups past their deadline (``due_on`` < today, ``closed_at`` empty), for the
+    supervision page."""
+    return list(FollowUp.objects.filter(where, due_on__lt=today, closed_at__isnull=True).order_by("due_on")[:500])
 
 
 def show(value) -> str:
-    """A figure as a form prints it ("未接入" for a figure whose app is not connected)."""
+    """A figure as a form prints it."""
     if value is None:
-        return NOT_CONNECTED
+        return "—"
     if isinstance(value, Decimal):
         return f"{value.normalize():f}" if value else "0"
     return str(value)
@@ -408,41 +440,16 @@ def show(value) -> str:
 class Kpi:
     key: str
     label: str
-    numerator: int | None
-    denominator: int | None
+    numerator: int
+    denominator: int
     rule: str
-    task_ids: list[int] | None = None  # the tasks behind the figure (the drill-down)
+    drillable: bool = True  # the tasks behind it: ``drill_tasks``
 
     @property
     def percent(self) -> str:
-        if self.numerator is None or self.denominator is None:
-            return NOT_CONNECTED
         if not self.denominator:
             return "—"
         return f"{self.numerator / self.denominator * 100:.1f}%"
-
-
-def _task_ids(draws) -> list[int]:
-    return sorted(set(draws.values_list("task_id", flat=True)))
-
-
-def kpi_joint_share(org: Organisation, year: int) -> Kpi:
-    """部门联合抽查占比: joint batches / all batches (lead-department rule)."""
-    draws = batch_draws(org, year)
-    joint = draws.filter(task__is_joint=True)
-    return Kpi(
-        "joint_share", "部门联合抽查占比", joint.count(), draws.count(), "联合抽查批次 / 全部抽查批次", _task_ids(joint)
-    )
-
-
-def kpi_credit_risk_share(org: Organisation, year: int) -> Kpi:
-    """信用风险分类抽查占比 (seed 003 asks 100%): batches drawn stratified by credit-risk class / all."""
-    draws = batch_draws(org, year)
-    risk = draws.filter(task__stratify=True)
-    return Kpi(
-        "credit_risk_share", "按信用风险分类抽查占比", risk.count(), draws.count(), "分层抽取批次 / 全部抽查批次",
-        _task_ids(risk),
-    )  # fmt: skip
 
 
 def _parts(org: Organisation, year: int):
@@ -451,126 +458,176 @@ def _parts(org: Organisation, year: int):
     )
 
 
-def kpi_problem_rate(org: Organisation, year: int) -> Kpi:
-    """问题发现率: determined department results that found a problem (a result code marked
-    发现问题, or an item result 发现问题) / determined department results, of departments in scope."""
-    parts = _parts(org, year)
-    problems = parts.filter(
-        Q(codes__code__found_problem=True) | Q(item_results__outcome=ItemOutcome.PROBLEM)
-    ).distinct()
-    return Kpi(
-        "problem_rate", "问题发现率", problems.count(), parts.count(), "发现问题的检查结果 / 已认定的检查结果",
-        sorted(set(problems.values_list("record__task_id", flat=True))),
-    )  # fmt: skip
+def _published_q(*, on_time: bool) -> Q:
+    from django.db.models import Exists, OuterRef
+
+    pubs = _result_publications().filter(part=OuterRef("pk"))
+    return Q(Exists(pubs.filter(late=False) if on_time else pubs))
 
 
-def kpi_on_time_entry(org: Organisation, year: int) -> Kpi:
-    """按时认定率: determined results whose determination date lies within the task's inspection
-    window (on or before ``window_to``) / determined results."""
-    from django.db.models import F
+def part_facts(org: Organisation, year: int, today: dt.date) -> dict[int, dict[str, int]]:
+    """The determined results of ``year`` of departments in scope, by task: all, found a
+    problem, determined within the task's window, published on time (publicity's ``late`` flag,
+    20 working days), and due (published, or past the publication deadline).
 
-    parts = _parts(org, year)
-    on_time = parts.filter(determined_on__lte=F("record__task__window_to"))
-    return Kpi(
-        "on_time_entry", "检查结果按时认定率", on_time.count(), parts.count(), "检查期限内认定的结果 / 已认定的结果",
-        sorted(set(parts.values_list("record__task_id", flat=True))),
-    )  # fmt: skip
+    Two grouped passes joined in the database: the results with their publication (a LEFT
+    JOIN: publicity publishes a result version once, so each result stays one row), and those
+    that found a problem; not a correlated EXISTS per result, which PostgreSQL runs once per
+    row (tens of seconds at a million results)."""
+    from django.db.models import Count, F
 
+    from shuangsuiji.publicity.models import Decision
 
-def kpi_on_time_publication(org: Organisation, year: int) -> Kpi:
-    """按时公示率: determined results published (publicity) on or before ``publication_due_on``
-    (20 working days) / determined results past or at their deadline. Not connected without publicity."""
-    model = _model("publicity", "Publication")
-    parts = _parts(org, year)
-    if model is None:
-        return Kpi("on_time_publication", "检查结果按时公示率", None, None, "20 个工作日内公示的结果 / 已认定的结果")
-    try:
-        from django.db.models import Exists, OuterRef
-
-        timely = model.objects.filter(part=OuterRef("pk"), published_on__lte=OuterRef("publication_due_on"))
-        n = parts.filter(Exists(timely)).count()
-    except FieldError:
-        return Kpi("on_time_publication", "检查结果按时公示率", None, None, "20 个工作日内公示的结果 / 已认定的结果")
-    return Kpi("on_time_publication", "检查结果按时公示率", n, parts.count(), "20 个工作日内公示的结果 / 已认定的结果")
-
-
-def kpi_follow_up_closure(org: Organisation, year: int) -> Kpi:
-    """后续处置办结率: closed follow-ups (``closed_at`` set) / follow-ups, of results of the year."""
-    model = _model("followups", "FollowUp")
-    label, rule = "后续处置办结率", "已办结的后续处置 / 全部后续处置"
-    if model is None:
-        return Kpi("follow_up_closure", label, None, None, rule)
-    try:
-        qs = model.objects.filter(org_scope_q(org, "part__department"), part__record__task__year=year)
-        return Kpi("follow_up_closure", label, qs.filter(closed_at__isnull=False).count(), qs.count(), rule)
-    except FieldError:
-        return Kpi("follow_up_closure", label, None, None, rule)
+    in_force = Q(publications__kind=PublicationKind.RESULT) & (
+        Q(publications__withdrawal__isnull=True)
+        | Q(publications__withdrawal__status__in=[Decision.REQUESTED, Decision.REJECTED])
+    )
+    out: dict[int, dict[str, int]] = {}
+    rows = (
+        _parts(org, year)
+        .values_list("record__task_id")
+        .annotate(
+            total=Count("pk"),
+            on_time_entry=Count("pk", filter=Q(determined_on__lte=F("record__task__window_to"))),
+            published_on_time=Count("pk", filter=in_force & Q(publications__late=False)),
+            due=Count("pk", filter=Q(publication_due_on__lt=today) | in_force),
+        )
+        .order_by()
+    )
+    for task_id, total, on_time_entry, on_time, due in rows:
+        out[task_id] = {"total": total, "problems": 0, "on_time_entry": on_time_entry, "published_on_time": on_time,
+                        "due": due}  # fmt: skip
+    problems = _parts_with_problems(org, year).values_list("record__task_id").annotate(n=Count("pk")).order_by()
+    for task_id, n in problems:
+        out[task_id]["problems"] = n
+    return out
 
 
-def kpi_follow_up_overdue(org: Organisation, year: int, today: dt.date) -> Kpi:
-    """后续处置逾期率: open follow-ups past ``due_on`` / follow-ups."""
-    model = _model("followups", "FollowUp")
-    label, rule = "后续处置逾期率", "逾期未办结的后续处置 / 全部后续处置"
-    if model is None:
-        return Kpi("follow_up_overdue", label, None, None, rule)
-    try:
-        qs = model.objects.filter(org_scope_q(org, "part__department"), part__record__task__year=year)
-        late = qs.filter(closed_at__isnull=True, due_on__lt=today).count()
-        return Kpi("follow_up_overdue", label, late, qs.count(), rule)
-    except FieldError:
-        return Kpi("follow_up_overdue", label, None, None, rule)
+def _parts_with_problems(org: Organisation, year: int):
+    """Determined results that found a problem: a result code marked 发现问题, or an item result
+    发现问题 (one semi-join on the union, so that a result counts once)."""
+    from shuangsuiji.inspections.models import PartResultCode
+
+    codes = PartResultCode.objects.filter(code__found_problem=True).values("part_id").order_by()
+    items = ItemResult.objects.filter(outcome=ItemOutcome.PROBLEM).values("part_id").order_by()
+    return _parts(org, year).filter(pk__in=codes.union(items))
 
 
-def kpi_repeat_inspections(org: Organisation, year: int) -> Kpi:
-    """多部门重复抽查: businesses drawn in the year by batches of two or more different lead
-    departments (the burden joint inspections should remove) / businesses drawn."""
+def follow_up_facts(org: Organisation, year: int, today: dt.date) -> dict[str, int]:
+    """Follow-ups of results of ``year`` of departments in scope: all, closed, open past ``due_on``."""
     from django.db.models import Count
 
-    rows = (
+    return FollowUp.objects.filter(org_scope_q(org, "part__department"), part__record__task__year=year).aggregate(
+        total=Count("pk"),
+        closed=Count("pk", filter=Q(closed_at__isnull=False)),
+        late=Count("pk", filter=Q(closed_at__isnull=True, due_on__lt=today)),
+    )
+
+
+def _repeated(org: Organisation, year: int):
+    """Businesses drawn in the year by batches of two or more different lead departments."""
+    from django.db.models import Count
+
+    return (
         current_targets(batch_draws(org, year))
         .values("target_id")
         .annotate(leads=Count("draw__task__lead", distinct=True))
+        .filter(leads__gt=1)
     )
-    repeated = [r["target_id"] for r in rows if r["leads"] > 1]
-    tasks = (
-        current_targets(batch_draws(org, year)).filter(target_id__in=repeated).values_list("draw__task_id", flat=True)
-    )
-    return Kpi(
-        "repeat_inspections", "被多个部门重复抽查的对象占比", len(repeated), len(rows),
-        "被两个及以上牵头部门抽中的对象 / 被抽中的对象", sorted(set(tasks)),
-    )  # fmt: skip
 
 
-def item_coverage(org: Organisation, year: int) -> list[dict]:
-    """事项覆盖: for each item of the year's counted batches in scope, the highest achieved ratio
-    (current drawn targets / frame size of the draw) against the item's minimum ratio."""
+def repeat_facts(org: Organisation, year: int) -> tuple[int, int]:
+    """(businesses drawn by two or more lead departments, businesses drawn) in one pass."""
     from django.db.models import Count
 
+    leads = (
+        current_targets(batch_draws(org, year))
+        .values("target_id")
+        .annotate(leads=Count("draw__task__lead", distinct=True))
+        .order_by()
+    )
+    out = leads.aggregate(drawn=Count("target_id"), repeated=Count("target_id", filter=Q(leads__gt=1)))
+    return out["repeated"], out["drawn"]
+
+
+def kpis(org: Organisation, year: int, today: dt.date, batches: list[Batch] | None = None) -> list[Kpi]:
+    """Every ratio of the dashboard, in its order (the screen and the xlsx export read this):
+    one pass over the draws, the results, the follow-ups and the drawn targets each."""
+    batches = batch_facts(org, year) if batches is None else batches
+    n = len(batches)
+    parts = part_facts(org, year, today).values()
+    total = sum(p["total"] for p in parts)
+    fu = follow_up_facts(org, year, today)
+    repeated, drawn = repeat_facts(org, year)
+    return [
+        _kpi("joint_share", sum(b.joint for b in batches), n),
+        _kpi("credit_risk_share", sum(b.stratified for b in batches), n),
+        _kpi("problem_rate", sum(p["problems"] for p in parts), total),
+        _kpi("on_time_entry", sum(p["on_time_entry"] for p in parts), total),
+        _kpi("on_time_publication", sum(p["published_on_time"] for p in parts), sum(p["due"] for p in parts)),
+        _kpi("follow_up_closure", fu["closed"], fu["total"]),
+        _kpi("follow_up_overdue", fu["late"], fu["total"]),
+        _kpi("repeat_inspections", repeated, drawn),
+    ]
+
+
+# key → (label, counting rule) of each ratio of the dashboard, in its order
+KPI_LABELS = {
+    "joint_share": ("部门联合抽查占比", "联合抽查批次 / 全部抽查批次"),
+    "credit_risk_share": ("按信用风险分类抽查占比", "分层抽取批次 / 全部抽查批次"),
+    "problem_rate": ("问题发现率", "发现问题的检查结果 / 已认定的检查结果"),
+    "on_time_entry": ("检查结果按时认定率", "检查期限内认定的结果 / 已认定的结果"),
+    "on_time_publication": ("检查结果按时公示率", "20 个工作日内公示的结果 / 已公示或已过公示期限的结果"),
+    "follow_up_closure": ("后续处置办结率", "已办结的后续处置 / 全部后续处置"),
+    "follow_up_overdue": ("后续处置逾期率", "逾期未办结的后续处置 / 全部后续处置"),
+    "repeat_inspections": ("被多个部门重复抽查的对象占比", "被两个及以上牵头部门抽中的对象 / 被抽中的对象"),
+}
+DRILLABLE = frozenset(KPI_LABELS) - {"follow_up_overdue"}
+
+
+def _kpi(key: str, numerator: int, denominator: int) -> Kpi:
+    label, rule = KPI_LABELS[key]
+    return Kpi(key, label, numerator, denominator, rule, drillable=key in DRILLABLE)
+
+
+def drill_tasks(org: Organisation, year: int, key: str, today: dt.date) -> list[int] | None:
+    """The tasks behind the dashboard figure ``key`` (``None``: no such figure, or not drillable)."""
+    if key in ("joint_share", "credit_risk_share"):
+        field = "joint" if key == "joint_share" else "stratified"
+        return sorted({b.task_id for b in batch_facts(org, year) if getattr(b, field)})
+    if key in ("problem_rate", "on_time_entry", "on_time_publication"):
+        parts = _parts_with_problems(org, year) if key == "problem_rate" else _parts(org, year)
+        return sorted(set(parts.values_list("record__task_id", flat=True)))
+    if key in ("follow_up_closure",):
+        qs = FollowUp.objects.filter(org_scope_q(org, "part__department"), part__record__task__year=year)
+        return sorted(set(qs.values_list("part__record__task_id", flat=True)))
+    if key == "repeat_inspections":
+        qs = current_targets(batch_draws(org, year)).filter(target_id__in=_repeated(org, year).values("target_id"))
+        return sorted(set(qs.values_list("draw__task_id", flat=True)))
+    return None
+
+
+def item_coverage(org: Organisation, year: int, batches: list[Batch] | None = None) -> list[dict]:
+    """事项覆盖: for each item of the year's counted batches in scope, the highest achieved ratio
+    (current drawn targets / frame size of the draw) against the item's minimum ratio."""
     from shuangsuiji.tasks.models import TaskItem
 
-    draws = {d.task_id: d for d in batch_draws(org, year)}
-    counts = {
-        row["draw__task_id"]: row["n"]
-        for row in current_targets(draws.values()).values("draw__task_id").annotate(n=Count("pk"))
-    }
+    batches = batch_facts(org, year) if batches is None else batches
+    by_task: dict[int, Decimal] = {}
+    for b in batches:
+        achieved = Decimal(b.targets) / Decimal(b.population_count) if b.population_count else Decimal(0)
+        by_task[b.task_id] = max(by_task.get(b.task_id, Decimal(0)), achieved)
     out: dict[int, dict] = {}
-    for ti in TaskItem.objects.filter(participant__task_id__in=draws).select_related(
-        "item_version__item", "participant"
-    ):
-        d = draws[ti.participant.task_id]
-        achieved = Decimal(counts.get(d.task_id, 0)) / Decimal(d.population_count) if d.population_count else Decimal(0)
-        item = ti.item_version.item
+    items = TaskItem.objects.filter(participant__task_id__in=by_task).values_list(
+        "participant__task_id", "item_version__item_id", "item_version__item__code", "item_version__name",
+        "item_version__min_ratio",
+    )  # fmt: skip
+    for task_id, item_id, code, name, min_ratio in items:
         row = out.setdefault(
-            item.pk,
-            {
-                "item": f"{item.code} {ti.item_version.name}",
-                "min": ti.item_version.min_ratio,
-                "achieved": Decimal(0),
-                "tasks": set(),
-            },
+            item_id, {"item": f"{code} {name}", "min": min_ratio, "achieved": Decimal(0), "tasks": set()}
         )
-        row["achieved"] = max(row["achieved"], achieved)
-        row["tasks"].add(d.task_id)
+        row["achieved"] = max(row["achieved"], by_task[task_id])
+        row["tasks"].add(task_id)
     rows = sorted(out.values(), key=lambda r: r["item"])
     for r in rows:
         r["met"] = r["achieved"] >= r["min"]
@@ -592,22 +649,9 @@ def inspector_workload(org: Organisation, year: int) -> list[tuple[int, int]]:
         )
         .values("inspector_id")
         .annotate(n=Count("target_id", distinct=True))
+        .order_by()
     )
     hist: dict[int, int] = {}
-    for row in loads:
-        hist[row["n"]] = hist.get(row["n"], 0) + 1
+    for n in loads.values_list("n", flat=True):
+        hist[n] = hist.get(n, 0) + 1
     return sorted(hist.items())
-
-
-def kpis(org: Organisation, year: int, today: dt.date) -> list[Kpi]:
-    """Every ratio of the dashboard, in its order (the screen and the xlsx export read this)."""
-    return [
-        kpi_joint_share(org, year),
-        kpi_credit_risk_share(org, year),
-        kpi_problem_rate(org, year),
-        kpi_on_time_entry(org, year),
-        kpi_on_time_publication(org, year),
-        kpi_follow_up_closure(org, year),
-        kpi_follow_up_overdue(org, year, today),
-        kpi_repeat_inspections(org, year),
-    ]

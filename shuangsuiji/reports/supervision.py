@@ -95,22 +95,12 @@ def undetermined_results(user, today: dt.date) -> list[dict]:
 
 
 def unpublished_results(user, today: dt.date) -> list[dict]:
-    """Determined parts past their publication deadline (20 working days). Whether they were
-    published comes from ``publicity`` (figures.publications_by_channel); without it each
-    such part is listed with the note "公示情况未接入"."""
+    """Determined parts past their publication deadline (20 working days) with no result
+    publication in force (``publicity``)."""
     parts = DepartmentPart.objects.filter(
         scope_q(user, "department"), status=PartStatus.DETERMINED, publication_due_on__lt=today
-    )
-    published = figures._model("publicity", "Publication")
-    if published is not None:
-        try:
-            parts = parts.exclude(pk__in=published.objects.values("part_id"))
-        except Exception:
-            published = None
-    rows = _rows(parts.values_list("record__task_id", "department_id", "publication_due_on"), today)
-    for r in rows:
-        r["connected"] = published is not None
-    return rows
+    ).exclude(figures._published_q(on_time=False))
+    return _rows(parts.values_list("record__task_id", "department_id", "publication_due_on"), today)
 
 
 def _rows(values, today) -> list[dict]:
@@ -171,7 +161,6 @@ def overview(user, today: dt.date) -> dict:
         "unpublished": unpublished_results(user, today),
         "reports": overdue_reports(user, today),
         "follow_ups": follow_ups,
-        "follow_ups_connected": follow_ups is not None,
         "voided": voided_draws(user),
         "repeat_voids": tasks_voided_repeatedly(user),
         "risk_rose": risk_rose_after_inspection(user),

@@ -399,30 +399,28 @@ def dashboard_xlsx(request):
 @login_required
 def dashboard_drill(request):
     """The tasks behind a figure of the dashboard (task level: the lists are sealed)."""
-    from shuangsuiji.reports import dashboard
+    from shuangsuiji.reports import figures
     from shuangsuiji.tasks.models import Task
 
     org, year, _choices = _dashboard_org(request)
-    data = dashboard.build(org, year, timezone.localdate())
     key = request.GET.get("figure", "")
     item = request.GET.get("item", "")
-    kpi = next((k for k in data["kpis"] if k.key == key), None)
     if key == "coverage" and item:
-        row = next((r for r in data["coverage"] if r["item"] == item), None)
+        row = next((r for r in figures.item_coverage(org, year) if r["item"] == item), None)
         task_ids, title = (row["tasks"], f"事项覆盖：{item}") if row else (None, "")
-    elif kpi is not None:
-        task_ids, title = kpi.task_ids, kpi.label
     else:
-        task_ids, title = None, ""
+        task_ids = figures.drill_tasks(org, year, key, timezone.localdate())
+        title = figures.KPI_LABELS.get(key, ("", ""))[0]
     if task_ids is None:
         return render(
             request,
             "reports/bad_request.html",
-            {**SECTION, "errors": ["该指标不存在，或没有可下钻的记录（未接入）。"]},
+            {**SECTION, "errors": ["该指标不存在，或没有可下钻的记录。"]},
             status=400,
         )
     tasks = Task.objects.filter(pk__in=task_ids).select_related("lead").order_by("code")
-    context = {**SECTION, "title": title, "kpi": kpi, "org": org, "year": year, "query": request.GET.urlencode()}
+    rule = figures.KPI_LABELS.get(key, ("", ""))[1]
+    context = {**SECTION, "title": title, "rule": rule, "org": org, "year": year, "query": request.GET.urlencode()}
     context.update(paginate(request, tasks))
     return render(request, "reports/dashboard_drill.html", context)
 

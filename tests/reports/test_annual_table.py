@@ -34,9 +34,9 @@ def test_lead_department_rule_and_xlsx(demo):
     assert (o["county_joint"]["batches"], o["county_joint"]["targets"]) == (1, PER_DRAW)
     assert (o["county_system"]["batches"], o["county_system"]["targets"]) == (1, PER_DRAW)
     assert o["city_system"]["batches"] == o["city_joint"]["batches"] == 0
-    # Cases and fines come from follow-ups (none in this fixture); publications by channel are
-    # not connected to the publicity app yet ("未接入").
-    assert w["county_joint"]["cases"] == 0 and w["county_joint"]["gsxt"] is None
+    # Cases and fines come from follow-ups, publications from publicity (none in this fixture;
+    # test_publication_figures publishes some).
+    assert w["county_joint"]["cases"] == 0 and w["county_joint"]["gsxt"] == 0
 
     form = annex.layout("annual", water, 2026, 0, {"rows": w}, {"handler": "王志强", "phone": "0319-1234567"})
     book = openpyxl.load_workbook(io.BytesIO(render.xlsx_bytes(form)))
@@ -58,10 +58,10 @@ def test_lead_department_rule_and_xlsx(demo):
         "县（市、区）有关部门联合抽查信息",
     ]
     assert ws["A6"].value == "系统内双随机抽查" and ws["A8"].value == "部门联合抽查"
-    # the county joint row: 1 batch, 15 targets (numbers), publications by channel not connected,
-    # no case and no fine (no follow-up in this fixture)
+    # the county joint row: 1 batch, 15 targets (numbers), nothing published yet, no case and
+    # no fine (no follow-up in this fixture)
     row = [ws.cell(9, c).value for c in range(3, 10)]
-    assert row[:5] == [1, PER_DRAW, *["未接入"] * 3] and row[5] == 0 and float(row[6]) == 0
+    assert row[:6] == [1, PER_DRAW, 0, 0, 0, 0] and float(row[6]) == 0
     assert ws["A10"].value == "备 注"
     assert ws["B10"].value.startswith("1.为防止重复统计")
     texts = [ws.cell(r, 1).value for r in range(11, ws.max_row + 1)]

@@ -27,7 +27,8 @@ def test_screen_and_export_agree(demo, client, login):
     assert (by_key["credit_risk_share"].numerator, by_key["credit_risk_share"].denominator) == (2, 2)
     # 5 determined parts; found a problem: 市场监管 t1 (03), 水务 t2 (02), 水务 t3 (07)
     assert (by_key["problem_rate"].numerator, by_key["problem_rate"].denominator) == (3, 5)
-    assert by_key["on_time_publication"].numerator is None  # publicity not installed
+    # nothing published and no deadline passed yet: no result is due (test_publication_figures)
+    assert (by_key["on_time_publication"].numerator, by_key["on_time_publication"].percent) == (0, "—")
     # both tasks draw from the same 40 projects: targets drawn by both lead departments
     both = set(fx.draw.drawn_targets.filter(replaced_by__isnull=True).values_list("target_id", flat=True)) & set(
         fx.market_draw.drawn_targets.filter(replaced_by__isnull=True).values_list("target_id", flat=True)

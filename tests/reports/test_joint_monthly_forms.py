@@ -53,12 +53,12 @@ def test_joint_table_and_monthly_report(demo, tmp_path):
     d = month["draws"][0]
     assert (d["count"], d["population_count"], d["ratio"]) == (15, 40, "37.5%")
     assert d["items"][0].startswith("SW-001") and "子项" in d["items"][0]  # lead first, with sub-items
-    assert month["below"] == {"inspections": 0, "targets": 0, "published": None}
+    assert month["below"] == {"inspections": 0, "targets": 0, "published": 0}
     form = annex.layout("monthly", water, today.year, today.month, month, {"meetings": "12月1日 部署会"})
     assert form.value("meetings") == "12月1日 部署会"
     assert "1. 130534-" in form.value("line4_documents")
     assert "抽取 15 户，总体 40 户，比例 37.5%" in form.value("line4_scope")
-    assert form.value("line5") == "各县（市、区）开展各类监管事项随机抽查 0 次，抽查对象 0 个，公示 未接入 个。"
+    assert form.value("line5") == "各县（市、区）开展各类监管事项随机抽查 0 次，抽查对象 0 个，公示 0 个。"
     ws = openpyxl.load_workbook(io.BytesIO(render.xlsx_bytes(form))).active
     merged = {str(r) for r in ws.merged_cells.ranges}
     assert "A4:C4" in merged and "A9:A13" in merged and "B9:C9" in merged and "A14:A15" in merged

@@ -18,6 +18,7 @@ from shuangsuiji.inspections import demo as inspections_demo
 from shuangsuiji.items import demo as items_demo
 from shuangsuiji.plans import demo as plans_demo
 from shuangsuiji.publicity import demo as publicity_demo
+from shuangsuiji.reports import demo as reports_demo
 from shuangsuiji.tasks import demo as tasks_demo
 
 STEPS = [
@@ -30,6 +31,7 @@ STEPS = [
     inspections_demo.seed,
     followups_demo.seed,
     publicity_demo.seed,
+    reports_demo.seed,
 ]
 
 

@@ -20,7 +20,8 @@
     yAxis: { type: "value" },
     series: [
       { name: "实际抽查比例（%）", type: "bar", data: data.coverage.achieved },
-      { name: "最低抽查比例（%）", type: "line", data: data.coverage.min },
+      // the minimum of each item on its own bar (a marker, not a line: the items are not a series)
+      { name: "最低抽查比例（%）", type: "scatter", symbol: "rect", symbolSize: [40, 4], itemStyle: { color: "#c92a2a" }, data: data.coverage.min },
     ],
   });
   if (cov) {
