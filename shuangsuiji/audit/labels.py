@@ -98,6 +98,7 @@ ACTION_LABELS: dict[str, str] = {
     "followups.objection": "登记异议（申辩）",
     "followups.reinspection": "安排复查",
     "followups.reinspection_draw": "抽取复查人员",
+    "followups.result_corrected": "检查结果更正，通知相关后续处置",
     "inspections.add_evidence": "上传检查证据",
     "inspections.correct": "更正检查结果",
     "inspections.decide_register_change": "处理名录变更建议",

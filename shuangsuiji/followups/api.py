@@ -104,10 +104,31 @@ class ReInspectionOut(Schema):
 
 
 class FollowUpDetailOut(FollowUpOut):
+    part_id: int
+    part_version: int
+    current_part_id: int
+    current_part_version: int
+    needs_review: bool
     steps: list[StepOut]
     transfers: list[TransferOut]
     reinspections: list[ReInspectionOut]
     chain_ids: list[int]
+
+    @staticmethod
+    def resolve_part_version(obj: FollowUp) -> int:
+        return obj.part.version
+
+    @staticmethod
+    def resolve_current_part_id(obj: FollowUp) -> int:
+        return services.current_part(obj).pk
+
+    @staticmethod
+    def resolve_current_part_version(obj: FollowUp) -> int:
+        return services.current_part(obj).version
+
+    @staticmethod
+    def resolve_needs_review(obj: FollowUp) -> bool:
+        return services.needs_review(obj)
 
     @staticmethod
     def resolve_steps(obj: FollowUp):
@@ -179,6 +200,7 @@ def list_followups(request, q: str = "", status: str = "", overdue: bool = False
         qs = qs.filter(status=status)
     if overdue:
         qs = qs.filter(services.overdue_q(timezone.localdate()))
+    access.audit_reads(request.user, qs, "api")
     return qs.order_by("-id")
 
 
@@ -189,7 +211,7 @@ def list_rules(request):
 
 @router.get("/{followup_id}", response=FollowUpDetailOut, summary="后续处置详情（步骤、移送、复查、处置链）")
 def get_followup(request, followup_id: int):
-    fu = _get(request, followup_id)
+    fu = access.require_read(request.user, followup_id, "api")
     visible = access.visible_followups(request.user)
     fu.chain_ids = [f.pk for f in services.chain(fu) if visible.filter(pk=f.pk).exists()]
     return fu

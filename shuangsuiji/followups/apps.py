@@ -11,7 +11,17 @@ class FollowupsConfig(AppConfig):
         from shuangsuiji.followups import models
 
         # Every create and change is an audit entry; domain actions name themselves
-        # (followups.open, followups.transfer, … with audit.context.acting).
+        # (followups.open, followups.transfer, … with audit.context.acting). A follow-up speaks
+        # of a drawn target's finding: its texts go to the entries' sealed part (shown once the
+        # task is published, before that to the sealed list's readers on request).
+        sealed = {
+            models.FollowUp: ("summary", "case_number", "decision", "other_text", "outcome"),
+            models.FollowUpStep: ("text", "original_name"),
+            models.Transfer: ("reason", "return_reason"),
+            models.ReInspection: ("seed", "bundle", "note"),
+            models.ReInspectionItem: ("problem",),
+            models.CreditConsequence: ("source",),
+        }
         for model in (
             models.FollowUpType,
             models.FollowUp,
@@ -25,4 +35,4 @@ class FollowupsConfig(AppConfig):
             models.Objection,
             models.ReInspectionRule,
         ):
-            track(model, exclude=("file",) if model is models.FollowUpStep else ())
+            track(model, exclude=("file",) if model is models.FollowUpStep else (), sealed=sealed.get(model, ()))

@@ -12,6 +12,10 @@ parts rectified on the spot ("发现问题经责令已改正", preferred for the
 4. closed (行政指导, closed with its outcome),
 5. open (行政指导, within its deadline), when there is a fifth part.
 
+Then the result of the overdue one is corrected through the results app's services (a new
+version, determined again, without the problem): the follow-up shows both versions and waits
+in its owner's to-do for review (point 2 of the corrections rule, docs/architecture.md).
+
 Without determined parts (the results step not there yet) it logs so and does nothing.
 Idempotent: nothing is done when follow-ups exist.
 """
@@ -20,6 +24,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.db import transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
@@ -73,6 +78,7 @@ def seed(demo, log) -> None:
         if pool:
             plan.append((state, pool.pop(0)))
     made = []
+    overdue = None
     for state, part in plan:
         user = _handler(j, part)
         whole = [[p.pk for p in services.problem_items(part)]]
@@ -80,7 +86,9 @@ def seed(demo, log) -> None:
             if state == "open":
                 services.open_followups(part, user, type_code="01", today=today)
             elif state == "overdue":
-                services.open_followups(part, user, type_code="01", groups=whole, today=today - dt.timedelta(days=45))
+                [overdue] = services.open_followups(
+                    part, user, type_code="01", groups=whole, today=today - dt.timedelta(days=45)
+                )
             elif state == "transferred":
                 [fu] = services.open_followups(part, user, type_code="05", groups=whole)
                 other = "natural_resources" if part.department_id != j.department("natural_resources").pk else "water"
@@ -112,4 +120,57 @@ def seed(demo, log) -> None:
             made.append(state)
         except services.FollowUpRuleError as exc:
             log(f"演示后续处置（{state}）：未生成（{exc}）")
+    if overdue is not None:
+        why = _correct_without_the_finding(j, overdue)
+        if why:
+            log(f"演示后续处置（检查结果更正）：未生成（{why}）")
+        else:
+            made.append("检查结果已更正待复核")
     log(f"演示后续处置：{len(made)} 件（{'、'.join(made)}）")
+
+
+def _correct_without_the_finding(j, fu) -> str:
+    """Correct the result ``fu`` was opened from, through the results app's services: the
+    assigned inspector asks for the correction and enters the items as passed, the department's
+    administrator determines it. Returns why not ("" when done)."""
+    from django.core.exceptions import ValidationError
+
+    from shuangsuiji.inspections import access as result_access
+    from shuangsuiji.inspections import services as results
+    from shuangsuiji.inspections.demo import sample_answers
+    from shuangsuiji.rules import RuleError
+
+    part = fu.part
+    record = part.record
+    row = (
+        result_access.assignments(record.task_id, record.target_id, part.department_id)
+        .filter(is_expert=False, inspector__user__isnull=False)
+        .select_related("inspector__user")
+        .first()
+    )
+    if row is None:
+        return "该检查结果没有可登录的检查人员"
+    inspector = row.inspector.user
+    try:
+        with transaction.atomic():  # all or nothing
+            new = results.start_correction(part, inspector, "复核发现：弃渣场拦挡措施已按方案设置，原认定有误。")
+            ev = record.evidence.filter(department_id=part.department_id).first()
+            refs = [results.evidence_ref(ev)] if ev is not None else []
+            items = []
+            for ti in results.task_items(part.participant):
+                fv = results.form_version_of(ti)
+                items.append(
+                    results.ItemEntry(
+                        task_item_id=ti.pk,
+                        method=ti.methods[0],
+                        answers=sample_answers(fv, photo_refs=refs) if fv else {},
+                        outcome="passed",
+                    )
+                )
+            clean = results.codebook().get(code="01")
+            results.save_draft(record, part.department_id, inspector, code_ids=[clean.pk], note=new.note, items=items)
+            new = results.submit_correction(new, inspector)
+            results.determine(new, _handler(j, part), "更正属实，予以认定。")
+    except (RuleError, ValidationError) as exc:
+        return "；".join(exc.messages)
+    return ""

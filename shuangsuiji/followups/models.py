@@ -11,44 +11,30 @@ Glossary (code → UI):
   register through ``targets.services.set_risk_class``, i.e. a ``RiskClassChange`` row)
 - Objection → 异议（申辩）with its decision
 
-Nothing here is edited in place or deleted (``AppendOnly``): a follow-up's own facts are
-written once; only its state fields move (``STATE_FIELDS``); everything else is a new row.
+Nothing here is edited in place or deleted (``append_only``, on ``shuangsuiji.immutability``):
+a follow-up's own facts are written once; only its declared state fields move; everything
+else is a new row.
 """
 
 from __future__ import annotations
 
-from django.core.exceptions import ValidationError
 from django.db import models
 
+from shuangsuiji import immutability as im
 from shuangsuiji.accounts.fields import user_fk as _user_fk
 from shuangsuiji.codebooks import CodebookEntry
 
 TYPE_CODEBOOK_VERSION = "2026"  # loaded by migration 0002
 
 
-class AppendOnly(models.Model):
-    """Rows are written once; only ``STATE_FIELDS`` may change later; never deleted."""
-
-    STATE_FIELDS: frozenset[str] = frozenset()
-
-    class Meta:
-        abstract = True
-
-    def save(self, *args, **kwargs) -> None:
-        if self.pk is not None and not self._state.adding:
-            old = type(self)._default_manager.filter(pk=self.pk).first()
-            if old is not None:
-                for f in self._meta.concrete_fields:
-                    if f.attname in self.STATE_FIELDS:
-                        continue
-                    if f.value_from_object(old) != f.value_from_object(self):
-                        raise ValidationError(
-                            f"{self._meta.verbose_name}的“{f.verbose_name}”不可修改；请追加新的记录并说明原因。"
-                        )
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise ValidationError(f"{self._meta.verbose_name}不可删除。")
+def append_only(name: str, state: tuple[str, ...] = ()) -> im.Immutable:
+    """Rows written once: every stored field but ``state`` is frozen, always; never deleted.
+    One mechanism (``shuangsuiji.immutability``): the model guard and the database triggers,
+    so a raw ``UPDATE`` of a frozen column is refused too."""
+    return im.Immutable(
+        freeze=(im.Freeze(f"{name}的“{{field}}”不可修改；请追加新的记录并说明原因。", except_=state),),
+        no_delete=f"{name}不可删除。",
+    )
 
 
 # --- The follow-up type codebook -----------------------------------------------------------------
@@ -102,11 +88,12 @@ class FollowUpStatus(models.TextChoices):
     ESCALATED = "escalated", "已升级处置"
 
 
-class FollowUp(AppendOnly):
+class FollowUp(im.ImmutableModel):
     """后续处置: one case opened from a determined department part (or received by transfer)."""
 
-    STATE_FIELDS = frozenset(
-        {"status", "closed_on", "closed_at", "closed_by_id", "outcome", "escalated_to_id", "updated_at"}
+    immutable = append_only(
+        "后续处置",
+        state=("status", "closed_on", "closed_at", "closed_by_id", "outcome", "escalated_to_id", "updated_at"),
     )
 
     number = models.CharField("处置编号", max_length=40, unique=True)
@@ -181,6 +168,10 @@ class FollowUp(AppendOnly):
     def __str__(self) -> str:
         return self.number
 
+    def audit_sealed_task_id(self) -> int:
+        """The task whose sealed list the follow-up's finding belongs to (audit's sealed part)."""
+        return self.part.record.task_id
+
     def audit_organisation_id(self) -> int:
         return self.department_id
 
@@ -197,7 +188,9 @@ class FollowUp(AppendOnly):
         return "" if self.fine_wan is None else format(self.fine_wan.normalize(), "f")
 
 
-class FollowUpProblem(AppendOnly):
+class FollowUpProblem(im.ImmutableModel):
+    immutable = append_only("后续处置涉及的问题")
+
     followup = models.ForeignKey(FollowUp, verbose_name="后续处置", on_delete=models.PROTECT, related_name="+")
     item_result = models.ForeignKey(
         "inspections.ItemResult", verbose_name="事项检查结果", on_delete=models.PROTECT, related_name="+"
@@ -210,6 +203,9 @@ class FollowUpProblem(AppendOnly):
 
     def __str__(self) -> str:
         return f"{self.followup_id} {self.item_result_id}"
+
+    def audit_sealed_task_id(self) -> int:
+        return self.followup.audit_sealed_task_id()
 
     def audit_organisation_id(self) -> int:
         return self.followup.department_id
@@ -228,15 +224,21 @@ class StepKind(models.TextChoices):
     CLOSE = "close", "办结"
     CORRECTION = "correction", "更正说明"
     CREDIT = "credit", "信用后果"
+    # The result it was opened from was corrected (a new determined version, services.py)
+    CORRECTED = "corrected", "检查结果已更正"
+    REVIEW = "review", "结果更正待复核"
+    REVIEWED = "reviewed", "已复核结果更正"
 
 
 def step_path(instance: FollowUpStep, filename: str) -> str:
     return f"followups/{instance.sha256[:2]}/{instance.sha256}"
 
 
-class FollowUpStep(AppendOnly):
+class FollowUpStep(im.ImmutableModel):
     """处置步骤: appended, dated, with an optional evidence file; a correction is a new step
     (``corrects``) with its reason."""
+
+    immutable = append_only("处置步骤")
 
     followup = models.ForeignKey(FollowUp, verbose_name="后续处置", on_delete=models.PROTECT, related_name="steps")
     kind = models.CharField("步骤", max_length=14, choices=StepKind.choices)
@@ -260,6 +262,9 @@ class FollowUpStep(AppendOnly):
     def __str__(self) -> str:
         return f"{self.followup_id} {self.kind}"
 
+    def audit_sealed_task_id(self) -> int:
+        return self.followup.audit_sealed_task_id()
+
     def audit_organisation_id(self) -> int:
         return self.followup.department_id
 
@@ -275,11 +280,11 @@ class TransferStatus(models.TextChoices):
     RETURNED = "returned", "已退回"
 
 
-class Transfer(AppendOnly):
+class Transfer(im.ImmutableModel):
     """移送/抄告: the receiving department accepts (then owns its own follow-up) or returns
     it with a reason, by ``respond_by`` (working days)."""
 
-    STATE_FIELDS = frozenset({"status", "decided_by_id", "decided_at", "return_reason"})
+    immutable = append_only("移送/抄告", state=("status", "decided_by_id", "decided_at", "return_reason"))
 
     followup = models.ForeignKey(FollowUp, verbose_name="后续处置", on_delete=models.PROTECT, related_name="transfers")
     kind = models.CharField("方式", max_length=10, choices=TransferKind.choices, default=TransferKind.TRANSFER)
@@ -312,6 +317,9 @@ class Transfer(AppendOnly):
     def __str__(self) -> str:
         return f"{self.followup_id} → {self.to_department_id}"
 
+    def audit_sealed_task_id(self) -> int:
+        return self.followup.audit_sealed_task_id()
+
     def audit_organisation_id(self) -> int:
         return self.from_department_id
 
@@ -327,12 +335,12 @@ class ReInspectionStatus(models.TextChoices):
     FAILED = "failed", "复查仍不合格"
 
 
-class ReInspection(AppendOnly):
+class ReInspection(im.ImmutableModel):
     """复查 of the failed items only. With ``method = draw`` the inspectors come from a small
     inspector draw of the engine; its bundle files are kept byte for byte (``bundle_files``)
     and verify with ``tools/verify_draw.py``."""
 
-    STATE_FIELDS = frozenset({"status", "inspected_on", "determined_by_id", "determined_at", "note"})
+    immutable = append_only("复查", state=("status", "inspected_on", "determined_by_id", "determined_at", "note"))
 
     followup = models.ForeignKey(
         FollowUp, verbose_name="后续处置", on_delete=models.PROTECT, related_name="reinspections"
@@ -362,6 +370,9 @@ class ReInspection(AppendOnly):
     def __str__(self) -> str:
         return f"复查 {self.pk}"
 
+    def audit_sealed_task_id(self) -> int:
+        return self.followup.audit_sealed_task_id()
+
     def audit_organisation_id(self) -> int:
         return self.followup.department_id
 
@@ -369,8 +380,8 @@ class ReInspection(AppendOnly):
         return {name: bytes.fromhex(value) for name, value in (self.bundle or {}).items()}
 
 
-class ReInspectionItem(AppendOnly):
-    STATE_FIELDS = frozenset({"outcome", "problem"})
+class ReInspectionItem(im.ImmutableModel):
+    immutable = append_only("复查事项结果", state=("outcome", "problem"))
 
     reinspection = models.ForeignKey(ReInspection, verbose_name="复查", on_delete=models.PROTECT, related_name="items")
     item_result = models.ForeignKey(
@@ -389,6 +400,9 @@ class ReInspectionItem(AppendOnly):
     def __str__(self) -> str:
         return f"{self.reinspection_id} {self.item_result_id}"
 
+    def audit_sealed_task_id(self) -> int:
+        return self.reinspection.followup.audit_sealed_task_id()
+
     def audit_organisation_id(self) -> int:
         return self.reinspection.followup.department_id
 
@@ -403,11 +417,11 @@ class Trigger(models.TextChoices):
     REFUSED_RECTIFY = "refused_rectify", "复查仍不合格后立案（拒不改正）"
 
 
-class CreditRule(AppendOnly):
+class CreditRule(im.ImmutableModel):
     """信用规则: one row per version of a rule (``key``); an edit by the platform
     administrator is a new version, the old one is closed (``superseded_at``)."""
 
-    STATE_FIELDS = frozenset({"superseded_at", "superseded_by_id"})
+    immutable = append_only("信用规则", state=("superseded_at", "superseded_by_id"))
 
     key = models.CharField("规则编号", max_length=16)
     version = models.PositiveIntegerField("版本", default=1)
@@ -445,13 +459,13 @@ class CreditRule(AppendOnly):
         return f"{self.key} v{self.version} {self.title}"
 
 
-class CreditConsequence(AppendOnly):
+class CreditConsequence(im.ImmutableModel):
     """信用后果: one application of a rule to a target, with the record that caused it.
     A risk change goes through ``targets.services.set_risk_class`` (the replaced
     classification becomes a ``RiskClassChange``); ``reversed_*`` is set when an upheld
     objection reverses it (a new classification again, with history)."""
 
-    STATE_FIELDS = frozenset({"reversed_at", "reversed_by_id", "reversal_reason"})
+    immutable = append_only("信用后果", state=("reversed_at", "reversed_by_id", "reversal_reason"))
 
     target = models.ForeignKey(
         "targets.Target", verbose_name="检查对象", on_delete=models.PROTECT, related_name="credit_consequences"
@@ -500,6 +514,9 @@ class CreditConsequence(AppendOnly):
     def moved_stratum(self) -> bool:
         return self.risk_before != self.risk_after
 
+    def audit_sealed_task_id(self) -> int:
+        return self.followup.audit_sealed_task_id() if self.followup_id else self.part.record.task_id
+
 
 class ObjectionStatus(models.TextChoices):
     PENDING = "pending", "待决定"
@@ -507,10 +524,10 @@ class ObjectionStatus(models.TextChoices):
     REJECTED = "rejected", "异议不成立"
 
 
-class Objection(AppendOnly):
+class Objection(im.ImmutableModel):
     """异议（申辩） of the business against a result or a consequence, with the decision."""
 
-    STATE_FIELDS = frozenset({"status", "decision", "decided_by_id", "decided_at"})
+    immutable = append_only("异议（申辩）", state=("status", "decision", "decided_by_id", "decided_at"))
 
     target = models.ForeignKey("targets.Target", verbose_name="检查对象", on_delete=models.PROTECT, related_name="+")
     consequence = models.ForeignKey(

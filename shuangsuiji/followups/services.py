@@ -90,6 +90,11 @@ def parse_fine(value) -> Decimal | None:
     return d
 
 
+def _sealed(fu: FollowUp, **texts) -> dict:
+    """Texts of an audit entry about the follow-up: its sealed part (``audit.sealed``)."""
+    return {"sealed_task_id": fu.audit_sealed_task_id(), "sealed": {"after": texts}}
+
+
 def _step(fu: FollowUp, kind: str, text: str, user, on: dt.date, **extra) -> FollowUpStep:
     return FollowUpStep.objects.create(followup=fu, kind=kind, text=text, on=on, actor=user, **extra)
 
@@ -188,11 +193,13 @@ def open_followups(
     problems = {ir.pk: ir for ir in problem_items(part)}
     if groups is None:
         groups = [[pk] for pk in problems] or [[]]
-    taken = set(
-        FollowUpProblem.objects.filter(item_result__part=part, followup__parent__isnull=True).values_list(
-            "item_result_id", flat=True
-        )
+    # an item already followed up from an earlier version of this result (a correction) is taken
+    taken_items = set(
+        FollowUpProblem.objects.filter(
+            versions_q(part, "item_result__part__"), followup__parent__isnull=True
+        ).values_list("item_result__task_item_id", flat=True)
     )
+    taken = {pk for pk, ir in problems.items() if ir.task_item_id in taken_items}
     seen: set[int] = set()
     for i, g in enumerate(groups, start=1):
         for pk in g:
@@ -236,8 +243,127 @@ def on_part_determined(part, user, today: dt.date | None = None) -> None:
     """HOOK for the results app: call from the determine service, in its transaction, after
     the part is determined. Applies the credit rules of its result codes (不配合检查、无法联系、
     未发现问题…); follow-ups of a "发现问题待后续处理" part are then opened by the department
-    (they appear in its to-do as parts waiting for a follow-up)."""
-    credit.apply_for_part(part, user, today or timezone.localdate())
+    (they appear in its to-do as parts waiting for a follow-up). A corrected version (one that
+    supersedes another) is also shown to the follow-ups of the earlier versions
+    (:func:`on_result_corrected`)."""
+    today = today or timezone.localdate()
+    credit.apply_for_part(part, user, today)
+    if part.supersedes_id is not None:
+        on_result_corrected(part, user, today)
+
+
+# --- Corrections of the result a follow-up was opened from ----------------------------------------
+
+
+def versions_q(part, prefix: str = "part__"):
+    """Every version of the same department's result for the same record."""
+    from django.db.models import Q
+
+    return Q(**{f"{prefix}record_id": part.record_id, f"{prefix}department_id": part.department_id})
+
+
+def current_part(fu: FollowUp):
+    """The determined (current) version of the result the follow-up was opened from; the same
+    part if it was never corrected. ``fu.part`` stays the version it was opened from."""
+    from shuangsuiji.inspections.models import DepartmentPart, PartStatus
+
+    current = (
+        DepartmentPart.objects.filter(versions_q(fu.part, ""), status=PartStatus.DETERMINED)
+        .order_by("-version")
+        .first()
+    )
+    return current or fu.part
+
+
+def _current_problems(part) -> dict[int, str]:
+    """task item id → problem, of the part's items with a problem."""
+    return dict(problem_items(part).values_list("task_item_id", "problem"))
+
+
+def problems_side_by_side(fu: FollowUp, current=None) -> list[dict]:
+    """The follow-up's problems as opened and in the current version of the result."""
+    current = current or current_part(fu)
+    now = {ir.task_item_id: ir for ir in current.item_results.all()}
+    out = []
+    for p in FollowUpProblem.objects.filter(followup=fu).select_related("item_result__task_item__item_version__item"):
+        ir = p.item_result
+        later = now.get(ir.task_item_id)
+        out.append(
+            {
+                "item": ir.task_item,
+                "opened": ir.problem,
+                "current": later,
+                "still_found": later is not None and later.outcome == ir.outcome,
+            }
+        )
+    return out
+
+
+def removed_findings(fu: FollowUp, new_part) -> list[str]:
+    """The problems of the follow-up the new version no longer finds (empty: all still found).
+    A follow-up of the part as a whole (no item) loses its finding when no result code of the
+    new version says a problem was found."""
+    still = _current_problems(new_part)
+    items = list(FollowUpProblem.objects.filter(followup=fu).select_related("item_result"))
+    if not items:
+        return [] if new_part.codes.filter(code__found_problem=True).exists() else [fu.summary or "发现的问题"]
+    return [
+        p.item_result.problem or str(p.item_result.task_item_id)
+        for p in items
+        if p.item_result.task_item_id not in still
+    ]
+
+
+def needs_review(fu: FollowUp) -> bool:
+    """Open, and a correction removed a finding since the owner last reviewed one."""
+    if not fu.is_open:
+        return False
+    steps = list(
+        FollowUpStep.objects.filter(followup=fu, kind__in=(StepKind.REVIEW, StepKind.REVIEWED))
+        .order_by("-id")
+        .values_list("kind", flat=True)[:1]
+    )
+    return steps == [StepKind.REVIEW]
+
+
+def on_result_corrected(new_part, user, today: dt.date) -> list[FollowUp]:
+    """The rule (docs/architecture.md "Follow-ups", corrections): every follow-up opened from an
+    earlier version gets a step naming the new version (it keeps pointing at the version it was
+    opened from; pages show both). When the new version no longer finds one of its problems, an
+    open follow-up is flagged for review in the owner's to-do (a ``review`` step); nothing is
+    closed or edited — the owner decides (a ``reviewed`` step, then close, escalate or go on)."""
+    affected = list(
+        FollowUp.objects.filter(versions_q(new_part)).exclude(part=new_part).select_related("part").order_by("id")
+    )
+    reason = f"（更正原因：{new_part.correction_reason}）" if new_part.correction_reason else ""
+    flagged = []
+    with acting(actor=user, action="followups.result_corrected"):
+        for fu in affected:
+            removed = removed_findings(fu, new_part)
+            head = f"检查结果已由第 {fu.part.version} 版更正为第 {new_part.version} 版{reason}"
+            if not removed:
+                _step(fu, StepKind.CORRECTED, f"{head}；本处置涉及的问题在新版本中仍然存在。", user, today)
+                continue
+            gone = "；".join(removed)
+            if fu.is_open:
+                text = f"{head}；新版本中已无以下问题：{gone}。请承办部门复核本处置是否继续办理（未自动办结或修改）。"
+                _step(fu, StepKind.REVIEW, text, user, today)
+                flagged.append(fu)
+            else:
+                _step(
+                    fu,
+                    StepKind.CORRECTED,
+                    f"{head}；新版本中已无以下问题：{gone}（本处置已{fu.get_status_display()}）。",
+                    user,
+                    today,
+                )
+            record(
+                action="followups.result_corrected",
+                obj=fu,
+                after={"part_version": new_part.version, "review": fu.is_open},
+                **_sealed(fu, removed=removed),
+            )
+    return flagged
 
 
 # --- Steps and closure ---------------------------------------------------------------------------
@@ -257,8 +383,10 @@ def add_step(
     today = today or timezone.localdate()
     on = on or today
     text = (text or "").strip()
-    if kind not in (StepKind.NOTE, StepKind.EVIDENCE, StepKind.RECTIFIED, StepKind.CORRECTION):
+    if kind not in (StepKind.NOTE, StepKind.EVIDENCE, StepKind.RECTIFIED, StepKind.CORRECTION, StepKind.REVIEWED):
         raise FollowUpRuleError("步骤类型无效。")
+    if kind == StepKind.REVIEWED and not needs_review(fu):
+        raise FollowUpRuleError("该后续处置没有待复核的结果更正。")
     if not text:
         raise FollowUpRuleError("请填写步骤内容。")
     if on > today:
@@ -320,7 +448,7 @@ def close(fu: FollowUp, outcome: str, user, today: dt.date | None = None) -> Fol
             raise FollowUpRuleError("责令改正须经复查合格后办结；复查仍不合格的，请升级处置。")
         with acting(actor=user, action="followups.close"):
             _close(fu, outcome, user, today)
-            record(action="followups.close", obj=fu, after={"outcome": outcome})
+            record(action="followups.close", obj=fu, **_sealed(fu, outcome=outcome))
     return fu
 
 
@@ -437,7 +565,7 @@ def return_transfer(tr: Transfer, reason: str, user, today=None) -> Transfer:
                 source.status = FollowUpStatus.OPEN
                 source.save()
             _step(source, StepKind.RETURNED, f"{tr.to_department.name}退回：{reason}", user, today)
-            record(action="followups.return", obj=tr, reason=reason)
+            record(action="followups.return", obj=tr, **_sealed(source, reason=reason))
     return tr
 
 
@@ -659,7 +787,12 @@ def escalate(fu: FollowUp, user, *, type_code: str = "04", reason: str, today=No
             fu.save()
             _step(fu, StepKind.ESCALATE, fu.outcome, user, today)
             _step(new, StepKind.OPEN, f"由 {fu.number} 升级：{reason}", user, today)
-            record(action="followups.escalate", obj=fu, after={"to": new.number, "type": ftype.code}, reason=reason)
+            record(
+                action="followups.escalate",
+                obj=fu,
+                after={"to": new.number, "type": ftype.code},
+                **_sealed(fu, reason=reason),
+            )
             credit.apply_for_followup(new, user, today)
     return new
 

@@ -1,6 +1,7 @@
 """What waits for a user in the follow-up loop (the home page's to-do list).
 
 - the owner department (administrator, unit operators): open follow-ups, overdue flagged;
+  follow-ups whose result was corrected without their finding (review, services.py);
   rectification deadlines reached (re-inspect); failed re-inspections (escalate); determined
   parts "发现问题待后续处理" without a follow-up yet;
 - the receiving department: transfers to accept or return (deadline, overdue flagged);
@@ -17,7 +18,7 @@ from django.utils import timezone
 
 from shuangsuiji.accounts.models import Role
 from shuangsuiji.accounts.scope import scope_q
-from shuangsuiji.followups import access
+from shuangsuiji.followups import access, services
 from shuangsuiji.followups.models import (
     FollowUp,
     FollowUpProblem,
@@ -54,6 +55,9 @@ def todo_for(user, today: dt.date | None = None) -> list[dict]:
                 continue
             url = reverse("followups:detail", args=[fu.pk])
             label = f"{fu.type.label}：{fu.target.name}（{fu.number}）"
+            if services.needs_review(fu):  # a correction of its result removed a finding
+                out.append(_item(f"检查结果已更正，请复核：{label}", url, fu.due_on, fu.is_overdue(today)))
+                continue
             if fu.type.kind == TypeKind.RECTIFY:
                 ris = list(ReInspection.objects.filter(followup=fu).values_list("status", flat=True))
                 if ReInspectionStatus.FAILED in ris:
@@ -68,7 +72,7 @@ def todo_for(user, today: dt.date | None = None) -> list[dict]:
             out.append(_item(f"办理后续处置 {label}", url, fu.due_on, fu.is_overdue(today)))
         for tr in (
             Transfer.objects.filter(status=TransferStatus.PENDING)
-            .filter(scope_q(user, "to_department"))
+            .filter(scope_q(user, "to_department"), followup__in=access.visible_followups(user))
             .select_related("followup__target", "from_department", "to_department")
             .order_by("respond_by")[:LIMIT]
         ):
@@ -101,7 +105,12 @@ def _parts_waiting(user) -> list[dict]:
     """Determined parts "发现问题待后续处理" of the user's departments without a follow-up."""
     from shuangsuiji.inspections.models import DepartmentPart, PartStatus
 
-    has_followup = Exists(FollowUp.objects.filter(part=OuterRef("pk"), parent__isnull=True))
+    # a follow-up of any version of the same result (a correction keeps the earlier one's follow-ups)
+    has_followup = Exists(
+        FollowUp.objects.filter(
+            part__record_id=OuterRef("record_id"), part__department_id=OuterRef("department_id"), parent__isnull=True
+        )
+    )
     has_problem_followup = Exists(FollowUpProblem.objects.filter(item_result__part=OuterRef("pk")))
     parts = (
         DepartmentPart.objects.filter(status=PartStatus.DETERMINED, codes__code__starts_follow_up=True)

@@ -17,5 +17,6 @@ urlpatterns = [
     path("targets/<id:target_pk>/objection/", views.objection_file, name="objection"),
     path("objections/<id:objection_pk>/decide/", views.objection_decide, name="objection_decide"),
     path("<id:pk>/", views.followup_detail, name="detail"),
+    path("<id:pk>/export/<str:fmt>/", views.followup_export, name="export"),
     *[path(f"<id:pk>/{a}/", partial(views.followup_action, action=a), name=a.replace("_", "-")) for a in ACTIONS],
 ]

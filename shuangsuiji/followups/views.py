@@ -28,6 +28,7 @@ from shuangsuiji.followups.models import (
 from shuangsuiji.orgs.models import Organisation
 from shuangsuiji.rules import RuleError
 from shuangsuiji.targets.models import Target
+from shuangsuiji.tasks.sealed import no_store, readable
 from shuangsuiji.web.pagination import paginate
 
 STATUS_FILTERS = dict(FollowUpStatus.choices)
@@ -69,10 +70,12 @@ def filtered(user, params):
 
 
 @login_required
+@no_store
 def followup_list(request):
     qs = filtered(request.user, request.GET)
     fmt = request.GET.get("export")
     if fmt:
+        access.audit_reads(request.user, qs, "export")
         return exports.followups_response(fmt, qs, timezone.localdate())
     context = {
         "q": (request.GET.get("q") or "")[:100],
@@ -83,17 +86,34 @@ def followup_list(request):
         "active_section": "followups",
     }
     context.update(paginate(request, qs))
+    access.audit_reads(request.user, list(context["page_obj"].object_list), "page")
     return render(request, "followups/followup_list.html", context)
 
 
 @login_required
+@no_store
+def followup_export(request, pk: int, fmt: str):
+    """One follow-up with its steps (xlsx or csv), read like its page."""
+    if fmt not in ("xlsx", "csv"):
+        raise Http404("导出格式应为 xlsx 或 csv。")
+    fu = access.require_read(request.user, pk, "export")
+    qs = access.visible_followups(request.user).filter(pk=fu.pk)
+    return exports.followups_response(fmt, qs, timezone.localdate())
+
+
+@login_required
+@no_store
 def followup_detail(request, pk: int):
-    fu = access.get_visible_or_404(request.user, pk)
+    fu = access.require_read(request.user, pk, "page")
     today = timezone.localdate()
     chain = [f for f in services.chain(fu) if access.visible_followups(request.user).filter(pk=f.pk).exists()]
     reinspections = list(fu.reinspections.prefetch_related("items__item_result__task_item__item_version__item"))
+    current = services.current_part(fu)
     context = {
         "fu": fu,
+        "current_part": current,
+        "side_by_side": services.problems_side_by_side(fu, current),
+        "needs_review": services.needs_review(fu),
         "today": today,
         "overdue": fu.is_overdue(today),
         "chain": chain,
@@ -115,7 +135,8 @@ def followup_detail(request, pk: int):
             (StepKind.NOTE, "办理情况"),
             (StepKind.EVIDENCE, "补充材料"),
             (StepKind.RECTIFIED, "报告已整改"),
-        ],
+        ]
+        + ([(StepKind.REVIEWED, "已复核结果更正")] if services.needs_review(fu) else []),
         "active_section": "followups",
     }
     return render(request, "followups/followup_detail.html", context)
@@ -220,6 +241,10 @@ def part_open(request, part_pk: int):
     if part is None:
         raise Http404("未找到该检查结果，或不在您的数据范围内。")
     access.require_open(request.user, part)
+    if part.record.task.is_sealed:  # the part names a drawn target: read like the results app's pages
+        from shuangsuiji.tasks.sealed import require_sealed
+
+        require_sealed(request.user, part.record.task, None, "page", detail=f"检查结果 {part.pk}（开启后续处置）")
     problems = list(services.problem_items(part).select_related("task_item__item_version__item"))
     if request.method == "POST":
         p = request.POST
@@ -301,11 +326,14 @@ def rule_edit(request, pk: int):
 def target_credit(request, target_pk: int):
     target = get_in_region_scope_or_404(request.user, Target.objects.all(), pk=target_pk)
     visible = access.visible_followups(request.user)
-    consequences = (
-        CreditConsequence.objects.filter(target=target)
+    consequences = [
+        c
+        for c in CreditConsequence.objects.filter(target=target)
         .filter(Q(followup__in=visible) | Q(followup__isnull=True, part__department__in=_orgs(request.user)))
-        .select_related("rule", "followup")
-    )
+        .select_related("rule", "followup", "part__record__task")
+        if c.followup_id or readable(request.user, c.part.record.task)  # a sealed result: its readers only
+    ]
+    access.audit_reads(request.user, [c.followup for c in consequences if c.followup_id], "page")
     context = {
         "t": target,
         "consequences": consequences,

@@ -78,3 +78,42 @@ def determined_part(world, department, target, *, code: str = "02", problem: str
         part.publication_due_on = add_workdays(timezone.localdate(), 20)
         part.save()
     return part
+
+
+def corrected_part(world, old, *, still_problem: bool, reason: str = "复核发现：问题认定有误"):
+    """A correction of ``old`` determined the way the results app does it (issue 13's
+    ``determine`` of a version that supersedes another): ``old`` superseded, the new version
+    determined, then the follow-ups hook. ``still_problem``: the item still fails."""
+    from shuangsuiji.followups.services import on_part_determined
+
+    user = world.users["sw_admin"]
+    now = timezone.now()
+    with acting(actor=user):
+        old.status = PartStatus.SUPERSEDED
+        old.superseded_at = now
+        old.save()
+        new = DepartmentPart.objects.create(
+            record=old.record,
+            participant=old.participant,
+            department=old.department,
+            version=old.version + 1,
+            supersedes=old,
+            correction_reason=reason,
+        )
+        code = "02" if still_problem else "01"
+        PartResultCode.objects.create(part=new, code=ResultCode.objects.get(codebook_version="2026", code=code))
+        for r in old.item_results.all():
+            ItemResult.objects.create(
+                part=new,
+                task_item_id=r.task_item_id,
+                method=r.method,
+                outcome=ItemOutcome.PROBLEM if still_problem else ItemOutcome.PASSED,
+                problem=f"{r.problem}（更正）" if still_problem else "",
+            )
+        new.status = PartStatus.DETERMINED
+        new.determined_at = now
+        new.determined_on = timezone.localdate()
+        new.publication_due_on = add_workdays(timezone.localdate(), 20)
+        new.save()
+        on_part_determined(new, user)
+    return new

@@ -65,3 +65,55 @@ def test_no_follow_up_needed_closes_at_once(demo):
     part = determined_part(world, world.water, drawn_target(world, world.water))
     [fu] = services.open_followups(part, world.users["sw_admin"], type_code="00")
     assert fu.status == "closed" and fu.outcome == "无需后续处置" and fu.closed_on == fu.opened_on
+
+
+@pytest.mark.django_db
+def test_the_guard_is_the_shared_mechanism_model_queryset_and_database(demo):
+    """On ``shuangsuiji.immutability``: the ORM save, a queryset update, a delete and a raw SQL
+    UPDATE of a frozen column are all refused with the Chinese message; state fields move."""
+    from django.db import connection
+    from django.db.models import F
+
+    from shuangsuiji.followups.models import FollowUp, Transfer
+    from shuangsuiji.immutability import spec_of
+    from tests.immutability.helpers import accepted_by_database, refused_by_database
+
+    world = world_with_task(demo)
+    sw = world.users["sw_admin"]
+    part = determined_part(world, world.water, drawn_target(world, world.water))
+    [fu] = services.open_followups(part, sw, type_code="05")
+    step = services.add_step(fu, sw, text="电话提醒项目单位")
+    tr = services.transfer(fu, demo.department("natural_resources"), "属自然资源部门职责", sw)
+    assert not hasattr(__import__("shuangsuiji.followups.models", fromlist=["x"]), "AppendOnly")
+    assert spec_of(FollowUp) is not None and spec_of(FollowUpStep) is not None
+
+    fu = FollowUp.objects.get(pk=fu.pk)
+    fu.summary = "改写"
+    with pytest.raises(ValidationError, match="后续处置的“问题概述”不可修改"):
+        fu.save()
+    with pytest.raises(ValidationError, match="不可修改"):
+        FollowUp.objects.filter(pk=fu.pk).update(summary="改写")
+    with pytest.raises(ValidationError, match="不可修改"):
+        FollowUpStep.objects.filter(pk=step.pk).update(on=F("on"))
+    with pytest.raises(ValidationError, match="处置步骤不可删除"):
+        FollowUpStep.objects.get(pk=step.pk).delete()
+    with pytest.raises(ValidationError, match="处置步骤不可删除"):
+        FollowUpStep.objects.filter(pk=step.pk).delete()
+    with pytest.raises(ValidationError, match="移送/抄告不可删除"):
+        Transfer.objects.filter(pk=tr.pk).delete()
+
+    # the database refuses a raw UPDATE of a frozen column, with the same message
+    msg = refused_by_database("UPDATE followups_followup SET summary = 'x' WHERE id = %s", [fu.pk])
+    assert "后续处置的“问题概述”不可修改" in msg
+    msg = refused_by_database("UPDATE followups_followupstep SET text = 'x' WHERE id = %s", [step.pk])
+    assert "处置步骤的“内容”不可修改" in msg
+    msg = refused_by_database("UPDATE followups_transfer SET reason = 'x' WHERE id = %s", [tr.pk])
+    assert "不可修改" in msg
+    # the declared state fields still move (the workflow's own changes)
+    assert accepted_by_database("UPDATE followups_followup SET outcome = 'x' WHERE id = %s", [fu.pk]) == 1
+    assert FollowUp.objects.filter(pk=fu.pk).update(outcome="") == 1
+    assert FollowUpStep.objects.filter(pk=step.pk, text="电话提醒项目单位").exists()
+
+    if connection.vendor == "postgresql":  # SQLite guards deletes in the ORM only (immutability/sql.py)
+        msg = refused_by_database("DELETE FROM followups_followupstep WHERE id = %s", [step.pk])
+        assert "处置步骤不可删除" in msg
