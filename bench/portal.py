@@ -372,7 +372,7 @@ def ensure_wrk() -> str:
     return shutil.which("wrk") or "wrk"
 
 
-def run_wrk(wrk: str, base: str, host: str, paths: list[str], seconds: int, tmp: Path) -> dict:
+def run_wrk(wrk: str, base: str, host: str, paths: list[str], seconds: int, tmp: Path, warm_up=False) -> dict:
     script = tmp / f"page_{abs(hash(paths[0]))}.lua"
     script.write_text(LUA % {"paths": ", ".join(f'"{p}"' for p in paths), "host": host})
     cmd = [wrk, "-t", "2", "-c", "16", "-d", f"{seconds}s", "--timeout", "10s", "-s", str(script), base]
@@ -381,7 +381,7 @@ def run_wrk(wrk: str, base: str, host: str, paths: list[str], seconds: int, tmp:
     if not m:
         raise SystemExit(f"wrk printed no result:\n{done.stdout}\n{done.stderr}")
     n, _, errors, p50, p95, p99, rps = (float(x) for x in m.group(1).split())
-    if not n:
+    if not n and not warm_up:
         raise SystemExit(f"wrk sent no request:\n{done.stdout}\n{done.stderr}")
     return {"requests": int(n), "errors": int(errors), "p50": p50, "p95": p95, "p99": p99, "rps": rps}
 
@@ -479,7 +479,7 @@ def measure(args, url: str) -> None:
         try:
             check_pages(base, host, all_pages)
             for paths in all_pages.values():  # warm-up: every worker imports, connects, fills caches
-                run_wrk(wrk, base, host, paths, 2, tmp)
+                run_wrk(wrk, base, host, paths, 3, tmp, warm_up=True)
             before = load()
             figures = {name: run_wrk(wrk, base, host, paths, args.duration, tmp) for name, paths in all_pages.items()}
             after = load()
