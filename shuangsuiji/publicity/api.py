@@ -118,13 +118,16 @@ def list_publications(
     region: str = Query("", max_length=6),
     year: int | None = Query(None, ge=1990, le=2999),
     q: str = Query("", max_length=100),
+    result: str = Query("", max_length=100, description="检查结果（公示的结果类别，如“未发现问题”）"),
 ):
     dept = published.department(department) if department is not None else None
     reg = published.region(region) if region else None
     if (department is not None and dept is None) or (region and reg is None):
         return Publication.objects.none()
+    if result and result not in published.result_categories():
+        return Publication.objects.none()
     return published.listing(
-        kind=kind if kind in Kind.values else "", department=dept, region=reg, year=year, q=q
+        kind=kind if kind in Kind.values else "", department=dept, region=reg, year=year, q=q, result=result
     ).select_related("department")
 
 

@@ -90,6 +90,10 @@ class Publication(im.ImmutableModel):
             models.Index(fields=["department", "kind", "-published_at"], name="publication_dept_kind"),
             models.Index(fields=["region", "year", "kind"], name="publication_region_year"),
             models.Index(fields=["task", "kind"], name="publication_task_kind"),
+            # the portal's lists, newest first (all, a department's, a county's): migration 0003
+            models.Index(fields=["-published_at", "-id"], name="publication_newest"),
+            models.Index(fields=["department", "-published_at", "-id"], name="publication_dept_newest"),
+            models.Index(fields=["region", "-published_at", "-id"], name="publication_region_newest"),
         ]
 
     def __str__(self) -> str:

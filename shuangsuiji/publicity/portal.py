@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 
+from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -13,9 +14,43 @@ from django.views.decorators.http import require_GET
 from shuangsuiji.publicity import published
 from shuangsuiji.publicity.models import Kind
 from shuangsuiji.tasks import drawday
-from shuangsuiji.web.pagination import paginate
+from shuangsuiji.web.pagination import PER_PAGE
 
 NOT_FOUND = "未找到该公开信息。"
+# Lists count at most this many rows (a bounded count: no COUNT(*) over millions of results
+# on every page); beyond it the page says "1000 条以上" and offers the first pages only.
+COUNT_CAP = 1000
+
+
+class CappedPaginator(Paginator):
+    """A paginator whose count stops at ``COUNT_CAP`` + 1 (``capped`` then says so)."""
+
+    @property
+    def count(self) -> int:
+        if not hasattr(self, "_capped_count"):
+            rows = self.object_list
+            self._capped_count = len(rows) if isinstance(rows, list) else rows.order_by()[: COUNT_CAP + 1].count()
+        return self._capped_count
+
+    @property
+    def capped(self) -> bool:
+        return self.count > COUNT_CAP
+
+    @property
+    def count_label(self) -> str:
+        return f"{COUNT_CAP} 条以上" if self.capped else f"{self.count} 条"
+
+
+def paginate(request, queryset) -> dict:
+    page_obj = CappedPaginator(queryset, PER_PAGE).get_page(request.GET.get("page"))
+    params = request.GET.copy()
+    params.pop("page", None)
+    encoded = params.urlencode()
+    return {
+        "page_obj": page_obj,
+        "object_list": page_obj.object_list,
+        "querystring_without_page": f"{encoded}&" if encoded else "",
+    }
 
 
 def _year(request) -> int | None:
@@ -26,6 +61,11 @@ def _year(request) -> int | None:
 def _kind(request) -> str:
     raw = request.GET.get("kind") or ""
     return raw if raw in Kind.values else ""
+
+
+def _result(request, categories) -> str:
+    raw = (request.GET.get("result") or "").strip()
+    return raw if raw in categories else ""
 
 
 def _page(request, template, **context):
@@ -48,7 +88,15 @@ def home(request):
 @require_GET
 def search(request):
     q = (request.GET.get("q") or "").strip()[:100]
-    ctx = paginate(request, published.search_businesses(q)) if q else {}
+    ctx = {}
+    if q:
+        # one search for the first COUNT_CAP + 1 matches (their ids, in order): the count and the
+        # page come from it, the page's businesses are then read by id
+        hits = published.search_businesses(q)
+        ctx = paginate(request, list(hits.values_list("pk", flat=True)[: COUNT_CAP + 1]))
+        ids = list(ctx["object_list"])
+        rows = {t.pk: t for t in hits.model.objects.select_related("region").filter(pk__in=ids)}
+        ctx["object_list"] = [rows[pk] for pk in ids if pk in rows]
     return _page(request, "search.html", title="查询检查对象", q=q, **ctx)
 
 
@@ -70,10 +118,22 @@ def business(request, pk):
 
 
 def _listing(request, template, title, **filters):
-    kind, year = _kind(request), _year(request)
+    kind, year, categories = _kind(request), _year(request), published.result_categories()
+    result = _result(request, categories)
     q = (request.GET.get("q") or "").strip()[:100]
-    qs = published.listing(kind=kind, year=year, q=q, **filters)
-    return _page(request, template, title=title, kind=kind, year=year or "", q=q, **filters, **paginate(request, qs))
+    qs = published.listing(kind=kind, year=year, q=q, result=result, **filters)
+    return _page(
+        request,
+        template,
+        title=title,
+        kind=kind,
+        year=year or "",
+        q=q,
+        result=result,
+        result_choices=categories,
+        **filters,
+        **paginate(request, qs),
+    )
 
 
 @require_GET

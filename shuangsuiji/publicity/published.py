@@ -17,15 +17,23 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
 
+from shuangsuiji.accounts.scope import region_codes_under
+from shuangsuiji.inspections.models import ResultCode
 from shuangsuiji.orgs.models import Organisation, Region
 from shuangsuiji.publicity.models import Decision, Kind, Publication, PublishedTarget, Withdrawal
+from shuangsuiji.publicity.results import PUBLIC_RESULT
 from shuangsuiji.targets.models import Target
+from shuangsuiji.targets.queries import NameContains
 from shuangsuiji.tasks import sealed
 from shuangsuiji.tasks.models import Draw, DrawKind, DrawStatus, Task
 
 WITHDRAWN = Exists(Withdrawal.objects.filter(publication=OuterRef("pk"), status=Decision.APPROVED))
+# "corrected by a later version", as NOT EXISTS: PostgreSQL plans it as an anti join with a
+# true estimate (``correction__isnull`` is a LEFT JOIN … IS NULL estimated at one row, so a
+# department's list sorted every result of the department instead of walking its index)
+CORRECTED = Exists(Publication.objects.filter(corrects=OuterRef("pk")))
 
 
 def publications() -> QuerySet[Publication]:
@@ -35,7 +43,7 @@ def publications() -> QuerySet[Publication]:
 
 def current() -> QuerySet[Publication]:
     """The latest version of each subject, withdrawn ones left out."""
-    return publications().filter(correction__isnull=True, withdrawn=False)
+    return publications().filter(~CORRECTED, withdrawn=False)
 
 
 def get(pk) -> Publication | None:
@@ -67,7 +75,8 @@ def search_businesses(q: str) -> QuerySet[Target]:
     if len(q) == 18 and q.isalnum():
         named = named.filter(code=q.upper())
     else:
-        named = named.filter(Q(name__icontains=q) | Q(code=q.upper()))
+        # name ILIKE '%…%': the trigram index on the published name serves it (migration 0003)
+        named = named.filter(NameContains(F("name"), q) | Q(code=q.upper()))
     return Target.objects.filter(pk__in=named.values("target_id")).select_related("region").order_by("name", "pk")
 
 
@@ -80,7 +89,8 @@ def business(pk) -> Target | None:
 def business_publications(target: Target) -> QuerySet[Publication]:
     """Every publication naming the business (results first, newest first), each version."""
     ids = PublishedTarget.objects.filter(target=target).values("publication_id")
-    return publications().filter(pk__in=ids).order_by("kind", "-published_at", "-id")
+    # the correction (if any) joined in: the page marks "已有更正" without a query per result
+    return publications().filter(pk__in=ids).select_related("correction").order_by("kind", "-published_at", "-id")
 
 
 # --- Departments, regions, lists ------------------------------------------------------------------
@@ -103,20 +113,51 @@ def region(code) -> Region | None:
     return regions().filter(code=str(code)).first()
 
 
-def listing(*, kind="", department=None, region=None, year=None, q="") -> QuerySet[Publication]:
-    """Current publications, filtered; withdrawn ones are listed with their notice."""
-    qs = publications().filter(correction__isnull=True)
+def result_categories() -> list[str]:
+    """The public result categories a list can be filtered by, in the codebook's order: the
+    labels of the publishable result codes and the public labels of the others
+    (``results.PUBLIC_RESULT``); internal codes and interim labels are never offered."""
+    labels = []
+    for code, label, publishable in ResultCode.objects.order_by("position", "code").values_list(
+        "code", "label", "publishable"
+    ):
+        labels.append(label if publishable else PUBLIC_RESULT.get(code))
+    return [lbl for lbl in dict.fromkeys(labels) if lbl]
+
+
+def _with_result(qs: QuerySet[Publication], label: str) -> QuerySet[Publication]:
+    """Results whose public result is ``label`` or names it among several ("甲；乙"), exactly:
+    "未发现问题" is not "发现问题". (Chinese has no case: ``icontains`` is a substring test.)"""
+    return qs.filter(
+        Q(record__result=label)
+        | Q(record__result__startswith=f"{label}；")
+        | Q(record__result__endswith=f"；{label}")
+        | Q(record__result__icontains=f"；{label}；"),
+        kind=Kind.RESULT,
+    )
+
+
+def listing(*, kind="", department=None, region=None, year=None, q="", result="") -> QuerySet[Publication]:
+    """Current publications, filtered, newest first; withdrawn ones are listed with their notice.
+    ``result``: one of ``result_categories()`` (result publications with that public result)."""
+    qs = publications().filter(~CORRECTED)
     if kind:
         qs = qs.filter(kind=kind)
     if department is not None:
         qs = qs.filter(department=department)
     if region is not None:
-        qs = qs.filter(region__path__startswith=region.path)
+        # a literal list of codes (not a join on the path): the planner estimates it from the
+        # region column's statistics and walks the (region, newest first) index for a county
+        qs = qs.filter(region_id__in=region_codes_under(region.path))
     if year:
         qs = qs.filter(year=year)
     if q:
         qs = qs.filter(title__icontains=q)
-    return qs.order_by("-published_at", "-id")
+    if result:
+        qs = _with_result(qs, result)
+    # a list line needs no record: not reading (and decoding) a kilobyte of JSON per line
+    # nor its region (a list line names the department only)
+    return qs.defer("record").select_related(None).select_related("department").order_by("-published_at", "-id")
 
 
 def results_for_export(region: Region, year: int) -> QuerySet[Publication]:

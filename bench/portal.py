@@ -1,0 +1,533 @@
+"""Benchmark: the public portal (/gongshi/) at province size, under load, against the framework's floor.
+
+    .venv/bin/python bench/portal.py                                   # 1,000,000 businesses, 3,000,000 results
+    .venv/bin/python bench/portal.py --businesses 50000 --results 150000 --duration 8   # quick run
+    .venv/bin/python bench/portal.py ... --explain                     # + queries per page, EXPLAIN ANALYZE
+
+The province (built once into ``h_portal_bench_<businesses>_<results>``, ``--rebuild`` to build
+it anew): the demo jurisdiction (organisations, users, published item lists) and three
+departments (市场监督管理局, 水务局, 应急管理局) in each of the nine counties of the register's
+generator; ``--businesses`` enterprises of ``bench/import_targets.generate_rows`` (real USCC
+check digits, realistic names) written with COPY; twelve tasks made through the task service
+(``bench/drawday.make_task``); then ``--results`` determined results published the way
+``publicity.services.publish_result`` writes them — a frozen national-table record (检查实施机关,
+类型, 日期, 结果, 备注, items and their results, the business, the task), channels, deadline and
+lateness, one ``PublishedTarget`` row each — by INSERT … SELECT: the department of the
+business's county, years 2023–2026, the public result categories in realistic shares (70 %
+未发现问题 …), 1 % corrected (a version 2 beside the original), 0.1 % withdrawn.
+
+Then the production server, as tests/test_production.py starts it: DEBUG off, ``check --deploy``,
+``collectstatic`` into the manifest storage, gunicorn (``-w 4`` as the README), with the
+settings ``bench.portal_settings`` (the product's, plus the floor view of ``bench/portal_urls``
+and a public rate limit of 10⁹ requests a minute: the rate-limit middleware still counts every
+request). ``wrk`` (Debian package, installed with apt-get when missing) with 16 connections
+runs each page for ``--duration`` seconds after a warm-up, each request a different business,
+USCC, name fragment or department; a Lua ``done()`` prints p50/p95/p99 and requests/s.
+
+Pages: the floor (a view returning a constant), search by USCC, search by a 3-character name
+fragment, a business page, a department's result list (pages 1–2), plus, not part of the goal,
+the department list filtered by a result category and a county's list. Goal per page: p95 ≤ 50 ms
+and requests/s ≥ 0.5 × the floor's, measured in the same run. The machine's load average is
+printed before and after (the machine is shared).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from urllib.parse import quote
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+OUT = ROOT / "bench" / "out"
+COUNTIES = ["130534", "130531", "130532", "130533", "130535", "130581", "130582", "130502", "130503"]
+DEPARTMENTS = ["市场监督管理局", "水务局", "应急管理局"]  # shares of the results: 2 : 1 : 1
+TASKS = 12
+P95_GOAL_MS = 50.0
+FLOOR_RATIO_GOAL = 0.5
+
+# (share in %, public result, inspected: items answered)
+RESULTS = [
+    (70, "未发现问题", True),
+    (8, "发现问题", True),
+    (10, "发现问题经责令已改正", True),
+    (5, "未发现开展本次抽查涉及的经营活动", False),
+    (4, "通过登记的住所（经营场所）无法联系", False),
+    (2, "已关闭停业或正在组织清算", False),
+    (1, "注销", False),
+]
+ITEMS = {
+    "市场监督管理局": [("SC-001", "企业公示信息情况的检查"), ("SC-002", "产品质量监督抽查")],
+    "水务局": [("SW-001", "取水许可情况的检查"), ("SW-002", "水土保持方案落实情况的检查")],
+    "应急管理局": [("YJ-001", "安全生产许可情况的检查"), ("YJ-002", "危险化学品经营许可情况的检查")],
+}
+
+
+# --- Database ----------------------------------------------------------------------------------
+
+
+def _setup_django(db_url: str) -> None:
+    from bench.drawday import setup_django
+
+    setup_django(db_url)
+
+
+def _targets(n: int) -> None:
+    """n enterprises of the register's generator, written with COPY (the columns the import writes)."""
+    from django.db import connection
+
+    from bench.import_targets import generate_rows
+
+    t = time.perf_counter()
+    cols = (
+        "code, uscc, name, target_type, legal_representative, business_scope, address, region_id, industry_id,"
+        " registration_status, established_on, risk_class, risk_source, abnormal_operation, serious_violation,"
+        " complaint_count, created_at, updated_at"
+    )
+    with connection.cursor() as cur, cur.cursor.copy(f"COPY targets_target ({cols}) FROM STDIN") as copy:
+        for row in generate_rows(n, seed=15):
+            name, code, _, rep, address, region, industry, _, est, risk, _, _, complaints = row
+            source = "市场监管部门信用风险分类结果"
+            row = [code, code, name, "enterprise", rep, "", address, region, industry, "active", est, risk, source]
+            copy.write_row([*row, False, False, int(complaints), "now", "now"])
+    print(f"  {n:,} businesses by COPY in {time.perf_counter() - t:.1f} s", flush=True)
+
+
+def _departments() -> list[tuple[int, str, str, int]]:
+    """(department id, region code, name, k) for the three departments of each county."""
+    from shuangsuiji.orgs.models import Organisation, Region
+
+    out = []
+    for code in COUNTIES:
+        region = Region.objects.get(code=code)
+        for k, suffix in enumerate(DEPARTMENTS):
+            name = f"{region.name}{suffix}"
+            dept = Organisation.objects.filter(region=region, name=name).first()
+            if dept is None:
+                dept = Organisation.objects.create(name=name, kind=Organisation.Kind.DEPARTMENT, region=region)
+            out.append((dept.pk, code, name, k))
+    return out
+
+
+def _tasks() -> list[tuple[int, str, str]]:
+    from bench.drawday import make_task, world
+
+    w = world()
+    titles = ["双随机抽查", "产品质量专项抽查", "安全生产联合抽查", "水资源管理抽查"]
+    out = []
+    for i in range(TASKS):
+        task = make_task(w, f"2026年度{titles[i % len(titles)]}（第{i + 1}批）")
+        out.append((task.pk, task.code, task.title))
+    return out
+
+
+_RESULT_CASE = "CASE " + " ".join(
+    f"WHEN r100 < {sum(s for s, _, _ in RESULTS[: i + 1])} THEN '{label}'" for i, (_, label, _) in enumerate(RESULTS)
+)
+_INSPECTED = "r100 < " + str(sum(s for s, _, inspected in RESULTS if inspected))
+_ITEM_CASE = "CASE WHEN r100 < 70 THEN '未发现问题' ELSE '发现问题' END"
+
+PUBLISH = f"""
+INSERT INTO publicity_publication (kind, subject_id, version, correction_reason, department_id, region_id, year,
+    task_id, title, record, record_sha256, channels, determined_on, due_on, late, published_at, published_by_id)
+SELECT 'result', g::text || '-' || d.dept_id, 1, '', d.dept_id, d.region_id, p.year, tk.task_id,
+    left(t.name || ' · ' || tk.title, 300), r.rec, encode(sha256(convert_to(r.rec::text, 'UTF8')), 'hex'),
+    CASE WHEN g %% 3 = 0 THEN '["gsxt", "creditchina", "department"]'::jsonb ELSE '["gsxt", "creditchina"]'::jsonb END,
+    p.det, p.det + 28, p.det + p.lag > p.det + 28,
+    ((p.det + p.lag)::timestamp + make_interval(secs => 28800 + (g * 37) %% 36000)) AT TIME ZONE 'Asia/Shanghai', NULL
+FROM generate_series(%(lo)s, %(hi)s) AS g
+CROSS JOIN LATERAL (
+    SELECT %(tmin)s + (g::bigint * 7919) %% %(n)s AS tid, (g * 7) %% 100 AS r100, 2023 + g %% 4 AS year,
+        CASE WHEN g %% 4 < 2 THEN 0 ELSE g %% 4 - 1 END AS k, (g * 13) %% 31 AS lag
+) AS q
+JOIN targets_target t ON t.id = q.tid
+JOIN bench_dept d ON d.region_id = t.region_id AND d.k = q.k
+JOIN bench_task tk ON tk.k = g %% {TASKS}
+CROSS JOIN LATERAL (
+    SELECT q.year, q.r100, q.lag, make_date(q.year, 1 + g %% 11, 1 + g %% 28) AS det
+) AS p
+CROSS JOIN LATERAL (
+    SELECT jsonb_build_object(
+        'authority', d.name,
+        'type', '双随机抽查',
+        'date', (p.det - 1)::text,
+        'result', {_RESULT_CASE.replace("r100", "p.r100")} END,
+        'remark', CASE WHEN p.r100 BETWEEN 88 AND 99 THEN '经现场核查，情况属实。' ELSE '' END,
+        'items', CASE WHEN {_INSPECTED.replace("r100", "p.r100")} THEN jsonb_build_array(
+            jsonb_build_object('code', i.c1, 'name', i.n1, 'result', {_ITEM_CASE.replace("r100", "p.r100")}),
+            jsonb_build_object('code', i.c2, 'name', i.n2, 'result', '未发现问题')) ELSE '[]'::jsonb END,
+        'target_name', t.name,
+        'target_code', t.code,
+        'task_id', tk.task_id,
+        'task_code', tk.code,
+        'task_title', tk.title,
+        'plan_id', NULL,
+        'plan_title', '',
+        'determined_on', p.det::text,
+        'part_version', 1,
+        'redacted', '[]'::jsonb
+    ) AS rec
+    FROM bench_item i WHERE i.k = d.k
+) AS r
+"""
+
+CORRECT = """
+INSERT INTO publicity_publication (kind, subject_id, version, corrects_id, correction_reason, department_id,
+    region_id, year, task_id, title, record, record_sha256, channels, determined_on, due_on, late, published_at,
+    published_by_id)
+SELECT kind, subject_id, 2, id, '整改已完成，结果更正', department_id, region_id, year, task_id, title,
+    r.rec, encode(sha256(convert_to(r.rec::text, 'UTF8')), 'hex'), channels, determined_on, due_on, late,
+    published_at + interval '10 days', NULL
+FROM publicity_publication p
+CROSS JOIN LATERAL (SELECT p.record || '{"result": "发现问题经责令已改正", "part_version": 2}'::jsonb AS rec) AS r
+WHERE p.kind = 'result' AND p.version = 1 AND p.id % 100 = 50
+"""
+
+WITHDRAW = """
+INSERT INTO publicity_withdrawal (publication_id, reason, status, requested_at, decided_at, decision_note)
+SELECT id, '认定主体错误，经上一级批准撤回', 'approved', published_at + interval '3 days',
+    published_at + interval '5 days', ''
+FROM publicity_publication p
+WHERE p.kind = 'result' AND p.version = 1 AND p.id % 1000 = 7
+"""
+
+NAME = """
+INSERT INTO publicity_publishedtarget (publication_id, target_id, code, name)
+SELECT p.id, t.id, t.code, t.name
+FROM publicity_publication p
+JOIN targets_target t ON t.id = %(tmin)s + (split_part(p.subject_id, '-', 1)::bigint * 7919) %% %(n)s
+WHERE p.kind = 'result'
+"""
+
+
+def _secondary_indexes(cur, tables) -> list[tuple[str, str]]:
+    """(name, definition) of the indexes of ``tables`` that back no constraint."""
+    cur.execute(
+        """SELECT i.indexname, i.indexdef FROM pg_indexes i
+           WHERE i.tablename = ANY(%s) AND NOT EXISTS (
+               SELECT 1 FROM pg_constraint c WHERE c.conname = i.indexname)""",
+        [list(tables)],
+    )
+    return cur.fetchall()
+
+
+def _publish(n: int, results: int) -> None:
+    from django.db import connection, transaction
+
+    t0 = time.perf_counter()
+    depts, tasks = _departments(), _tasks()
+    with connection.cursor() as cur:
+        cur.execute("SELECT min(id) FROM targets_target")
+        tmin = cur.fetchone()[0]
+        cur.execute("CREATE TEMP TABLE bench_dept (dept_id bigint, region_id varchar(6), name text, k int)")
+        cur.executemany("INSERT INTO bench_dept VALUES (%s, %s, %s, %s)", depts)
+        cur.execute("CREATE TEMP TABLE bench_task (k int, task_id bigint, code text, title text)")
+        cur.executemany("INSERT INTO bench_task VALUES (%s, %s, %s, %s)", [(k, *t) for k, t in enumerate(tasks)])
+        cur.execute("CREATE TEMP TABLE bench_item (k int, c1 text, n1 text, c2 text, n2 text)")
+        rows = [(k, *ITEMS[s][0], *ITEMS[s][1]) for k, s in enumerate(DEPARTMENTS)]
+        cur.executemany("INSERT INTO bench_item VALUES (%s, %s, %s, %s, %s)", rows)
+        cur.execute("ANALYZE targets_target")
+        tables = ("publicity_publication", "publicity_publishedtarget")
+        indexes = _secondary_indexes(cur, tables)
+        for name, _ in indexes:  # build them once at the end, not row by row
+            cur.execute(f'DROP INDEX "{name}"')
+        chunk = 500_000
+        for lo in range(1, results + 1, chunk):
+            hi = min(results, lo + chunk - 1)
+            with transaction.atomic():
+                cur.execute(PUBLISH, {"lo": lo, "hi": hi, "tmin": tmin, "n": n})
+            print(f"  published results {lo:,}–{hi:,} ({time.perf_counter() - t0:.0f} s)", flush=True)
+        cur.execute(CORRECT)
+        print(f"  {cur.rowcount:,} corrections beside their originals", flush=True)
+        cur.execute(WITHDRAW)
+        print(f"  {cur.rowcount:,} withdrawn (approved, notice only)", flush=True)
+        cur.execute(NAME, {"tmin": tmin, "n": n})
+        print(f"  {cur.rowcount:,} published names ({time.perf_counter() - t0:.0f} s)", flush=True)
+        for name, definition in indexes:
+            t = time.perf_counter()
+            cur.execute(definition)
+            print(f"  index {name} in {time.perf_counter() - t:.1f} s", flush=True)
+        cur.execute("VACUUM ANALYZE publicity_publication")
+        cur.execute("VACUUM ANALYZE publicity_publishedtarget")
+        cur.execute("VACUUM ANALYZE targets_target")
+    print(f"  publications built in {time.perf_counter() - t0:.1f} s", flush=True)
+
+
+def build(args) -> None:
+    from types import SimpleNamespace
+
+    from django.core.management import call_command
+
+    from shuangsuiji.audit.context import acting
+    from shuangsuiji.demo import jurisdiction
+    from shuangsuiji.items import demo as items_demo
+
+    t = time.perf_counter()
+    call_command("migrate", verbosity=0)
+    holder = SimpleNamespace()
+    with acting(actor_name="基准测试"):
+        jurisdiction.build(holder, lambda *_: None)
+        items_demo.seed(holder, lambda *_: None)
+    print(f"  migrated, demo jurisdiction in {time.perf_counter() - t:.1f} s", flush=True)
+    _targets(args.businesses)
+    with acting(actor_name="基准测试"):
+        _publish(args.businesses, args.results)
+
+
+def prepare(args) -> str:
+    import psycopg
+
+    name = f"h_portal_bench_{args.businesses}_{args.results}"
+    url = args.server.rsplit("/", 1)[0] + "/" + name
+    with psycopg.connect(args.server, autocommit=True) as conn:
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
+        if args.rebuild or not exists:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            conn.execute(f'CREATE DATABASE "{name}"')
+            print(f"building {name} ...", flush=True)
+            cmd = [sys.executable, __file__, "--businesses", str(args.businesses), "--results", str(args.results)]
+            subprocess.run([*cmd, "--server", args.server, "--build-into", url], check=True)
+    return url
+
+
+# --- The pages ---------------------------------------------------------------------------------
+
+
+def pages(url: str, seed: int = 7) -> dict[str, list[str]]:
+    """Each page's request paths: different businesses, codes, fragments and departments."""
+    import psycopg
+
+    from shuangsuiji.demo.realistic import BRANDS
+
+    rng = random.Random(seed)
+    with psycopg.connect(url) as conn:
+        sample = conn.execute(
+            "SELECT target_id, code FROM publicity_publishedtarget TABLESAMPLE SYSTEM (1) LIMIT 5000"
+        ).fetchall()
+        depts = [
+            r[0]
+            for r in conn.execute(
+                "SELECT id FROM orgs_organisation o WHERE EXISTS "
+                "(SELECT 1 FROM publicity_publication p WHERE p.department_id = o.id) ORDER BY id"
+            )
+        ]
+    rng.shuffle(sample)
+    sample = sample[:300]
+    # a 3-character fragment of a name: one brand and the first character of the next
+    fragments = sorted({a + b[0] for a in BRANDS for b in BRANDS})
+    rng.shuffle(fragments)
+    category = quote("通过登记的住所（经营场所）无法联系")
+    return {
+        "floor (constant view)": ["/bench/floor/"],
+        "search by USCC": [f"/gongshi/search/?q={code}" for _, code in sample],
+        "search by 3-char name fragment": [f"/gongshi/search/?q={quote(f)}" for f in fragments[:300]],
+        "business page": [f"/gongshi/businesses/{pk}/" for pk, _ in sample],
+        "department result list": [f"/gongshi/departments/{d}/?kind=result&page={p}" for d in depts for p in (1, 2)],
+        "(extra) department list, result filter": [
+            f"/gongshi/departments/{d}/?kind=result&result={category}" for d in depts
+        ],
+        "(extra) county list": [f"/gongshi/regions/{c}/" for c in COUNTIES],
+    }
+
+
+GOAL_PAGES = ("search by USCC", "search by 3-char name fragment", "business page", "department result list")
+
+LUA = """
+local paths = {%(paths)s}
+wrk.headers["Host"] = "%(host)s"
+wrk.headers["X-Forwarded-Proto"] = "https"
+local i = 0
+init = function(args)
+  math.randomseed(os.time() + tonumber(tostring({}):match("0x(%%x+)") or "0", 16) %% 100000)
+  i = math.random(#paths)
+end
+request = function()
+  i = i %% #paths + 1
+  return wrk.format("GET", paths[i])
+end
+done = function(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format("RESULT %%d %%d %%d %%.2f %%.2f %%.2f %%.2f\\n", summary.requests, summary.duration,
+    e.status + e.connect + e.read + e.write + e.timeout, latency:percentile(50) / 1000,
+    latency:percentile(95) / 1000, latency:percentile(99) / 1000, summary.requests / (summary.duration / 1e6)))
+end
+"""
+
+
+def ensure_wrk() -> str:
+    found = shutil.which("wrk")
+    if found:
+        return found
+    print("installing wrk (apt-get) ...", flush=True)
+    sudo = [] if os.geteuid() == 0 else ["sudo"]
+    subprocess.run([*sudo, "apt-get", "install", "-y", "-q", "wrk"], check=True, capture_output=True)
+    return shutil.which("wrk") or "wrk"
+
+
+def run_wrk(wrk: str, base: str, host: str, paths: list[str], seconds: int, tmp: Path, warm_up=False) -> dict:
+    script = tmp / f"page_{abs(hash(paths[0]))}.lua"
+    script.write_text(LUA % {"paths": ", ".join(f'"{p}"' for p in paths), "host": host})
+    cmd = [wrk, "-t", "2", "-c", "16", "-d", f"{seconds}s", "--timeout", "10s", "-s", str(script), base]
+    done = subprocess.run(cmd, capture_output=True, text=True, check=True)
+    m = re.search(r"^RESULT (.*)$", done.stdout, re.M)
+    if not m:
+        raise SystemExit(f"wrk printed no result:\n{done.stdout}\n{done.stderr}")
+    n, _, errors, p50, p95, p99, rps = (float(x) for x in m.group(1).split())
+    if not n and not warm_up:
+        raise SystemExit(f"wrk sent no request:\n{done.stdout}\n{done.stderr}")
+    return {"requests": int(n), "errors": int(errors), "p50": p50, "p95": p95, "p99": p99, "rps": rps}
+
+
+def server(url: str, port: int, tmp: Path):
+    """The production server of tests/test_production.py, with the bench's settings."""
+    from tests.test_production import GUNICORN, HOST, _manage
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SHUANGSUIJI_", "DJANGO_", "DEBUG"))}
+    env.update(
+        DATABASE_URL=url,
+        SECRET_KEY="portal-bench-" + "k" * 50,
+        ALLOWED_HOSTS=HOST,
+        SHUANGSUIJI_SECURE_COOKIES="1",
+        SHUANGSUIJI_VAR_DIR=str(tmp / "var"),
+        STATIC_ROOT=str(tmp / "static"),
+        DJANGO_SETTINGS_MODULE="bench.portal_settings",
+    )
+    _manage(env, "check", "--deploy", "--fail-level", "WARNING")
+    _manage(env, "migrate", "--noinput", "-v", "0")
+    _manage(env, "collectstatic", "--noinput", "-v", "0")
+    log = open(tmp / "gunicorn.log", "w+")  # noqa: SIM115 (closed by the caller)
+    proc = subprocess.Popen(
+        [GUNICORN, "shuangsuiji.wsgi", "-b", f"127.0.0.1:{port}", "-w", "4"],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    import requests
+
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 120
+    while True:
+        try:
+            headers = {"Host": HOST, "X-Forwarded-Proto": "https"}
+            answer = requests.get(base + "/bench/floor/", headers=headers, timeout=30)
+            if answer.status_code == 200:
+                break
+        except requests.RequestException:
+            pass
+        if proc.poll() is not None or time.monotonic() > deadline:
+            raise SystemExit("gunicorn did not answer:\n" + (tmp / "gunicorn.log").read_text())
+        time.sleep(0.5)
+    return proc, log, base, HOST
+
+
+def check_pages(base: str, host: str, all_pages: dict[str, list[str]]) -> None:
+    """Every page answers 200 with content (a 404 or a redirect would be measured fast)."""
+    import requests
+
+    for name, paths in all_pages.items():
+        for path in paths[:3]:
+            answer = requests.get(
+                base + path, headers={"Host": host, "X-Forwarded-Proto": "https"}, timeout=60, allow_redirects=False
+            )
+            if answer.status_code != 200:
+                raise SystemExit(f"{name}: {path} answered {answer.status_code}")
+        if name == "search by 3-char name fragment" and "/gongshi/businesses/" not in answer.text:
+            raise SystemExit(f"{name}: {path} found nothing")
+
+
+def explain(url: str, all_pages: dict[str, list[str]]) -> None:
+    """Queries per page (in-process, Django's test client) and EXPLAIN ANALYZE of the slowest."""
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    client = Client(HTTP_HOST="testserver")
+    for name, paths in all_pages.items():
+        if name.startswith("floor"):
+            continue
+        with CaptureQueriesContext(connection) as ctx:
+            client.get(paths[1])
+        slowest = max(ctx.captured_queries, key=lambda q: float(q["time"]))
+        print(f"\n== {name}: {paths[1]} — {len(ctx.captured_queries)} queries, slowest {slowest['time']} s")
+        with connection.cursor() as cur:
+            cur.execute("EXPLAIN (ANALYZE, BUFFERS) " + slowest["sql"])
+            print("\n".join(r[0] for r in cur.fetchall()))
+
+
+def load() -> str:
+    return " ".join(Path("/proc/loadavg").read_text().split()[:3])
+
+
+def measure(args, url: str) -> None:
+    all_pages = pages(url)
+    if args.explain:
+        _setup_django(url)
+        explain(url, all_pages)
+    wrk = ensure_wrk()
+    with tempfile.TemporaryDirectory(prefix="portal-bench-") as d:
+        tmp = Path(d)
+        proc, log, base, host = server(url, args.port, tmp)
+        try:
+            check_pages(base, host, all_pages)
+            for paths in all_pages.values():  # warm-up: every worker imports, connects, fills caches
+                run_wrk(wrk, base, host, paths, 3, tmp, warm_up=True)
+            before = load()
+            figures = {name: run_wrk(wrk, base, host, paths, args.duration, tmp) for name, paths in all_pages.items()}
+            after = load()
+        finally:
+            proc.terminate()
+            proc.wait(timeout=30)
+            log.close()
+    floor = figures["floor (constant view)"]["rps"]
+    print(
+        f"\nportal bench: {args.businesses:,} businesses, {args.results:,} results, wrk 16 connections, "
+        f"{args.duration} s per page, gunicorn -w 4; load average before {before}, after {after}"
+    )
+    print(f"{'page':42} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'req/s':>8} {'×floor':>7} {'errors':>6}")
+    verdicts = []
+    for name, f in figures.items():
+        ratio = f["rps"] / floor if floor else 0.0
+        cells = f"{f['p50']:8.1f} {f['p95']:8.1f} {f['p99']:8.1f} {f['rps']:8.1f} {ratio:7.2f} {f['errors']:6d}"
+        print(f"{name:42} {cells}")
+        if name in GOAL_PAGES:
+            verdicts.append((name, f["p95"] <= P95_GOAL_MS and ratio >= FLOOR_RATIO_GOAL and not f["errors"], f, ratio))
+    print(f"\ngoal: p95 ≤ {P95_GOAL_MS:.0f} ms and req/s ≥ {FLOOR_RATIO_GOAL} × floor ({floor:.1f} req/s)")
+    for name, ok, f, ratio in verdicts:
+        print(
+            f"{'PASS' if ok else 'FAIL'} {name}: p95 {f['p95']:.1f} ms (goal ratio {f['p95'] / P95_GOAL_MS:.2f}), "
+            f"{ratio:.2f} × floor"
+        )
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--businesses", type=int, default=1_000_000)
+    ap.add_argument("--results", type=int, default=3_000_000)
+    ap.add_argument("--duration", type=int, default=15, help="seconds of load per page")
+    ap.add_argument("--port", type=int, default=8140)
+    ap.add_argument("--server", default="postgres://postgres@127.0.0.1:5432/postgres")
+    ap.add_argument("--rebuild", action="store_true", help="build the database anew")
+    ap.add_argument("--build-only", action="store_true")
+    ap.add_argument("--explain", action="store_true", help="queries per page and EXPLAIN ANALYZE of the slowest")
+    ap.add_argument("--build-into", default="", help=argparse.SUPPRESS)
+    args = ap.parse_args()
+    if args.build_into:
+        _setup_django(args.build_into)
+        build(args)
+        return
+    url = prepare(args)
+    if not args.build_only:
+        measure(args, url)
+
+
+if __name__ == "__main__":
+    main()
