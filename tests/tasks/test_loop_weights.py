@@ -49,16 +49,17 @@ def test_a_loop_weight_is_frozen_drawn_and_verified(demo, tmp_path):
     drawday.draw_targets(draw, drawday.parse_entropy(DICE), operator, witnesses=WITNESSES)
     draw.refresh_from_db()
     result = drawday.result_of(draw)
+    assert drawday.params_of(draw).weighted and result["targets"]["weighted"] is True
     frame = Frame.from_csv(drawday.input_files(draw)["population.csv"])
     seed = bytes.fromhex(draw.seed)
     assert draw_targets(frame, drawday.params_of(draw), seed).to_json() == result["targets"]
 
-    # the weighted ticket decides the target's place (not the weight-1 ticket)
+    # the weighted ticket (the smaller of its two tickets, draw-spec §8) decides its place
     [stratum] = [s for s, ids in frame.ids.items() if target.code in ids]
+    assert frame.weight_list(stratum)[frame.ids[stratum].index(target.code)] == 2
     s = result["targets"]["strata"][stratum]
     listed = {e["id"]: e["ticket"] for e in s["selected"] + s["reserves"]}
     weighted = ticket(seed, target.code, 2).hex()
-    assert weighted != ticket(seed, target.code, 1).hex()
     if target.code in listed:
         assert listed[target.code] == weighted
     else:
@@ -82,3 +83,4 @@ def test_without_a_raised_weight_every_candidate_weighs_one(demo):
     draw = drawday.freeze_targets(task, world.users["sw_operator"])
     population = drawday.input_files(draw)["population.csv"].decode()
     assert {line.rsplit(",", 1)[1] for line in population.splitlines()[1:]} == {"1"}
+    assert not drawday.params_of(draw).weighted  # the bundle of the same inputs as before
