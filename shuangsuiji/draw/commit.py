@@ -125,12 +125,20 @@ class Frame:
     def to_csv(self) -> bytes:
         # Ids are unique, so rows sort by id alone; Python orders str by code point, which is
         # the bytewise order of their UTF-8 (spec §3.1) without encoding a key per row.
+        if not _BELOW_COMMA.search("".join("".join(v) for v in self.ids.values())):
+            # no id holds a character below ',': whole lines sort as their ids do (a weighted
+            # frame too: the id and its ',' decide before the stratum and weight are reached)
+            if self.weights is None:
+                lines = [f"{i},{s},1" for s, v in self.ids.items() for i in v]
+            else:
+                lines = [
+                    f"{i},{s},{x}"
+                    for s, v in self.ids.items()
+                    for i, x in zip(v, self.weight_list(s) or [1] * len(v), strict=True)
+                ]
+            lines.sort()
+            return csv_lines(POPULATION_HEADER, lines)
         if self.weights is None:
-            lines = [f"{i},{s},1" for s, v in self.ids.items() for i in v]
-            if not _BELOW_COMMA.search("".join("".join(v) for v in self.ids.values())):
-                # no id holds a character below ',': whole lines sort as their ids do
-                lines.sort()
-                return csv_lines(POPULATION_HEADER, lines)
             rows = [(i, s) for s, v in self.ids.items() for i in v]
             rows.sort()
             lines = [f"{i},{s},1" for i, s in rows]

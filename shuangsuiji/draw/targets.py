@@ -232,7 +232,7 @@ def _heads_python(seed: bytes, ids: Sequence[str], weights: Sequence[int] | None
     return b"".join(t for t, _ in head), [i for _, i in head]
 
 
-def _heads_numpy(seed: bytes, ids: Sequence[str], k: int):
+def _heads_numpy(seed: bytes, ids: Sequence[str], k: int, weights: Sequence[int] | None = None):
     np = _np
     hc = hashlib.sha256(seed).copy
     buf = bytearray()
@@ -240,6 +240,11 @@ def _heads_numpy(seed: bytes, ids: Sequence[str], k: int):
         c = hc()
         c.update(i.encode("utf-8"))
         buf += c.digest()
+    if weights is not None:
+        # a weight > 1 (the few raised by the credit loop) takes its weighted ticket; the
+        # weight-1 ticket is the plain digest above
+        for j in [j for j, w in enumerate(weights) if w != 1]:
+            buf[j * 32 : j * 32 + 32] = ticket(seed, ids[j], weights[j])
     words = np.frombuffer(buf, dtype=">u8").reshape(-1, 4)
     n_all = len(ids)
     prefix = words[:, 0].astype(np.uint64)  # first 8 bytes of each ticket, big-endian
@@ -267,8 +272,8 @@ def stratum_heads(seed: bytes, ids: Sequence[str], weights: Sequence[int] | None
     """The k smallest tickets of one stratum, in (ticket, id) order: (raw tickets, ids)."""
     if k <= 0 or not ids:
         return b"", []
-    if weights is None and _use_numpy and len(ids) >= NUMPY_MIN:
-        return _heads_numpy(seed, ids, k)
+    if _use_numpy and len(ids) >= NUMPY_MIN:
+        return _heads_numpy(seed, ids, k, weights)
     return _heads_python(seed, ids, weights, k)
 
 

@@ -9,6 +9,10 @@ class FollowupsConfig(AppConfig):
     def ready(self) -> None:
         from shuangsuiji.audit.services import track
         from shuangsuiji.followups import models
+        from shuangsuiji.tasks.population import register_weight_provider
+
+        # the credit loop's draw weights go into every task draw's population (weight column)
+        register_weight_provider(loop_weights)
 
         # Every create and change is an audit entry; domain actions name themselves
         # (followups.open, followups.transfer, … with audit.context.acting). A follow-up speaks
@@ -36,3 +40,10 @@ class FollowupsConfig(AppConfig):
             models.ReInspectionRule,
         ):
             track(model, exclude=("file",) if model is models.FollowUpStep else (), sealed=sealed.get(model, ()))
+
+
+def loop_weights(population, today):
+    """The draw weights the credit loop raises among a task's population (tasks.population)."""
+    from shuangsuiji.followups.credit import draw_weights
+
+    return draw_weights(population.values("pk"), today)

@@ -14,6 +14,8 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from django.db.models import Exists, OuterRef
+
 from shuangsuiji.inspectors.models import Inspector, LeavePeriod, Relationship
 from shuangsuiji.tasks.models import Assignment, Draw, DrawKind, DrawStatus, without_files
 
@@ -37,6 +39,18 @@ class Affected:
 
 
 def _affected(assignments) -> list[Affected]:
+    # Only the groups with a cause are read (a provincial inspector draw has 100,000 places,
+    # of which a handful are affected): a live leave overlapping the task's window, or a
+    # declared interest in the group's target. The causes are then worded below.
+    leave = LeavePeriod.objects.live().filter(
+        inspector_id=OuterRef("inspector_id"),
+        start__lte=OuterRef("draw__task__window_to"),
+        end__gte=OuterRef("draw__task__window_from"),
+    )
+    interest = Relationship.objects.live().filter(
+        inspector_id=OuterRef("inspector_id"), target_id=OuterRef("target_id")
+    )
+    assignments = assignments.filter(Exists(leave) | Exists(interest))
     rows = list(
         assignments.select_related("draw__task", "draw__department", "inspector", "target").defer(
             *without_files("draw")

@@ -316,6 +316,9 @@ def freeze_targets(task: Task, user, today: dt.date | None = None) -> Draw:
         params = DrawParams(
             draw_id=f"{task.code}-T{attempt}",
             strata={k: StratumRule.from_json(v) for k, v in task.strata.items()},
+            # weighted when the credit loop raised a weight in the population (draw-spec §8);
+            # otherwise unweighted as before, so the same inputs give the same bundle
+            weighted=bool(population.weights),
             meta={
                 "task": task.code,
                 "title": task.title,

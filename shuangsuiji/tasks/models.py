@@ -352,14 +352,24 @@ class DrawResult(im.ImmutableModel):
 class DrawnTarget(models.Model):
     """A target of the current result of a target draw (an index kept by the services)."""
 
-    draw = models.ForeignKey(Draw, verbose_name="抽取", on_delete=models.PROTECT, related_name="drawn_targets")
+    # draw: no index of its own, the unique (draw, target) leads with it (a provincial draw
+    # writes 50,003 rows, each index costs); replaced_*: partial indexes of the few set rows
+    draw = models.ForeignKey(
+        Draw, verbose_name="抽取", on_delete=models.PROTECT, related_name="drawn_targets", db_index=False
+    )
     target = models.ForeignKey("targets.Target", verbose_name="检查对象", on_delete=models.PROTECT, related_name="+")
     stratum = models.CharField("层", max_length=16)
     ticket = models.CharField("签号", max_length=64)
     position = models.PositiveIntegerField("序号")
     from_reserve = models.BooleanField("由备选对象递补", default=False)
     replaced_by = models.ForeignKey(
-        "self", verbose_name="被替换为", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        "self",
+        verbose_name="被替换为",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
     )
     replaced_reason = models.CharField("替换原因", max_length=500, blank=True)
     replaced_department = models.ForeignKey(
@@ -369,6 +379,7 @@ class DrawnTarget(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
+        db_index=False,
     )
 
     class Meta:
@@ -382,7 +393,15 @@ class DrawnTarget(models.Model):
                 fields=["draw", "position"],
                 condition=models.Q(replaced_by__isnull=True),
                 name="drawntarget_draw_position",
-            )
+            ),
+            models.Index(
+                fields=["replaced_by"], condition=models.Q(replaced_by__isnull=False), name="drawntarget_replaced_by"
+            ),
+            models.Index(
+                fields=["replaced_department"],
+                condition=models.Q(replaced_department__isnull=False),
+                name="drawntarget_replaced_dept",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -420,8 +439,13 @@ class Assignment(models.Model):
 
     draw = models.ForeignKey(Draw, verbose_name="检查人员抽取", on_delete=models.PROTECT, related_name="assignments")
     target = models.ForeignKey("targets.Target", verbose_name="检查对象", on_delete=models.PROTECT, related_name="+")
+    # inspector: no index of its own, (inspector, draw) leads with it (100,006 rows a draw)
     inspector = models.ForeignKey(
-        "inspectors.Inspector", verbose_name="检查人员", on_delete=models.PROTECT, related_name="assignments"
+        "inspectors.Inspector",
+        verbose_name="检查人员",
+        on_delete=models.PROTECT,
+        related_name="assignments",
+        db_index=False,
     )
     is_expert = models.BooleanField("专家", default=False)
     from_substitution = models.BooleanField("递补抽取", default=False)

@@ -13,12 +13,19 @@
 
 The frame ids are target codes (USCC, or the register's internal code), the strata are the
 credit-risk classes A–D (or the one stratum ``ALL`` when the task is not stratified).
+
+Weights (the population's weight column, draw-spec §3.1): every candidate weighs 1 unless a
+registered weight provider raises it. The credit loop registers one (followups'
+``AppConfig.ready``: an active consequence that raises the draw weight); tasks does not import
+followups. A provider answers for the few targets it raises, so the 1,000,000-target freeze
+reads them in one sparse query instead of a weight per row.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from itertools import compress
 
 from django.db import connection
@@ -46,6 +53,30 @@ DEFAULT_UNCLASSIFIED_AS = RiskClass.B.value
 
 class PopulationError(RuleError):
     """A condition names something that does not exist; the message is Chinese."""
+
+
+# (population queryset, day) -> {target id: weight} for the targets whose weight is raised
+WeightProvider = Callable[[QuerySet, dt.date], dict[int, int]]
+_weight_providers: list[WeightProvider] = []
+
+
+def register_weight_provider(provider: WeightProvider) -> None:
+    """Called by an app that raises draw weights (once, from its ``AppConfig.ready``)."""
+    if provider not in _weight_providers:
+        _weight_providers.append(provider)
+
+
+def raised_weights(qs: QuerySet[Target], today: dt.date) -> dict[str, int]:
+    """{target code: weight > 1} of the population's targets a provider raises (the largest
+    weight when several do); every other target weighs 1."""
+    by_id: dict[int, int] = {}
+    for provider in _weight_providers:
+        for target_id, weight in provider(qs, today).items():
+            if weight > 1:
+                by_id[target_id] = max(by_id.get(target_id, 1), weight)
+    if not by_id:
+        return {}
+    return {code: by_id[pk] for pk, code in qs.filter(pk__in=list(by_id)).order_by().values_list("pk", "code")}
 
 
 def months_before(day: dt.date, months: int) -> dt.date:
@@ -131,14 +162,19 @@ class Population:
 
     ids: dict[str, list[str]]
     exclusions: list[Exclusion]
+    weights: dict[str, int] = field(default_factory=dict)  # {code: weight > 1}, the few raised
 
     def frame(self) -> Frame:
-        """The engine's frame (validates every id and refuses duplicates)."""
-        return Frame.from_columns(self.ids)
+        """The engine's frame (validates every id and refuses duplicates, and the weights)."""
+        if not self.weights:
+            return Frame.from_columns(self.ids)
+        get = self.weights.get
+        return Frame.from_columns(self.ids, {s: [get(c, 1) for c in codes] for s, codes in self.ids.items()})
 
     @property
     def candidates(self) -> list[Candidate]:
-        return [Candidate(code, s) for s, codes in self.ids.items() for code in codes]
+        get = self.weights.get
+        return [Candidate(code, s, get(code, 1)) for s, codes in self.ids.items() for code in codes]
 
     def counts(self) -> dict[str, int]:
         """Frame size per stratum after the exclusions."""
@@ -220,7 +256,9 @@ def _exclusions(task, recent: dict[str, tuple[dt.date, str]]) -> list[Exclusion]
 
 def build_population(task, today: dt.date) -> Population:
     qs = population_queryset(task)
-    return Population(_codes_by_stratum(task, qs), _exclusions(task, _recently_inspected(task, qs, today)))
+    return Population(
+        _codes_by_stratum(task, qs), _exclusions(task, _recently_inspected(task, qs, today)), raised_weights(qs, today)
+    )
 
 
 @dataclass

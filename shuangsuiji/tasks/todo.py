@@ -71,8 +71,10 @@ def todo_for(user, today: dt.date | None = None) -> list[dict]:
                         "overdue": today > c.due_on,
                     }
                 )
-        flagged = changes.affected_in_task(task) if live.inspector_draws.exists() else []
-        parts = {p.department_id: p for p in task.participants.all()} if flagged else {}
+        # who may draw (or substitute) inspectors for a department of this task: only they see
+        # the groups to change, so nobody else pays for looking them up
+        parts = {p.department_id: p for p in task.participants.all() if access.can_draw_inspectors(user, p)}
+        flagged = changes.affected_in_task(task) if parts and live.inspector_draws.exists() else []
         for a in flagged:
             p = parts.get(a.draw.department_id)
             if p is not None and access.can_draw_inspectors(user, p):

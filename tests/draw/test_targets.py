@@ -167,6 +167,27 @@ def test_numpy_path_equals_python_path():
     assert with_np.strata["C"].n == 4100
 
 
+def test_numpy_path_equals_python_path_with_sparse_weights():
+    from shuangsuiji.draw import Frame
+
+    ids = {"A": [f"T{k:06d}" for k in range(9000)], "B": [f"U{k:06d}" for k in range(5000)]}
+    weights = {s: [1] * len(v) for s, v in ids.items()}
+    for k in (3, 17, 4000, 8999):
+        weights["A"][k] = 1 + k % 5 or 2
+    weights["B"][10] = 50
+    frame = Frame.from_columns(ids, weights)
+    p = params({"A": {"ratio": "0.01", "reserves": 5}, "B": {"ratio": "0.3"}}, weighted=True)
+    seed = seed_of(11)
+    with_np = draw_targets(frame, p, seed)
+    targets_mod.set_numpy(False)
+    try:
+        without = draw_targets(frame, p, seed)
+    finally:
+        targets_mod.set_numpy(True)
+    assert with_np == without
+    assert with_np != draw_targets(Frame.from_columns(ids), p, seed)  # the weights count
+
+
 def test_weight_one_equals_unweighted():
     pop = population({"A": 50, "B": 50})
     seed = seed_of(3)
