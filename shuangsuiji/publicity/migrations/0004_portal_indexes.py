@@ -27,7 +27,7 @@ def backwards(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("publicity", "0002_export_batches")]
+    dependencies = [("publicity", "0003_publication_part")]
 
     operations = [
         migrations.AddIndex(
