@@ -458,13 +458,6 @@ def _parts(org: Organisation, year: int):
     )
 
 
-def _published_q(*, on_time: bool) -> Q:
-    from django.db.models import Exists, OuterRef
-
-    pubs = _result_publications().filter(part=OuterRef("pk"))
-    return Q(Exists(pubs.filter(late=False) if on_time else pubs))
-
-
 def part_facts(org: Organisation, year: int, today: dt.date) -> dict[int, dict[str, int]]:
     """The determined results of ``year`` of departments in scope, by task: all, found a
     problem, determined within the task's window, published on time (publicity's ``late`` flag,

@@ -95,11 +95,11 @@ def undetermined_results(user, today: dt.date) -> list[dict]:
 
 
 def unpublished_results(user, today: dt.date) -> list[dict]:
-    """Determined parts past their publication deadline (20 working days) with no result
-    publication in force (``publicity``)."""
-    parts = DepartmentPart.objects.filter(
-        scope_q(user, "department"), status=PartStatus.DETERMINED, publication_due_on__lt=today
-    ).exclude(figures._published_q(on_time=False))
+    """Determined parts past their publication deadline (20 working days) and not published:
+    publicity's one rule (``publicity.deadlines.overdue_q``), as on the task page and the queue."""
+    from shuangsuiji.publicity.deadlines import overdue_q
+
+    parts = DepartmentPart.objects.filter(scope_q(user, "department")).filter(overdue_q(today))
     return _rows(parts.values_list("record__task_id", "department_id", "publication_due_on"), today)
 
 
