@@ -342,10 +342,13 @@ class ItemResult(PartChild):
         return self.part.record.task_id
 
 
-class PartEvent(models.Model):
-    """One step of a part's handling (append-only). ``client_request_id`` is the idempotency
+class PartEvent(im.ImmutableModel):
+    """One step of a part's handling (append-only: the shared ``shuangsuiji.immutability``
+    declaration, model guard and database triggers). ``client_request_id`` is the idempotency
     key of an offline-queued submission: the same key for the same part and action is
     stored once and answers the first outcome."""
+
+    immutable = im.Immutable(append_only="办理记录不可修改。", no_delete="办理记录不可删除。")
 
     class Action(models.TextChoices):
         SAVE = "save", "保存草稿"
@@ -377,14 +380,6 @@ class PartEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.part_id} {self.action}"
-
-    def save(self, *args, **kwargs) -> None:
-        if self.pk is not None:
-            raise ValidationError("办理记录不可修改。")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise ValidationError("办理记录不可删除。")
 
 
 # --- Evidence, summary, register proposals ------------------------------------------------------
