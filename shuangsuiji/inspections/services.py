@@ -719,22 +719,30 @@ def check_evidence_file(name: str, data: bytes) -> str:
     return content_type
 
 
+THUMBNAIL_PX = 320
+
+
 def thumbnail_of(data: bytes, content_type: str) -> bytes | None:
-    """A small JPEG of a photo when Pillow is installed; None otherwise (the page then scales
-    the original)."""
+    """A JPEG of a photo at most ``THUMBNAIL_PX`` on its longer side, turned upright by its
+    EXIF orientation (a phone's portrait photo); None for anything Pillow cannot read (a
+    damaged or unsupported image keeps no thumbnail and the upload still succeeds)."""
     if not content_type.startswith("image/"):
         return None
+    from PIL import Image, ImageOps
+
     try:
-        from PIL import Image
-    except ImportError:
-        return None
-    try:
-        img = Image.open(io.BytesIO(data))
-        img.thumbnail((320, 320))
-        out = io.BytesIO()
-        img.convert("RGB").save(out, "JPEG", quality=75)
-        return out.getvalue()
-    except Exception:  # an unreadable image keeps no thumbnail
+        with Image.open(io.BytesIO(data)) as img:
+            img = ImageOps.exif_transpose(img)
+            img.thumbnail((THUMBNAIL_PX, THUMBNAIL_PX))
+            if img.mode not in ("RGB", "L"):
+                img = img.convert("RGBA")
+                flat = Image.new("RGB", img.size, (255, 255, 255))
+                flat.paste(img, mask=img.getchannel("A"))
+                img = flat
+            out = io.BytesIO()
+            img.save(out, "JPEG", quality=75)
+            return out.getvalue()
+    except (OSError, ValueError, SyntaxError, Image.DecompressionBombError):  # unreadable
         return None
 
 
