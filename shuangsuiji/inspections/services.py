@@ -31,6 +31,7 @@ from shuangsuiji.audit.context import acting
 from shuangsuiji.inspections import access
 from shuangsuiji.inspections.models import (
     CODEBOOK_VERSION,
+    FLAG_FIELDS,
     OPEN_STATUSES,
     DepartmentPart,
     Evidence,
@@ -43,7 +44,6 @@ from shuangsuiji.inspections.models import (
     PartStatus,
     RecordInspector,
     RegisterChangeProposal,
-    RegisterField,
     ResultCode,
     ResultKind,
     SignatureStatus,
@@ -576,18 +576,11 @@ def _feed_register(part: DepartmentPart, user) -> None:
             last.inspected_on = record.visit_date
             last.save()
     for c in codes:
-        if (
-            c.register_field
-            and not RegisterChangeProposal.objects.filter(
-                target_id=record.target_id,
-                field=c.register_field,
-                value=c.register_value,
-                status=RegisterChangeProposal.Status.PROPOSED,
-            ).exists()
-        ):
-            RegisterChangeProposal.objects.create(
-                part=part, target_id=record.target_id, field=c.register_field, value=c.register_value
-            )
+        for name, value in c.register_changes:
+            if not RegisterChangeProposal.objects.filter(
+                target_id=record.target_id, field=name, value=value, status=RegisterChangeProposal.Status.PROPOSED
+            ).exists():
+                RegisterChangeProposal.objects.create(part=part, target_id=record.target_id, field=name, value=value)
 
 
 @transaction.atomic
@@ -834,7 +827,7 @@ def decide_proposal(proposal: RegisterChangeProposal, user, apply: bool, note: s
         raise ResultRuleError("处理意见：不予变更时请填写理由。")
     with acting(actor=user, action="inspections.decide_register_change", reason=note):
         if apply:
-            value = proposal.value == "true" if proposal.field == RegisterField.ABNORMAL else proposal.value
+            value = proposal.value == "true" if proposal.field in FLAG_FIELDS else proposal.value
             reason = f"检查结果认定（{proposal.part.record.task.code}）：{note}".rstrip("：")
             update_target(proposal.target, {proposal.field: value}, user=user, reason=reason)
             proposal.target_change = proposal.target.changes.order_by("-id").first()
