@@ -53,6 +53,7 @@ GOAL_P95 = 0.100
 REQUESTS = 50
 PROBLEM_EVERY = 10  # 1 in 10 results: 发现问题待后续处理
 UNREACHABLE_EVERY = 20  # 1 in 20 results (water only): 无法联系
+TITLE = "省级部门联合抽查（结果录入基准）"
 PHOTO_REF = "evidence:0"  # replaced by the part's uploaded photo
 
 
@@ -408,9 +409,18 @@ def main() -> None:
         default=0,
         help="enter the first N drawn targets through the services, the others in bulk (0: all through the services)",
     )
+    ap.add_argument("--pages-only", action="store_true", help="measure the pages of --db as an earlier run left it")
     ap.add_argument("--ratio", default="0.5", help="sampling ratio per stratum (0.5 of 100,000 → 100,000 results)")
     args = ap.parse_args()
     print(f"results bench: {args.targets:,} targets, {os.cpu_count()} cpus, load average {os.getloadavg()}")
+    if args.pages_only:  # the pages of an earlier run's database, at the size it reached
+        drawday.setup_django(drawday._url(args.server, args.db))
+        from shuangsuiji.inspections.models import DepartmentPart
+        from shuangsuiji.tasks.models import Task
+
+        task = Task.objects.filter(title=TITLE).latest("pk")
+        done = DepartmentPart.objects.filter(record__task=task, status="determined").count()
+        return report(args, drawday.world(), task, done)
     prepare(args)
     from shuangsuiji.audit.context import acting
     from shuangsuiji.tasks.models import Draw, DrawKind
@@ -418,7 +428,7 @@ def main() -> None:
     drawday.RATIO = args.ratio  # the task of drawday.make_task, at this bench's ratio
     w = drawday.world()
     t = time.perf_counter()
-    task = drawday.make_task(w, "省级部门联合抽查（结果录入基准）")
+    task = drawday.make_task(w, TITLE)
     drawday.run_day_services(w, task)
     draw = Draw.objects.get(task=task, kind=DrawKind.TARGETS)
     with acting(actor_name="基准测试"):
@@ -436,6 +446,10 @@ def main() -> None:
         filled = fill_rest(w, task, draw, entered, accounts)
         print(f"the other {filled:,} results written in bulk in {time.perf_counter() - t:.1f} s (preparation)")
         done += filled
+    report(args, w, task, done)
+
+
+def report(args, w, task, done: int) -> None:
     from django.db import connection
 
     with connection.cursor() as cur:
