@@ -377,7 +377,7 @@ def pages(args, w, task) -> list[tuple[str, float, float]]:
         ),
     ]
     out = []
-    for key, name, user, url in cases:
+    for key, name, user, url in [c for c in cases if c[0] in args.pages.split(",")]:
         c = Client()
         c.force_login(user)
         drawday.check(c.get(url))  # warm-up: URL conf, templates
@@ -409,6 +409,7 @@ def main() -> None:
         default=0,
         help="enter the first N drawn targets through the services, the others in bulk (0: all through the services)",
     )
+    ap.add_argument("--pages", default="task,home", help="the pages to measure: task, home")
     ap.add_argument("--pages-only", action="store_true", help="measure the pages of --db as an earlier run left it")
     ap.add_argument("--ratio", default="0.5", help="sampling ratio per stratum (0.5 of 100,000 → 100,000 results)")
     args = ap.parse_args()
