@@ -46,7 +46,11 @@ def _audit_genesis_after_flush(request):
 # Codebooks loaded by data migrations (a transactional test's flush removes them too: an
 # import after a browser test found no GB/T 4754 industry and refused every row).
 CODEBOOK_MIGRATIONS = (
-    ("inspections.ResultCode", "shuangsuiji.inspections.migrations.0002_result_codebook_2026", "load"),
+    (
+        "inspections.ResultCode",
+        "shuangsuiji.inspections.migrations.0004_resultcode_proposes_address_unreachable",
+        "load",
+    ),
     ("followups.FollowUpType", "shuangsuiji.followups.migrations.0002_codebook_and_rules", "load"),
     ("targets.Industry", "shuangsuiji.targets.migrations.0002_load_industries", "forwards"),
 )

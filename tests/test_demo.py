@@ -29,9 +29,10 @@ def test_seed_demo_is_idempotent(capsys, client):
     from shuangsuiji.targets.models import LastInspection, RiskClassChange, Target
 
     earlier = LastInspection.objects.select_related("department")
-    assert 1000 < earlier.count() < 3000  # about 8 % of 20,000 businesses, 15 % of 600 projects
+    assert earlier.count() >= 40  # the determined results of the earlier demo task
     assert {e.department.name for e in earlier} == {"清河县市场监督管理局", "清河县水务局"}
     assert max(e.inspected_on for e in earlier) < timezone.localdate()
+    _last_inspections_come_from_determined_results()
     # The demo classification is each target's current one: on the target, no history rows,
     # except where the credit loop (follow-ups, issue 14) reclassified a target.
     looped = Target.objects.filter(credit_consequences__risk_after__gt=F("credit_consequences__risk_before"))
@@ -125,3 +126,28 @@ def _the_portal_shows_results(client):
     queue = results.queue(market)
     assert any(e.state == "待公开" and 0 <= e.days_left <= 3 for e in queue)
     assert any(e.overdue for e in queue)
+
+
+def _last_inspections_come_from_determined_results():
+    """No placeholder: every LastInspection is the visit of a determined, inspected part of that
+    department for that target; the later task's "not inspected in the last 12 months"
+    condition excludes some of them."""
+    from django.utils import timezone
+
+    from shuangsuiji.inspections.models import DepartmentPart, PartStatus, ResultKind
+    from shuangsuiji.targets.models import LastInspection
+    from shuangsuiji.tasks import demo as tasks_demo
+    from shuangsuiji.tasks.models import Task
+    from shuangsuiji.tasks.population import count_population
+
+    determined = {
+        (target_id, dep): day
+        for target_id, dep, day in DepartmentPart.objects.filter(
+            status=PartStatus.DETERMINED, codes__code__kind=ResultKind.INSPECTED, record__visit_date__isnull=False
+        ).values_list("record__target_id", "department_id", "record__visit_date")
+    }
+    for target_id, dep, day in LastInspection.objects.values_list("target_id", "department_id", "inspected_on"):
+        assert determined.get((target_id, dep)) == day, (target_id, dep, day)
+    later = Task.objects.get(title=tasks_demo.TITLE)
+    assert later.population.get("exclude_inspected_months") == 12
+    assert sum(count_population(later, timezone.localdate()).excluded.values()) > 0

@@ -18,7 +18,7 @@ from shuangsuiji.demo.realistic import BRANDS, COUNTY, GIVEN, STREETS, SURNAMES,
 from shuangsuiji.tags.models import Tag
 from shuangsuiji.tags.services import ensure_tag
 from shuangsuiji.targets.choices import RegistrationStatus, RiskClass, TargetType
-from shuangsuiji.targets.models import LastInspection, Target
+from shuangsuiji.targets.models import Target
 
 SEED = 20261123
 BUSINESSES = 20_000
@@ -160,32 +160,12 @@ def seed(demo, log) -> None:
         if r["industry_id"] in ("17", "18") and not r["project"]
     ]
     through.objects.bulk_create(links, batch_size=5000)
-    inspected = _last_inspections(demo, missing, ids, today)
     record(
         action="targets.seed_demo",
         object_type="targets.target",
         object_id=COUNTY,
         object_repr=f"演示检查对象 {len(missing)} 个",
-        after={"created": len(missing), "region": COUNTY, "last_inspections": inspected},
+        after={"created": len(missing), "region": COUNTY},
     )
     businesses = sum(1 for r in missing if not r["project"])
     log(f"演示检查对象：新增企业等 {businesses} 个、生产建设项目 {len(missing) - businesses} 个")
-
-
-def _last_inspections(demo, rows: list[dict], ids: dict[str, int], today: date) -> int:
-    """Earlier inspections (before the platform): about 8 % of the businesses by 市场监管局 and
-    15 % of the projects by 水务局, within the last two years, so that a task's "not inspected
-    in the last N months" condition has something to exclude."""
-    j = getattr(demo, "jurisdiction", None)
-    if j is None:
-        return 0
-    rng = random.Random(SEED + 1)
-    market, water = j.department("market"), j.department("water")
-    objs = []
-    for r in rows:
-        share, department = (0.15, water) if r["project"] else (0.08, market)
-        if rng.random() < share:
-            when = today - timedelta(days=rng.randint(20, 730))
-            objs.append(LastInspection(target_id=ids[r["code"]], department=department, inspected_on=when))
-    LastInspection.objects.bulk_create(objs, batch_size=5000)
-    return len(objs)

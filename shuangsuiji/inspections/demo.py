@@ -57,6 +57,16 @@ PLAN = [
     (("corrected", "发现问题待后续处理", True, "past"), ("determined", "未发现问题", False, "past")),
     (("determined", "通过登记的住所（经营场所）无法联系", False, "past"), None),
 ]
+# Further drawn targets with both parts determined (no problem, or one corrected on the spot):
+# LastInspection comes only from determined results, and the later demo task's "not inspected
+# in the last 12 months" condition must find real inspections to exclude.
+MORE_DETERMINED = 24
+
+
+def plan() -> list:
+    clean = ("determined", "未发现问题", False, "past")
+    corrected = ("determined", "发现问题经责令已改正", True, "past")
+    return PLAN + [(corrected if k % 4 == 1 else clean, clean) for k in range(MORE_DETERMINED)]
 
 
 def tiny_png(rgb: tuple[int, int, int], w: int = 64, h: int = 48) -> bytes:
@@ -149,7 +159,8 @@ def seed(demo, log) -> None:
     services (freeze, a recorded demo ceremony's entropy, draw, confirmations, inspector draws),
     with results in every state: draft, submitted, returned, determined (with and without
     problems, some past their publication deadline), a correction, a non-inspection outcome
-    that proposes a register change. Idempotent by the task's title."""
+    that proposes register changes, and ``MORE_DETERMINED`` more targets determined by both
+    departments (the demo's only source of ``LastInspection``). Idempotent by the task's title."""
     from shuangsuiji.inspections import services
     from shuangsuiji.inspections.models import InspectionRecord
     from shuangsuiji.items.services import published_items
@@ -196,7 +207,7 @@ def seed(demo, log) -> None:
     users: dict[int, object] = {}
     participants = {p.department_id: p for p in task.participants.all()}
     targets = list(drawday.active_targets(draw))
-    for drawn, outcomes in zip(targets, PLAN, strict=False):
+    for drawn, outcomes in zip(targets, plan(), strict=False):
         first_user = None
         for dep, reviewer, outcome in ((water.pk, sw_admin, outcomes[0]), (market.pk, sc_admin, outcomes[1])):
             if outcome is None:

@@ -42,6 +42,11 @@ class RegisterField(models.TextChoices):
     NONE = "", "不变更"
     STATUS = "registration_status", "登记状态"
     ABNORMAL = "abnormal_operation", "列入经营异常名录"
+    ADDRESS_UNREACHABLE = "address_unreachable", "住所无法联系"
+
+
+# Register fields that are flags (the proposal's value "true" sets them).
+FLAG_FIELDS = (RegisterField.ABNORMAL, RegisterField.ADDRESS_UNREACHABLE)
 
 
 class ResultCode(CodebookEntry):
@@ -61,6 +66,9 @@ class ResultCode(CodebookEntry):
         "建议变更名录库字段", max_length=32, choices=RegisterField.choices, blank=True, default=""
     )
     register_value = models.CharField("建议变更为", max_length=32, blank=True)
+    proposes_address_unreachable = models.BooleanField(
+        "建议标记住所无法联系", default=False, help_text="认定后另向名录库维护人员建议标记“住所无法联系”"
+    )
 
     class Meta:
         verbose_name = "检查结果代码"
@@ -74,6 +82,14 @@ class ResultCode(CodebookEntry):
     @property
     def is_inspected(self) -> bool:
         return self.kind == ResultKind.INSPECTED
+
+    @property
+    def register_changes(self) -> list[tuple[str, str]]:
+        """The register changes a determined result with this code proposes: (field, value)."""
+        out = [(self.register_field, self.register_value)] if self.register_field else []
+        if self.proposes_address_unreachable:
+            out.append((RegisterField.ADDRESS_UNREACHABLE, "true"))
+        return out
 
 
 # --- The record (one per task + target) ---------------------------------------------------------
@@ -342,10 +358,13 @@ class ItemResult(PartChild):
         return self.part.record.task_id
 
 
-class PartEvent(models.Model):
-    """One step of a part's handling (append-only). ``client_request_id`` is the idempotency
+class PartEvent(im.ImmutableModel):
+    """One step of a part's handling (append-only: the shared ``shuangsuiji.immutability``
+    declaration, model guard and database triggers). ``client_request_id`` is the idempotency
     key of an offline-queued submission: the same key for the same part and action is
     stored once and answers the first outcome."""
+
+    immutable = im.Immutable(append_only="办理记录不可修改。", no_delete="办理记录不可删除。")
 
     class Action(models.TextChoices):
         SAVE = "save", "保存草稿"
@@ -377,14 +396,6 @@ class PartEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.part_id} {self.action}"
-
-    def save(self, *args, **kwargs) -> None:
-        if self.pk is not None:
-            raise ValidationError("办理记录不可修改。")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise ValidationError("办理记录不可删除。")
 
 
 # --- Evidence, summary, register proposals ------------------------------------------------------
@@ -486,7 +497,7 @@ class InspectionSummary(models.Model):
 
 class RegisterChangeProposal(models.Model):
     """A change of the target register proposed by a determined non-inspection outcome
-    (注销、吊销、撤销、迁出、停业 → 登记状态; 无法联系 → 经营异常名录), applied or
+    (注销、吊销、撤销、迁出、停业 → 登记状态; 无法联系 → 经营异常名录 and 住所无法联系), applied or
     declined by the register's keepers; the applied change is a ``TargetChange``."""
 
     class Status(models.TextChoices):

@@ -31,6 +31,7 @@ from shuangsuiji.audit.context import acting
 from shuangsuiji.inspections import access
 from shuangsuiji.inspections.models import (
     CODEBOOK_VERSION,
+    FLAG_FIELDS,
     OPEN_STATUSES,
     DepartmentPart,
     Evidence,
@@ -43,7 +44,6 @@ from shuangsuiji.inspections.models import (
     PartStatus,
     RecordInspector,
     RegisterChangeProposal,
-    RegisterField,
     ResultCode,
     ResultKind,
     SignatureStatus,
@@ -583,18 +583,11 @@ def _feed_register(part: DepartmentPart, user) -> None:
             last.inspected_on = record.visit_date
             last.save()
     for c in codes:
-        if (
-            c.register_field
-            and not RegisterChangeProposal.objects.filter(
-                target_id=record.target_id,
-                field=c.register_field,
-                value=c.register_value,
-                status=RegisterChangeProposal.Status.PROPOSED,
-            ).exists()
-        ):
-            RegisterChangeProposal.objects.create(
-                part=part, target_id=record.target_id, field=c.register_field, value=c.register_value
-            )
+        for name, value in c.register_changes:
+            if not RegisterChangeProposal.objects.filter(
+                target_id=record.target_id, field=name, value=value, status=RegisterChangeProposal.Status.PROPOSED
+            ).exists():
+                RegisterChangeProposal.objects.create(part=part, target_id=record.target_id, field=name, value=value)
 
 
 @transaction.atomic
@@ -726,22 +719,30 @@ def check_evidence_file(name: str, data: bytes) -> str:
     return content_type
 
 
+THUMBNAIL_PX = 320
+
+
 def thumbnail_of(data: bytes, content_type: str) -> bytes | None:
-    """A small JPEG of a photo when Pillow is installed; None otherwise (the page then scales
-    the original)."""
+    """A JPEG of a photo at most ``THUMBNAIL_PX`` on its longer side, turned upright by its
+    EXIF orientation (a phone's portrait photo); None for anything Pillow cannot read (a
+    damaged or unsupported image keeps no thumbnail and the upload still succeeds)."""
     if not content_type.startswith("image/"):
         return None
+    from PIL import Image, ImageOps
+
     try:
-        from PIL import Image
-    except ImportError:
-        return None
-    try:
-        img = Image.open(io.BytesIO(data))
-        img.thumbnail((320, 320))
-        out = io.BytesIO()
-        img.convert("RGB").save(out, "JPEG", quality=75)
-        return out.getvalue()
-    except Exception:  # an unreadable image keeps no thumbnail
+        with Image.open(io.BytesIO(data)) as img:
+            img = ImageOps.exif_transpose(img)
+            img.thumbnail((THUMBNAIL_PX, THUMBNAIL_PX))
+            if img.mode not in ("RGB", "L"):
+                img = img.convert("RGBA")
+                flat = Image.new("RGB", img.size, (255, 255, 255))
+                flat.paste(img, mask=img.getchannel("A"))
+                img = flat
+            out = io.BytesIO()
+            img.save(out, "JPEG", quality=75)
+            return out.getvalue()
+    except (OSError, ValueError, SyntaxError, Image.DecompressionBombError):  # unreadable
         return None
 
 
@@ -833,7 +834,7 @@ def decide_proposal(proposal: RegisterChangeProposal, user, apply: bool, note: s
         raise ResultRuleError("处理意见：不予变更时请填写理由。")
     with acting(actor=user, action="inspections.decide_register_change", reason=note):
         if apply:
-            value = proposal.value == "true" if proposal.field == RegisterField.ABNORMAL else proposal.value
+            value = proposal.value == "true" if proposal.field in FLAG_FIELDS else proposal.value
             reason = f"检查结果认定（{proposal.part.record.task.code}）：{note}".rstrip("：")
             update_target(proposal.target, {proposal.field: value}, user=user, reason=reason)
             proposal.target_change = proposal.target.changes.order_by("-id").first()

@@ -367,6 +367,11 @@ def part_detail(request, pk):
             "items": list(part.item_results.select_related("task_item__item_version", "form_version")),
             "codes": [r.code for r in part.codes.select_related("code")],
             "events": list(part.events.select_related("actor")),
+            "evidence": [
+                e
+                for e in record.evidence.filter(department_id=part.department_id).select_related("item_result__part")
+                if access.evidence_readable(user, e)
+            ],
             "versions": versions,
             "can_review": part.status == PartStatus.SUBMITTED and access.can_review(user, part),
             "reviewer_but_enterer": part.status == PartStatus.SUBMITTED

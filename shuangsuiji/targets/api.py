@@ -32,6 +32,7 @@ class TargetOut(Schema):
     risk_source: str
     risk_effective_on: date | None
     abnormal_operation: bool
+    address_unreachable: bool
     serious_violation: bool
     complaint_count: int
 
@@ -96,6 +97,7 @@ class TargetFieldsIn(Schema):
     risk_class: str | None = Field(None, description="信用风险分类 A、B、C、D；空：未分类 / 更新时不变")
     risk_source: str | None = Field(None, description="风险分类来源")
     abnormal_operation: bool | str | None = Field(None, description="经营异常名录（true/false 或 是/否）")
+    address_unreachable: bool | str | None = Field(None, description="住所无法联系（true/false 或 是/否）")
     serious_violation: bool | str | None = Field(None, description="严重违法失信名单")
     complaint_count: int | str | None = Field(None, description="投诉举报次数")
     tags: list[str] | None = Field(None, description="标签（标签字库中的名称）")

@@ -34,6 +34,7 @@ class TargetForm(forms.ModelForm):
             "established_on",
             "risk_class",
             "abnormal_operation",
+            "address_unreachable",
             "serious_violation",
             "complaint_count",
         ]

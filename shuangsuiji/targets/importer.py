@@ -62,6 +62,7 @@ COLUMNS = (
     Column("信用风险分类", "risk_class", example="B", note="A、B、C、D"),
     Column("风险分类来源", "risk_source", example="市场监管部门企业信用风险分类结果"),
     Column("经营异常名录", "abnormal_operation", example="否", note="是/否"),
+    Column("住所无法联系", "address_unreachable", example="否", note="是/否"),
     Column("严重违法失信名单", "serious_violation", example="否", note="是/否"),
     Column("投诉举报次数", "complaint_count", example="0"),
     Column("标签", "tags", example="", note="标签字库中的名称，多个以顿号分隔"),
@@ -107,6 +108,7 @@ def export_row(target: Target) -> dict[str, str]:
         "risk_class": "" if target.risk_class == RiskClass.UNCLASSIFIED else target.risk_class,
         "risk_source": target.risk_source,
         "abnormal_operation": "是" if target.abnormal_operation else "否",
+        "address_unreachable": "是" if target.address_unreachable else "否",
         "serious_violation": "是" if target.serious_violation else "否",
         "complaint_count": str(target.complaint_count),
         "tags": "、".join(t.full_name for t in target.tags.all()),
@@ -200,6 +202,7 @@ class TargetImporter(Importer):
         for f, parser in (
             ("established_on", parse_date),
             ("abnormal_operation", parse_bool),
+            ("address_unreachable", parse_bool),
             ("serious_violation", parse_bool),
             ("complaint_count", parse_count),
         ):

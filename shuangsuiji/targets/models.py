@@ -36,6 +36,7 @@ DATA_FIELDS = (
     "registration_status",
     "established_on",
     "abnormal_operation",
+    "address_unreachable",
     "serious_violation",
     "complaint_count",
 )
@@ -109,6 +110,9 @@ class Target(models.Model):
         db_index=False,
     )
     abnormal_operation = models.BooleanField("列入经营异常名录", default=False)
+    # 住所无法联系: set by the register keepers when a determined inspection result found the
+    # target unreachable at its registered address (a proposal of the inspections app).
+    address_unreachable = models.BooleanField("住所无法联系", default=False, db_default=False)
     serious_violation = models.BooleanField("列入严重违法失信名单", default=False)
     complaint_count = models.PositiveIntegerField("投诉举报次数", default=0)
     tags = models.ManyToManyField("tags.Tag", verbose_name="标签", blank=True, related_name="targets")
