@@ -225,7 +225,9 @@ SHUANGSUIJI_PUBLIC_RATE_LIMIT = (int(_rate[0]), int(_rate[1]) if len(_rate) > 1 
 # Redis (atomic INCR, every host) when SHUANGSUIJI_REDIS_URL or REDIS_URL is set; else files
 # under SHUANGSUIJI_PUBLIC_RATE_LIMIT_DIR incremented under flock (atomic across the workers of
 # one host); tests: the per-process memory cache.
-_redis_url = os.environ.get("SHUANGSUIJI_REDIS_URL") or os.environ.get("REDIS_URL")
+# (Tests keep the per-process cache even where the machine exports REDIS_URL: counts must not
+# carry over between test runs.)
+_redis_url = "" if TESTING else (os.environ.get("SHUANGSUIJI_REDIS_URL") or os.environ.get("REDIS_URL"))
 if _redis_url:
     CACHES["ratelimit"] = {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": _redis_url}
 SHUANGSUIJI_PUBLIC_RATE_LIMIT_CACHE = "ratelimit" if _redis_url else ("default" if TESTING else None)
