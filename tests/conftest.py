@@ -52,6 +52,9 @@ CODEBOOK_MIGRATIONS = (
         "load",
     ),
     ("followups.FollowUpType", "shuangsuiji.followups.migrations.0002_codebook_and_rules", "load"),
+    # the same migration loads the credit rules: reloaded when they alone are gone (a test may
+    # have made follow-up types of its own after a flush)
+    ("followups.CreditRule", "shuangsuiji.followups.migrations.0002_codebook_and_rules", "load"),
     ("targets.Industry", "shuangsuiji.targets.migrations.0002_load_industries", "forwards"),
 )
 

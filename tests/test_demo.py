@@ -41,7 +41,16 @@ def test_seed_demo_is_idempotent(capsys, client):
     assert set(Target.objects.exclude(pk__in=looped).values_list("risk_effective_on", flat=True)) == {
         timezone.localdate().replace(month=1, day=1)
     }
-    assert looped.filter(risk_class="D").exists()  # the demo's escalated case (立案, 1.5 万元)
+    # the demo's escalated case (立案, 1.5 万元): its business is in class D through the loop's
+    # rule (whatever class it had before: a business already in D stays there, not "moved")
+    from decimal import Decimal
+
+    from shuangsuiji.followups.models import FollowUp
+
+    case = FollowUp.objects.get(type__code="04", fine_wan=Decimal("1.5"))
+    escalated = Target.objects.get(pk=case.part.record.target_id)
+    assert escalated.risk_class == "D"
+    assert escalated.credit_consequences.filter(followup=case, risk_after="D").exists()
     _reports_in_every_state()
     call_command("seed_demo")
     assert _counts() == first  # no new rows, and no new audit entries either
