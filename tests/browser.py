@@ -19,8 +19,33 @@ CHROMIUM_ARGS = [
 ]
 
 
+def _one_request_at_a_time() -> None:
+    """The live server (pytest-django) shares ONE database connection between its request
+    threads when the test database is SQLite in memory; two requests at once (a page and the
+    service worker's or htmx's fetch) then interleave on that connection, and an audit entry
+    read the chain's head inside the other's transaction (UNIQUE seq, seen once under load).
+    The real servers give each request its own connection (gunicorn, runserver, the
+    production test), so only the live server is made to take its requests one at a time."""
+    import threading
+
+    from django.core.handlers.wsgi import WSGIHandler
+
+    if getattr(WSGIHandler, "_one_at_a_time", False):
+        return
+    lock = threading.RLock()
+    call = WSGIHandler.__call__
+
+    def serialised(self, environ, start_response):
+        with lock:
+            return call(self, environ, start_response)
+
+    WSGIHandler.__call__ = serialised
+    WSGIHandler._one_at_a_time = True
+
+
 @pytest.fixture(scope="session")
 def browser():
+    _one_request_at_a_time()
     # Playwright's sync API runs an event loop in this thread; the ORM calls the tests make
     # around it are still synchronous.
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
