@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET
 from shuangsuiji.publicity import published
 from shuangsuiji.publicity.models import Kind
 from shuangsuiji.tasks import drawday
+from shuangsuiji.web import pagination
 from shuangsuiji.web.pagination import PER_PAGE
 
 NOT_FOUND = "未找到该公开信息。"
@@ -42,15 +43,7 @@ class CappedPaginator(Paginator):
 
 
 def paginate(request, queryset) -> dict:
-    page_obj = CappedPaginator(queryset, PER_PAGE).get_page(request.GET.get("page"))
-    params = request.GET.copy()
-    params.pop("page", None)
-    encoded = params.urlencode()
-    return {
-        "page_obj": page_obj,
-        "object_list": page_obj.object_list,
-        "querystring_without_page": f"{encoded}&" if encoded else "",
-    }
+    return pagination.paginate(request, queryset, PER_PAGE, paginator_class=CappedPaginator)
 
 
 def _year(request) -> int | None:
