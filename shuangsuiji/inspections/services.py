@@ -130,14 +130,9 @@ def publication_due(determined_on: dt.date) -> dt.date:
     return deadline(determined_on, PUBLICATION_WORKDAYS).day
 
 
-def is_overdue(part: DepartmentPart, today: dt.date | None = None, published: bool = False) -> bool:
-    """A determined part past its publication deadline and not published: the one rule of
-    ``publicity.deadlines`` (``published`` True: the caller knows it is published)."""
-    from shuangsuiji.publicity import deadlines
-
-    if published:
-        return False
-    st = deadlines.state_of(part, today)
+def is_overdue(part: DepartmentPart, today: dt.date | None = None) -> bool:
+    """A determined part past its publication deadline and not published (``publicity.deadlines``)."""
+    st = publication_state(part, today)
     return st is not None and st.overdue
 
 
@@ -146,6 +141,13 @@ def publication_state(part: DepartmentPart | None, today: dt.date | None = None)
     from shuangsuiji.publicity import deadlines
 
     return deadlines.state_of(part, today) if part is not None else None
+
+
+def publication_states(parts, today: dt.date | None = None) -> dict:
+    """{part pk: its publication state} for many parts, with one query for their publications."""
+    from shuangsuiji.publicity import deadlines
+
+    return deadlines.states(parts, today)
 
 
 # --- The record ---------------------------------------------------------------------------------

@@ -350,6 +350,7 @@ def part_detail(request, pk):
     part = _part_or_404(request, pk)
     user = request.user
     record = part.record
+    publication = services.publication_state(part)
     versions = [
         v
         for v in record.parts.filter(department_id=part.department_id).order_by("-version")
@@ -385,8 +386,8 @@ def part_detail(request, pk):
             "can_submit_correction": part.supersedes_id is not None
             and part.status in (PartStatus.DRAFT, PartStatus.RETURNED)
             and access.can_correct(user, part),
-            "overdue": services.is_overdue(part),
-            "publication": services.publication_state(part),
+            "overdue": publication is not None and publication.overdue,
+            "publication": publication,
             "reason_form": ReasonForm(),
         },
     )

@@ -24,7 +24,7 @@ def inspection_progress(task):
 
 @register.simple_tag
 def inspection_work(user):
-    from shuangsuiji.inspections.services import is_overdue, publication_waiting, review_queue, work_list
+    from shuangsuiji.inspections.services import publication_states, publication_waiting, review_queue, work_list
 
     out = []
     for r in work_list(user, limit=50):
@@ -47,13 +47,15 @@ def inspection_work(user):
                 "overdue": False,
             }
         )
-    for p in publication_waiting(user):
+    waiting = list(publication_waiting(user))
+    states = publication_states(waiting)
+    for p in waiting:
         out.append(
             {
                 "title": f"公示检查结果：{p.record.target.name}（{p.department.name}，已认定）",
                 "url": reverse("inspections:part", args=[p.pk]),
                 "due": p.publication_due_on,
-                "overdue": is_overdue(p),
+                "overdue": states[p.pk] is not None and states[p.pk].overdue,
             }
         )
     return out
