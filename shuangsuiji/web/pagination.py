@@ -7,7 +7,7 @@ from django.core.paginator import Paginator
 PER_PAGE = 25
 
 
-def paginate(request, queryset, per_page: int = PER_PAGE, paginator_class: type[Paginator] = Paginator) -> dict:
+def paginate(request, queryset, per_page: int = PER_PAGE, *, paginator_class: type[Paginator] = Paginator) -> dict:
     paginator = paginator_class(queryset, per_page)
     page_obj = paginator.get_page(request.GET.get("page"))
     params = request.GET.copy()
