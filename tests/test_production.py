@@ -30,14 +30,15 @@ GUNICORN = str(Path(PYTHON).with_name("gunicorn"))
 PASSWORD = "Qinghe@2026"
 HOST = "ssj.example.gov.cn"
 
-# (demo login, a title its home page shows, a list page of its role)
+# (demo login, a title its home page shows, pages of its role: the year's first half and its
+# second half — results, follow-up, publication, reports, supervision)
 ROLES = [
-    ("admin", "平台管理员工作台", "/audit/"),
-    ("qh_office", "双随机办工作台", "/tasks/"),
-    ("sw_admin", "部门系统管理员工作台", "/targets/"),
-    ("sc_operator", "业务股室工作台", "/items/"),
-    ("zr_inspector", "执法检查人员工作台", "/tasks/"),
-    ("qh_supervisor", "督查工作台", "/audit/"),
+    ("admin", "平台管理员工作台", ("/audit/",)),
+    ("qh_office", "双随机办工作台", ("/tasks/", "/reports/", "/reports/dashboard/", "/publicity/")),
+    ("sw_admin", "部门系统管理员工作台", ("/targets/", "/followups/", "/publicity/")),
+    ("sc_operator", "业务股室工作台", ("/items/", "/followups/")),
+    ("zr_inspector", "执法检查人员工作台", ("/tasks/", "/inspections/")),
+    ("qh_supervisor", "督查工作台", ("/audit/", "/reports/supervision/")),
 ]
 HEADERS = {
     "Content-Security-Policy": "default-src 'self'",
@@ -204,16 +205,32 @@ def test_login_page_and_its_static_files(production):
             assert asset.headers.get("Content-Encoding") == "gzip", url
 
 
-@pytest.mark.parametrize(("username", "title", "listing"), ROLES)
-def test_each_role_signs_in_and_works(production, username, title, listing):
+@pytest.mark.parametrize(("username", "title", "pages"), ROLES)
+def test_each_role_signs_in_and_works(production, username, title, pages):
     s = _sign_in(production, username)
     home = s.get("/")
     assert home.status_code == 200
     assert title in home.text
     _assert_secure_headers(home)
-    page = s.get(listing)
-    assert page.status_code == 200, f"{username} {listing}: {page.status_code}"
-    _assert_secure_headers(page)
+    for url in pages:
+        page = s.get(url)
+        assert page.status_code == 200, f"{username} {url}: {page.status_code}"
+        _assert_secure_headers(page)
+        for asset in re.findall(r'(?:href|src)="(/static/[^"]+)"', page.text):
+            assert s.get(asset).status_code == 200, f"{url}: {asset}"
+
+
+def test_the_public_portal_answers_without_signing_in(production):
+    """一公开: the public portal and its search, anonymous, with its static files."""
+    s = Browser(production)  # not signed in
+    for url in ("/gongshi/", "/gongshi/?q=%E6%B8%85%E6%B2%B3"):
+        page = s.get(url)
+        assert page.status_code == 200, url
+        _assert_secure_headers(page)
+        assets = re.findall(r'(?:href|src)="(/static/[^"]+)"', page.text)
+        assert assets, url
+        for asset in assets:
+            assert s.get(asset).status_code == 200, asset
 
 
 def test_admin_and_api_docs_with_their_static_files(production):
