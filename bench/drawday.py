@@ -391,9 +391,35 @@ def _profiled(name: str, args, fn):
     import cProfile
     import pstats
 
-    prof = cProfile.Profile()
-    out = prof.runcall(fn)
-    pstats.Stats(prof).sort_stats("cumulative").print_stats(45)
+    from django.db import connection
+
+    queries: list[tuple[float, str]] = []
+
+    def timing(execute, sql, params, many, context):
+        start = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            queries.append((time.perf_counter() - start, sql))
+
+    if os.environ.get("BENCH_PYINSTRUMENT"):  # a sampling profiler (not a dependency): less distortion
+        from pyinstrument import Profiler
+
+        sampler = Profiler(interval=0.002)
+        with connection.execute_wrapper(timing):
+            sampler.start()
+            out = fn()
+            sampler.stop()
+        print(sampler.output_text(show_all=False, color=False))
+    else:
+        prof = cProfile.Profile()
+        with connection.execute_wrapper(timing):
+            out = prof.runcall(fn)
+        pstats.Stats(prof).sort_stats("cumulative").print_stats(45)
+    total = sum(t for t, _ in queries)
+    print(f"{name}: {len(queries)} queries through Django, {total:.3f} s; the slowest:")
+    for t, sql in sorted(queries, reverse=True)[:12]:
+        print(f"  {t * 1000:9.1f} ms  {' '.join(sql.split())[:160]}")
     return out
 
 

@@ -676,9 +676,10 @@ def draw_inspectors(target_draw: Draw, participant: TaskParticipant, user, extra
         # its inspector draw, visibly: they are listed in the draw's exclusions.csv.
         withdrawn = withdrawn_targets(target_draw, participant.department_id)
         active = target_draw.drawn_targets.filter(replaced_by__isnull=True)
-        codes = list(
-            active.exclude(target_id__in=withdrawn).order_by("position").values_list("target__code", flat=True)
+        drawn = list(
+            active.exclude(target_id__in=withdrawn).order_by("position").values_list("target__code", "target_id")
         )
+        codes = [code for code, _id in drawn]
         excluded = [
             (code, WITHDRAWN_REASON)
             for code in sorted(active.filter(target_id__in=withdrawn).values_list("target__code", flat=True))
@@ -742,7 +743,7 @@ def draw_inspectors(target_draw: Draw, participant: TaskParticipant, user, extra
             rows += [(g.target, cert, False) for cert in g.inspectors]
             rows += [(g.target, cert, True) for cert in g.experts]
         try:
-            indexes.assignments(draw.pk, rows)
+            indexes.assignments(draw.pk, rows, dict(drawn))
         except indexes.UnknownInRegister as exc:
             raise DrawRuleError(str(exc)) from exc
         draw.drawn_shortfalls = [s.to_json() for s in assignment.shortfalls]

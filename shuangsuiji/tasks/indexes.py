@@ -6,11 +6,15 @@ PostgreSQL the rows go in as one ``INSERT … SELECT`` over ``unnest`` of arrays
 server, sent in binary), joined to the
 registers by target code and 执法证号 (no ORM object per row, no id lookups round-tripping
 through Python); the number of rows written is checked against the result, so a code that
-is not in the register refuses the draw instead of dropping a row. Elsewhere (SQLite) the
-same rows are made with ``bulk_create`` in batches.
+is not in the register refuses the draw instead of dropping a row. A department's group places
+go in by id (the caller knows the drawn targets' ids, the inspectors' are read once). Elsewhere
+(SQLite) the same rows are made with ``bulk_create`` in batches. The references are checked
+once per statement (tasks migration 0005, shuangsuiji/references.py).
 """
 
 from __future__ import annotations
+
+from collections.abc import Mapping
 
 from django.db import connection
 
@@ -73,34 +77,34 @@ def drawn_targets(draw_id: int, rows: list[tuple[str, str, str]]) -> None:
         raise UnknownInRegister(f"抽取结果中有 {len(rows) - written} 个检查对象不在检查对象名录库中。")
 
 
-def assignments(draw_id: int, rows: list[tuple[str, str, bool]]) -> None:
-    """``rows``: (target code, 执法证号, is expert) in group order."""
+def assignments(draw_id: int, rows: list[tuple[str, str, bool]], target_ids: Mapping[str, int]) -> None:
+    """``rows``: (target code, 执法证号, is expert) in group order; ``target_ids``: the register
+    id of each drawn target's code (the caller read them with the codes it gave the engine).
+
+    The inspectors' ids are read once (a department has a few thousand), so the rows go in as
+    plain ids: no lookup per group place."""
     if not rows:
         return
+    by_cert = _ids(Inspector, "certificate_no", list({r[1] for r in rows}))
+    known = [
+        (target_ids[code], by_cert[cert], expert)
+        for code, cert, expert in rows
+        if code in target_ids and cert in by_cert
+    ]
+    if len(known) != len(rows):
+        raise UnknownInRegister(f"抽取结果中有 {len(rows) - len(known)} 个分配的检查对象或检查人员不在名录库中。")
     if connection.vendor == "postgresql":
         cols = ["draw", "target", "inspector", "is_expert", "from_substitution", "ended_reason"]
         sql = (
             f"INSERT INTO {_table(Assignment)} ({_columns(Assignment, cols)}) "
-            f"SELECT %s, t.{_columns(Target, ['id'])}, i.{_columns(Inspector, ['id'])}, "
-            f"split_part(x.line, ',', 3) = '1', false, '' FROM {_ROWS} "
-            f"CROSS JOIN LATERAL {_by_key(Target, 'code', 1)} t "
-            f"CROSS JOIN LATERAL {_by_key(Inspector, 'certificate_no', 2)} i "
-            "ORDER BY x.n"
+            "SELECT %s, split_part(x.line, ',', 1)::bigint, split_part(x.line, ',', 2)::bigint, "
+            f"split_part(x.line, ',', 3) = '1', false, '' FROM {_ROWS} ORDER BY x.n"
         )
-        written = _execute(sql, [draw_id, _lines((code, cert, int(expert)) for code, cert, expert in rows)])
+        written = _execute(sql, [draw_id, _lines((t, i, int(expert)) for t, i, expert in known)])
         _analyze(Assignment, written)
     else:
-        by_code = _ids(Target, "code", list({r[0] for r in rows}))
-        by_cert = _ids(Inspector, "certificate_no", list({r[1] for r in rows}))
-        objs = [
-            Assignment(draw_id=draw_id, target_id=by_code[code], inspector_id=by_cert[cert], is_expert=expert)
-            for code, cert, expert in rows
-            if code in by_code and cert in by_cert
-        ]
+        objs = [Assignment(draw_id=draw_id, target_id=t, inspector_id=i, is_expert=e) for t, i, e in known]
         Assignment.objects.bulk_create(objs, batch_size=BATCH)
-        written = len(objs)
-    if written != len(rows):
-        raise UnknownInRegister(f"抽取结果中有 {len(rows) - written} 个分配的检查对象或检查人员不在名录库中。")
 
 
 def _by_key(model, field: str, part: int) -> str:
