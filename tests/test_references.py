@@ -9,7 +9,6 @@ SQLite keeps Django's ordinary foreign keys, so these tests run on PostgreSQL on
 from __future__ import annotations
 
 import importlib
-import threading
 
 import psycopg
 import pytest
@@ -19,6 +18,7 @@ from django.utils import timezone
 from shuangsuiji.imports import bulk
 from shuangsuiji.imports.models import ImportJob
 from shuangsuiji.targets.models import Industry, Target
+from tests.races import delete_racing_insert
 
 pytestmark = pytest.mark.skipif(connection.vendor != "postgresql", reason="statement-level checks are PostgreSQL's")
 
@@ -122,36 +122,16 @@ def test_a_delete_racing_an_insert_waits_for_it_and_is_refused():
     if not Region.objects.exists():  # an earlier transactional test's flush emptied it
         load_regions(Region)
     Industry.objects.create(code="99", name="临时大类", level="division")
-    dsn = {k: v for k, v in connection.get_connection_params().items() if k in ("dbname", "host", "port", "user")}
-    inserter = psycopg.connect(**dsn)
-    deleter = psycopg.connect(**dsn, autocommit=True)
-    try:
-        inserter.execute(
+    outcome = delete_racing_insert(
+        (
             "INSERT INTO targets_target (code, name, target_type, region_id, industry_id, legal_representative, "
             "business_scope, address, registration_status, risk_class, risk_source, abnormal_operation, "
             "serious_violation, complaint_count, created_at, updated_at) VALUES ('91110000600037341L', '甲', "
             "'enterprise', %s, '99', '', '', '', 'active', 'B', '', false, false, 0, now(), now())",
             [COUNTY],
-        )
-        outcome: list = []
-
-        def delete():
-            try:
-                deleter.execute("SET lock_timeout = '20s'")
-                deleter.execute("DELETE FROM targets_industry WHERE code = '99'")
-                outcome.append("deleted")
-            except psycopg.Error as exc:
-                outcome.append(exc)
-
-        thread = threading.Thread(target=delete)
-        thread.start()
-        thread.join(timeout=1)
-        assert thread.is_alive(), "the delete must wait for the inserter's lock"
-        inserter.commit()
-        thread.join(timeout=30)
-        assert len(outcome) == 1 and isinstance(outcome[0], psycopg.errors.ForeignKeyViolation), outcome
-    finally:
-        inserter.close()
-        deleter.close()
+        ),
+        ("DELETE FROM targets_industry WHERE code = '99'", []),
+    )
+    assert len(outcome) == 1 and isinstance(outcome[0], psycopg.errors.ForeignKeyViolation), outcome
     assert Industry.objects.filter(code="99").exists()
     Target.objects.filter(industry_id="99").delete()

@@ -9,7 +9,6 @@ updates are untouched. SQLite keeps Django's ordinary foreign keys: PostgreSQL o
 from __future__ import annotations
 
 import importlib
-import threading
 
 import psycopg
 import pytest
@@ -18,6 +17,7 @@ from django.db import IntegrityError, connection, transaction
 from shuangsuiji.inspectors.models import Inspector
 from shuangsuiji.targets.models import Target
 from shuangsuiji.tasks.models import Assignment, DrawnTarget
+from tests.races import delete_racing_insert
 from tests.tasks.helpers import confirmed_with_inspectors, seed_world
 
 pytestmark = pytest.mark.skipif(connection.vendor != "postgresql", reason="statement-level checks are PostgreSQL's")
@@ -112,33 +112,13 @@ def test_a_delete_racing_a_draw_waits_for_it_and_is_refused(drawn):
     free = Target.objects.create(
         code="91110000600037341L", name="新登记企业", target_type="enterprise", region_id="130534"
     ).pk
-    dsn = {k: v for k, v in connection.get_connection_params().items() if k in ("dbname", "host", "port", "user")}
-    drawer = psycopg.connect(**dsn)
-    deleter = psycopg.connect(**dsn, autocommit=True)
-    try:
-        drawer.execute(
+    outcome = delete_racing_insert(
+        (
             "INSERT INTO tasks_drawntarget (draw_id, target_id, stratum, ticket, position, from_reserve, "
             "replaced_reason) VALUES (%s, %s, 'A', 'x', 99999, false, '')",
             [draw.pk, free],
-        )
-        outcome: list = []
-
-        def delete():
-            try:
-                deleter.execute("SET lock_timeout = '20s'")
-                deleter.execute("DELETE FROM targets_target WHERE id = %s", [free])
-                outcome.append("deleted")
-            except psycopg.Error as exc:
-                outcome.append(exc)
-
-        thread = threading.Thread(target=delete)
-        thread.start()
-        thread.join(timeout=1)
-        assert thread.is_alive(), "the delete must wait for the drawing transaction"
-        drawer.commit()
-        thread.join(timeout=30)
-        assert len(outcome) == 1 and isinstance(outcome[0], psycopg.errors.ForeignKeyViolation), outcome
-    finally:
-        drawer.close()
-        deleter.close()
+        ),
+        ("DELETE FROM targets_target WHERE id = %s", [free]),
+    )
+    assert len(outcome) == 1 and isinstance(outcome[0], psycopg.errors.ForeignKeyViolation), outcome
     assert Target.objects.filter(pk=free).exists()
