@@ -4,8 +4,10 @@ code or interim label) on the pages and in the public API; counts bounded on big
 import re
 
 import pytest
+from django.core.cache import caches
 
 from shuangsuiji.publicity import portal, published
+from shuangsuiji.web import pagination
 from tests.publicity import world as public_world
 
 pytestmark = pytest.mark.django_db
@@ -72,10 +74,17 @@ def test_a_big_list_says_its_count_is_bounded(demo, client, monkeypatch):
     page = client.get("/gongshi/publications/").content.decode()
     total = len(_listed(page))
     assert f"共 {total} 条" in page
-    monkeypatch.setattr(portal, "COUNT_CAP", 2)
+    monkeypatch.setattr(pagination, "COUNT_CAP", 2)
     monkeypatch.setattr(portal, "PER_PAGE", 1)
+    caches["portal"].clear()  # the page above was cached with the other cap
     page = client.get("/gongshi/publications/").content.decode()
     assert "共 2 条以上" in page
     assert "只列出前 2 条" in page and "末页" not in page and "下一页" in page
+    # the public API counts the same way, with the same cap
+    listed = client.get("/api/public/publications", {"page_size": 1}).json()
+    assert listed["count"] == 2 and listed["count_capped"] is True and len(listed["items"]) == 1
+    monkeypatch.setattr(pagination, "COUNT_CAP", 1000)
+    listed = client.get("/api/public/publications").json()
+    assert listed["count"] == total and listed["count_capped"] is False
     hits = client.get("/gongshi/search/", {"q": w.first.name[-4:]}).content.decode()
     assert "/gongshi/businesses/" in hits
