@@ -17,7 +17,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import Exists, F, OuterRef, Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Q, QuerySet, TextField
+from django.db.models.fields.json import KT
+from django.db.models.functions import Cast
 
 from shuangsuiji.accounts.scope import region_codes_under
 from shuangsuiji.inspections.models import ResultCode
@@ -127,14 +129,18 @@ def result_categories() -> list[str]:
 
 def _with_result(qs: QuerySet[Publication], label: str) -> QuerySet[Publication]:
     """Results whose public result is ``label`` or names it among several ("甲；乙"), exactly:
-    "未发现问题" is not "发现问题". (Chinese has no case: ``icontains`` is a substring test.)"""
-    return qs.filter(
-        Q(record__result=label)
-        | Q(record__result__startswith=f"{label}；")
-        | Q(record__result__endswith=f"；{label}")
-        | Q(record__result__icontains=f"；{label}；"),
-        kind=Kind.RESULT,
+    "未发现问题" is not "发现问题". (Chinese has no case: a plain LIKE.)"""
+    # the result as text (``record->>'result'``), the expression the indexes of migration 0005 are
+    # on: the exact arm reads ``publication_dept_result``; the "among several" arms, each under
+    # ``LIKE '%；%'``, the partial index of such results on PostgreSQL
+    several = Q(public_result__contains="；") & (
+        Q(public_result__startswith=f"{label}；")
+        | Q(public_result__endswith=f"；{label}")
+        | Q(public_result__contains=f"；{label}；")
     )
+    # (as text: a bare KT compares as JSON on SQLite; text to text is no cast for PostgreSQL)
+    text = Cast(KT("record__result"), TextField())
+    return qs.alias(public_result=text).filter(Q(public_result=label) | several, kind=Kind.RESULT)
 
 
 def listing(*, kind="", department=None, region=None, year=None, q="", result="") -> QuerySet[Publication]:
