@@ -230,7 +230,7 @@ SHUANGSUIJI_PUBLIC_RATE_LIMIT = (int(_rate[0]), int(_rate[1]) if len(_rate) > 1 
 # carry over between test runs.)
 _redis_url = "" if TESTING else (os.environ.get("SHUANGSUIJI_REDIS_URL") or os.environ.get("REDIS_URL"))
 if _redis_url:
-    CACHES["ratelimit"] = {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": _redis_url}
+    CACHES["ratelimit"] = {"BACKEND": "shuangsuiji.publicity.rediscache.SharedClientRedisCache", "LOCATION": _redis_url}
 SHUANGSUIJI_PUBLIC_RATE_LIMIT_CACHE = "ratelimit" if _redis_url else ("default" if TESTING else None)
 # Whole-page cache of the public portal (publicity/pagecache.py): pages under "portal", the
 # publication generation that invalidates them under "portal_generation". With Redis both live

@@ -3,11 +3,12 @@ the full URL and the **publication generation**.
 
 The generation is one value in the ``portal_generation`` cache that every change of what is public
 replaces (``bump``: ``services`` calls it for each publication, correction, approved
-withdrawal and approved redaction, the one rule). A page is stored under the generation it
-was read with, so the first request after a change misses and renders the new state: no
+withdrawal and approved redaction, the one rule). A page is stored (under its URL) with the generation
+it was read with and served only while that is still the generation, so the first request
+after a change misses and renders the new state: no
 page can show a result after its withdrawal or correction. (``bump`` runs at once and again
 when the transaction commits: a request that rendered the old state between the two stores
-it under a generation nobody reads any more.) Entries also expire after
+it with a generation that is no longer current.) Entries also expire after
 ``SHUANGSUIJI_PORTAL_CACHE_SECONDS``: what a page shows besides publications (a business's
 register entry, a department's name) is at most that old.
 
@@ -85,9 +86,9 @@ def cacheable(view):
     return wrapped
 
 
-def _key(request, gen: str) -> str:
+def _key(request) -> str:
     url = f"{request.scheme}://{request.get_host()}{request.get_full_path()}"
-    return "publicity:page:" + hashlib.sha256(f"{gen}\n{url}".encode()).hexdigest()
+    return "publicity:page:" + hashlib.sha256(url.encode()).hexdigest()
 
 
 class PublicPageCacheMiddleware:
@@ -104,11 +105,15 @@ class PublicPageCacheMiddleware:
             or not enabled()
         ):
             return self.get_response(request)
-        cache = _pages()
-        key = _key(request, generation())
-        stored = cache.get(key)
-        if stored is not None:
-            content, headers = stored
+        cache, key = _pages(), _key(request)
+        if settings.CACHES["portal_generation"] == settings.CACHES["portal"]:  # Redis: one round trip
+            found = cache.get_many([GENERATION_KEY, key])
+            gen = found.get(GENERATION_KEY) or generation()
+            stored = found.get(key)
+        else:
+            gen, stored = generation(), cache.get(key)
+        if stored is not None and stored[0] == gen:
+            _, content, headers = stored
             response = HttpResponse(content)
             for name, value in headers:
                 response[name] = value
@@ -122,6 +127,6 @@ class PublicPageCacheMiddleware:
             and not response.cookies
         ):
             headers = [(h, response[h]) for h in KEPT_HEADERS if h in response]
-            cache.set(key, (response.content, headers), timeout=settings.SHUANGSUIJI_PORTAL_CACHE_SECONDS)
+            cache.set(key, (gen, response.content, headers), timeout=settings.SHUANGSUIJI_PORTAL_CACHE_SECONDS)
             response[HEADER] = "miss"
         return response
