@@ -65,7 +65,17 @@ def withdrawal_notice(pub: Publication) -> Withdrawal | None:
 
 
 def _named() -> QuerySet[PublishedTarget]:
-    return PublishedTarget.objects.filter(publication__in=current())
+    """Names of current publications: neither corrected by a later version nor withdrawn, as
+    anti joins on the name's own publication (``publication__in=current()`` made PostgreSQL
+    hash every current publication, a million at province size, whenever it overestimated a
+    name fragment's matches: 0.9 s for some fragments instead of 30 ms)."""
+    return PublishedTarget.objects.filter(
+        ~Exists(Publication.objects.filter(corrects=OuterRef("publication_id"))),
+        ~Exists(Withdrawal.objects.filter(publication=OuterRef("publication_id"), status=Decision.APPROVED)),
+    )
+
+
+SEARCH_IDS = 5000
 
 
 def search_businesses(q: str) -> QuerySet[Target]:
@@ -79,7 +89,13 @@ def search_businesses(q: str) -> QuerySet[Target]:
     else:
         # name ILIKE '%…%': the trigram index on the published name serves it (migration 0003)
         named = named.filter(NameContains(F("name"), q) | Q(code=q.upper()))
-    return Target.objects.filter(pk__in=named.values("target_id")).select_related("region").order_by("name", "pk")
+    # the named businesses' ids first (a fragment names a few hundred): the businesses are then
+    # read by primary key; as one query PostgreSQL hashed the whole register (1,000,000 rows)
+    # whenever it overestimated the matches. A broad fragment (more than SEARCH_IDS names) keeps
+    # the one query, where hashing is right.
+    ids = list(named.values_list("target_id", flat=True)[: SEARCH_IDS + 1])
+    found = set(ids) if len(ids) <= SEARCH_IDS else named.values("target_id")
+    return Target.objects.filter(pk__in=found).select_related("region").order_by("name", "pk")
 
 
 def business(pk) -> Target | None:
