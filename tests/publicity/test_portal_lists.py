@@ -7,6 +7,7 @@ import pytest
 from django.core.cache import caches
 
 from shuangsuiji.publicity import portal, published
+from shuangsuiji.targets.models import Target
 from shuangsuiji.web import pagination
 from tests.publicity import world as public_world
 
@@ -88,3 +89,20 @@ def test_a_big_list_says_its_count_is_bounded(demo, client, monkeypatch):
     assert listed["count"] == total and listed["count_capped"] is False
     hits = client.get("/gongshi/search/", {"q": w.first.name[-4:]}).content.decode()
     assert "/gongshi/businesses/" in hits
+
+
+def test_the_search_finds_the_same_businesses_by_ids_or_by_one_query(demo, monkeypatch):
+    """The business search reads the named businesses' ids first, or, past SEARCH_IDS names (a
+    broad fragment), in one query: both find the businesses of current publications only."""
+    w = public_world.build(demo, results=True)
+    fragment = w.first.name[-2:]
+
+    def found(q):
+        return list(published.search_businesses(q).values_list("pk", flat=True))
+
+    by_ids = found(fragment)
+    assert w.first.pk in by_ids
+    assert not set(by_ids) - set(Target.objects.filter(name__contains=fragment).values_list("pk", flat=True))
+    monkeypatch.setattr(published, "SEARCH_IDS", 0)
+    assert found(fragment) == by_ids
+    assert found(w.second.code) == [w.second.pk]
