@@ -22,7 +22,12 @@ settings ``bench.portal_settings`` (the product's, plus the floor view of ``benc
 and a public rate limit of 10⁹ requests a minute: the rate-limit middleware still counts every
 request). ``wrk`` (Debian package, installed with apt-get when missing) with 16 connections
 runs each page for ``--duration`` seconds after a warm-up, each request a different business,
-USCC, name fragment or department; a Lua ``done()`` prints p50/p95/p99 and requests/s.
+USCC, name fragment or department (300 businesses, 300 USCCs, 300 fragments, 2 pages of each
+department's list); a Lua ``done()`` prints p50/p95/p99, requests/s and how many answers came
+from the portal's page cache (``X-Portal-Cache: hit`` / ``miss``, publicity/pagecache.py). The
+server uses Redis (``--redis``, default the local one) for the rate-limit counters and the page
+cache, as the README's production section says; a new publication generation at its start, so
+no page of an earlier run is served.
 
 Pages: the floor (a view returning a constant), search by USCC, search by a 3-character name
 fragment, a business page, a department's result list (pages 1–2), plus, not part of the goal,
@@ -258,6 +263,7 @@ def _publish(n: int, results: int) -> None:
         cur.execute("VACUUM ANALYZE publicity_publication")
         cur.execute("VACUUM ANALYZE publicity_publishedtarget")
         cur.execute("VACUUM ANALYZE targets_target")
+        cur.execute("ANALYZE publicity_withdrawal")  # (3,000 rows the planner otherwise takes for 2)
     print(f"  publications built in {time.perf_counter() - t0:.1f} s", flush=True)
 
 
@@ -309,8 +315,12 @@ def pages(url: str, seed: int = 7) -> dict[str, list[str]]:
 
     rng = random.Random(seed)
     with psycopg.connect(url) as conn:
+        # businesses the portal shows: named by a publication that is not withdrawn (one named
+        # only by withdrawn results answers 404, a fast page that is not what is measured)
         sample = conn.execute(
-            "SELECT target_id, code FROM publicity_publishedtarget TABLESAMPLE SYSTEM (1) LIMIT 5000"
+            "SELECT target_id, code FROM publicity_publishedtarget t TABLESAMPLE SYSTEM (1)"
+            " WHERE NOT EXISTS (SELECT 1 FROM publicity_withdrawal w WHERE w.publication_id = t.publication_id"
+            " AND w.status = 'approved') LIMIT 5000"
         ).fetchall()
         depts = [
             r[0]
@@ -353,11 +363,21 @@ request = function()
   i = i %% #paths + 1
   return wrk.format("GET", paths[i])
 end
+-- the page cache's answer (X-Portal-Cache: hit / miss; none: not cached), counted per thread
+local threads = {}
+setup = function(thread) table.insert(threads, thread) end
+hits, misses = 0, 0
+response = function(status, headers, body)
+  local state = headers["X-Portal-Cache"]
+  if state == "hit" then hits = hits + 1 elseif state == "miss" then misses = misses + 1 end
+end
 done = function(summary, latency, requests)
   local e = summary.errors
-  io.write(string.format("RESULT %%d %%d %%d %%.2f %%.2f %%.2f %%.2f\\n", summary.requests, summary.duration,
+  local h, m = 0, 0
+  for _, t in ipairs(threads) do h = h + t:get("hits"); m = m + t:get("misses") end
+  io.write(string.format("RESULT %%d %%d %%d %%.2f %%.2f %%.2f %%.2f %%d %%d\\n", summary.requests, summary.duration,
     e.status + e.connect + e.read + e.write + e.timeout, latency:percentile(50) / 1000,
-    latency:percentile(95) / 1000, latency:percentile(99) / 1000, summary.requests / (summary.duration / 1e6)))
+    latency:percentile(95) / 1000, latency:percentile(99) / 1000, summary.requests / (summary.duration / 1e6), h, m))
 end
 """
 
@@ -380,14 +400,17 @@ def run_wrk(wrk: str, base: str, host: str, paths: list[str], seconds: int, tmp:
     m = re.search(r"^RESULT (.*)$", done.stdout, re.M)
     if not m:
         raise SystemExit(f"wrk printed no result:\n{done.stdout}\n{done.stderr}")
-    n, _, errors, p50, p95, p99, rps = (float(x) for x in m.group(1).split())
+    n, _, errors, p50, p95, p99, rps, hits, misses = (float(x) for x in m.group(1).split())
     if not n and not warm_up:
         raise SystemExit(f"wrk sent no request:\n{done.stdout}\n{done.stderr}")
-    return {"requests": int(n), "errors": int(errors), "p50": p50, "p95": p95, "p99": p99, "rps": rps}
+    figures = {"requests": int(n), "errors": int(errors), "p50": p50, "p95": p95, "p99": p99, "rps": rps}
+    return figures | {"hits": int(hits), "misses": int(misses)}
 
 
-def server(url: str, port: int, tmp: Path):
-    """The production server of tests/test_production.py, with the bench's settings."""
+def server(url: str, port: int, tmp: Path, redis: str = ""):
+    """The production server of tests/test_production.py, with the bench's settings; with
+    ``redis`` (as production should run: README) the rate-limit counters and the portal's page
+    cache live there, else in files and per-worker memory."""
     from tests.test_production import GUNICORN, HOST, _manage
 
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SHUANGSUIJI_", "DJANGO_", "DEBUG"))}
@@ -400,9 +423,14 @@ def server(url: str, port: int, tmp: Path):
         STATIC_ROOT=str(tmp / "static"),
         DJANGO_SETTINGS_MODULE="bench.portal_settings",
     )
+    env.pop("REDIS_URL", None)
+    if redis:
+        env["SHUANGSUIJI_REDIS_URL"] = redis
     _manage(env, "check", "--deploy", "--fail-level", "WARNING")
     _manage(env, "migrate", "--noinput", "-v", "0")
     _manage(env, "collectstatic", "--noinput", "-v", "0")
+    # a new publication generation: no page an earlier run cached is served in this one
+    _manage(env, "shell", "-c", "from shuangsuiji.publicity import pagecache; pagecache.bump()")
     log = open(tmp / "gunicorn.log", "w+")  # noqa: SIM115 (closed by the caller)
     proc = subprocess.Popen(
         [GUNICORN, "shuangsuiji.wsgi", "-b", f"127.0.0.1:{port}", "-w", "4"],
@@ -475,7 +503,7 @@ def measure(args, url: str) -> None:
     wrk = ensure_wrk()
     with tempfile.TemporaryDirectory(prefix="portal-bench-") as d:
         tmp = Path(d)
-        proc, log, base, host = server(url, args.port, tmp)
+        proc, log, base, host = server(url, args.port, tmp, args.redis)
         try:
             check_pages(base, host, all_pages)
             for paths in all_pages.values():  # warm-up: every worker imports, connects, fills caches
@@ -492,12 +520,17 @@ def measure(args, url: str) -> None:
         f"\nportal bench: {args.businesses:,} businesses, {args.results:,} results, wrk 16 connections, "
         f"{args.duration} s per page, gunicorn -w 4; load average before {before}, after {after}"
     )
-    print(f"{'page':42} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'req/s':>8} {'×floor':>7} {'errors':>6}")
+    print(f"server: {'Redis ' + args.redis if args.redis else 'no Redis (file counters, per-worker page cache)'}")
+    head = f"{'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'req/s':>8} {'×floor':>7} {'errors':>6} {'cache hits':>11}"
+    print(f"{'page':42} {head}")
     verdicts = []
     for name, f in figures.items():
         ratio = f["rps"] / floor if floor else 0.0
+        answered = f["hits"] + f["misses"]
+        rate = f"{100 * f['hits'] / answered:5.1f} %" if answered else "—"
         cells = f"{f['p50']:8.1f} {f['p95']:8.1f} {f['p99']:8.1f} {f['rps']:8.1f} {ratio:7.2f} {f['errors']:6d}"
-        print(f"{name:42} {cells}")
+        cells += f" {rate:>11}"
+        print(f"{name:42} {cells}  ({len(set(all_pages[name]))} URLs)")
         if name in GOAL_PAGES:
             verdicts.append((name, f["p95"] <= P95_GOAL_MS and ratio >= FLOOR_RATIO_GOAL and not f["errors"], f, ratio))
     print(f"\ngoal: p95 ≤ {P95_GOAL_MS:.0f} ms and req/s ≥ {FLOOR_RATIO_GOAL} × floor ({floor:.1f} req/s)")
@@ -515,6 +548,11 @@ def main() -> None:
     ap.add_argument("--duration", type=int, default=15, help="seconds of load per page")
     ap.add_argument("--port", type=int, default=8140)
     ap.add_argument("--server", default="postgres://postgres@127.0.0.1:5432/postgres")
+    ap.add_argument(
+        "--redis",
+        default="redis://127.0.0.1:6379/0",
+        help="Redis of the server (rate limit, page cache) as in production; '' for files and memory",
+    )
     ap.add_argument("--rebuild", action="store_true", help="build the database anew")
     ap.add_argument("--build-only", action="store_true")
     ap.add_argument("--explain", action="store_true", help="queries per page and EXPLAIN ANALYZE of the slowest")

@@ -81,6 +81,7 @@ MIDDLEWARE = [
     "shuangsuiji.web.middleware.SecurityHeadersMiddleware",
     "shuangsuiji.web.limits.RequestLimitsMiddleware",
     "shuangsuiji.publicity.ratelimit.PublicRateLimitMiddleware",
+    "shuangsuiji.publicity.pagecache.PublicPageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -229,8 +230,32 @@ SHUANGSUIJI_PUBLIC_RATE_LIMIT = (int(_rate[0]), int(_rate[1]) if len(_rate) > 1 
 # carry over between test runs.)
 _redis_url = "" if TESTING else (os.environ.get("SHUANGSUIJI_REDIS_URL") or os.environ.get("REDIS_URL"))
 if _redis_url:
-    CACHES["ratelimit"] = {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": _redis_url}
+    CACHES["ratelimit"] = {"BACKEND": "shuangsuiji.publicity.rediscache.SharedClientRedisCache", "LOCATION": _redis_url}
 SHUANGSUIJI_PUBLIC_RATE_LIMIT_CACHE = "ratelimit" if _redis_url else ("default" if TESTING else None)
+# Whole-page cache of the public portal (publicity/pagecache.py): pages under "portal", the
+# publication generation that invalidates them under "portal_generation". With Redis both live
+# there (one cache for every worker and host; keys prefixed by the database name); without it
+# each worker keeps pages in memory and the generation is in the shared file cache. Tests: memory.
+# SHUANGSUIJI_PORTAL_CACHE_SECONDS: how long a page is kept at most ("0" turns the cache off).
+SHUANGSUIJI_PORTAL_CACHE_SECONDS = int(os.environ.get("SHUANGSUIJI_PORTAL_CACHE_SECONDS", "600"))
+if _redis_url:
+    _prefix = f"portal:{DATABASES['default']['NAME']}"
+    CACHES["portal"] = {**CACHES["ratelimit"], "KEY_PREFIX": _prefix}
+    CACHES["portal_generation"] = CACHES["portal"]
+else:
+    CACHES["portal"] = {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "portal-pages",
+        "OPTIONS": {"MAX_ENTRIES": 2000},
+    }
+    CACHES["portal_generation"] = (
+        {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "portal-generation"}
+        if TESTING
+        else {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(VAR_DIR / "portal-generation"),
+        }
+    )
 SHUANGSUIJI_PUBLIC_RATE_LIMIT_DIR = os.environ.get("SHUANGSUIJI_PUBLIC_RATE_LIMIT_DIR", str(VAR_DIR / "ratelimit"))
 # Annual plans are due by this (month, day) of their year; (2, 28) means the end of February.
 SHUANGSUIJI_PLAN_DUE_MONTH_DAY = (2, 28)

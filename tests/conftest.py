@@ -21,6 +21,16 @@ def _media_of_this_test(settings, tmp_path):
 
 
 @pytest.fixture(autouse=True)
+def _portal_page_cache_of_this_test():
+    """The portal's page cache (per-process memory in tests) starts empty in every test: a page
+    an earlier test cached would otherwise be served for the same URL over another database."""
+    from django.core.cache import caches
+
+    for alias in ("portal", "portal_generation"):
+        caches[alias].clear()
+
+
+@pytest.fixture(autouse=True)
 def _audit_anchor_file_of_this_test(settings, tmp_path_factory):
     """Each test anchors into a file of its own (anchors name sequence numbers of one database)."""
     settings.SHUANGSUIJI_AUDIT_ANCHOR_FILE = str(tmp_path_factory.mktemp("anchors") / "audit-anchors.jsonl")

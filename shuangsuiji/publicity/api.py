@@ -13,7 +13,7 @@ from django.http import Http404
 from ninja import Field, Path, Query, Router, Schema
 from ninja.pagination import paginate
 
-from shuangsuiji.apipages import Pages
+from shuangsuiji.apipages import CappedPages
 from shuangsuiji.publicity import published
 from shuangsuiji.publicity.models import Kind, Publication
 
@@ -110,7 +110,7 @@ class PublicTaskOut(Schema):
 
 
 @router.get("/publications", response=list[PublicationOut], summary="公示信息（现行版本，可筛选）")
-@paginate(Pages, page_size=50)
+@paginate(CappedPages, page_size=50)
 def list_publications(
     request,
     kind: str = "",
@@ -143,7 +143,7 @@ def get_publication(request, pub_id: int = Path(..., ge=1, le=2**63 - 1)):
 
 
 @router.get("/businesses", response=list[BusinessOut], summary="按名称片段或统一社会信用代码查询已公示的检查对象")
-@paginate(Pages, page_size=50)
+@paginate(CappedPages, page_size=50)
 def search_businesses(request, q: str = Query(..., min_length=1, max_length=100)):
     return published.search_businesses(q)
 

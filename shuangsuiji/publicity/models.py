@@ -13,6 +13,8 @@ the level above before the record is published.
 from __future__ import annotations
 
 from django.db import models
+from django.db.models import F
+from django.db.models.fields.json import KT
 
 from shuangsuiji import immutability as im
 from shuangsuiji.accounts.fields import user_fk as _user_fk
@@ -94,6 +96,16 @@ class Publication(im.ImmutableModel):
             models.Index(fields=["-published_at", "-id"], name="publication_newest"),
             models.Index(fields=["department", "-published_at", "-id"], name="publication_dept_newest"),
             models.Index(fields=["region", "-published_at", "-id"], name="publication_region_newest"),
+            # a department's list filtered by the public result (``published.listing(result=…)``),
+            # newest first: the record's ``result`` as text (``record->>'result'``); migration 0005
+            # adds, on PostgreSQL, a trigram index for results that name several categories
+            models.Index(
+                F("department"),
+                KT("record__result"),
+                F("published_at").desc(),
+                F("id").desc(),
+                name="publication_dept_result",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 import datetime as dt
 
-from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -13,33 +12,12 @@ from django.views.decorators.http import require_GET
 
 from shuangsuiji.publicity import published
 from shuangsuiji.publicity.models import Kind
+from shuangsuiji.publicity.pagecache import cacheable
 from shuangsuiji.tasks import drawday
 from shuangsuiji.web import pagination
-from shuangsuiji.web.pagination import PER_PAGE
+from shuangsuiji.web.pagination import PER_PAGE, CappedPaginator
 
 NOT_FOUND = "未找到该公开信息。"
-# Lists count at most this many rows (a bounded count: no COUNT(*) over millions of results
-# on every page); beyond it the page says "1000 条以上" and offers the first pages only.
-COUNT_CAP = 1000
-
-
-class CappedPaginator(Paginator):
-    """A paginator whose count stops at ``COUNT_CAP`` + 1 (``capped`` then says so)."""
-
-    @property
-    def count(self) -> int:
-        if not hasattr(self, "_capped_count"):
-            rows = self.object_list
-            self._capped_count = len(rows) if isinstance(rows, list) else rows.order_by()[: COUNT_CAP + 1].count()
-        return self._capped_count
-
-    @property
-    def capped(self) -> bool:
-        return self.count > COUNT_CAP
-
-    @property
-    def count_label(self) -> str:
-        return f"{COUNT_CAP} 条以上" if self.capped else f"{self.count} 条"
 
 
 def paginate(request, queryset) -> dict:
@@ -67,6 +45,7 @@ def _page(request, template, **context):
 
 
 @require_GET
+@cacheable
 def home(request):
     return _page(
         request,
@@ -79,6 +58,7 @@ def home(request):
 
 
 @require_GET
+@cacheable
 def search(request):
     q = (request.GET.get("q") or "").strip()[:100]
     ctx = {}
@@ -86,7 +66,7 @@ def search(request):
         # one search for the first COUNT_CAP + 1 matches (their ids, in order): the count and the
         # page come from it, the page's businesses are then read by id
         hits = published.search_businesses(q)
-        ctx = paginate(request, list(hits.values_list("pk", flat=True)[: COUNT_CAP + 1]))
+        ctx = paginate(request, list(hits.values_list("pk", flat=True)[: pagination.COUNT_CAP + 1]))
         ids = list(ctx["object_list"])
         rows = {t.pk: t for t in hits.model.objects.select_related("region").filter(pk__in=ids)}
         ctx["object_list"] = [rows[pk] for pk in ids if pk in rows]
@@ -94,6 +74,7 @@ def search(request):
 
 
 @require_GET
+@cacheable
 def business(request, pk):
     target = published.business(pk)
     if target is None:
@@ -130,11 +111,13 @@ def _listing(request, template, title, **filters):
 
 
 @require_GET
+@cacheable
 def publications(request):
     return _listing(request, "publications.html", "公示信息")
 
 
 @require_GET
+@cacheable
 def department(request, pk):
     dept = published.department(pk)
     if dept is None:
@@ -143,6 +126,7 @@ def department(request, pk):
 
 
 @require_GET
+@cacheable
 def region(request, code):
     reg = published.region(code)
     if reg is None:
@@ -151,6 +135,7 @@ def region(request, code):
 
 
 @require_GET
+@cacheable
 def publication(request, pk):
     pub = published.get(pk)
     if pub is None:

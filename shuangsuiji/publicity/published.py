@@ -17,7 +17,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import Exists, F, OuterRef, Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Q, QuerySet, TextField
+from django.db.models.fields.json import KT
+from django.db.models.functions import Cast
 
 from shuangsuiji.accounts.scope import region_codes_under
 from shuangsuiji.inspections.models import ResultCode
@@ -63,7 +65,17 @@ def withdrawal_notice(pub: Publication) -> Withdrawal | None:
 
 
 def _named() -> QuerySet[PublishedTarget]:
-    return PublishedTarget.objects.filter(publication__in=current())
+    """Names of current publications: neither corrected by a later version nor withdrawn, as
+    anti joins on the name's own publication (``publication__in=current()`` made PostgreSQL
+    hash every current publication, a million at province size, whenever it overestimated a
+    name fragment's matches: 0.9 s for some fragments instead of 30 ms)."""
+    return PublishedTarget.objects.filter(
+        ~Exists(Publication.objects.filter(corrects=OuterRef("publication_id"))),
+        ~Exists(Withdrawal.objects.filter(publication=OuterRef("publication_id"), status=Decision.APPROVED)),
+    )
+
+
+SEARCH_IDS = 5000
 
 
 def search_businesses(q: str) -> QuerySet[Target]:
@@ -77,7 +89,13 @@ def search_businesses(q: str) -> QuerySet[Target]:
     else:
         # name ILIKE '%…%': the trigram index on the published name serves it (migration 0003)
         named = named.filter(NameContains(F("name"), q) | Q(code=q.upper()))
-    return Target.objects.filter(pk__in=named.values("target_id")).select_related("region").order_by("name", "pk")
+    # the named businesses' ids first (a fragment names a few hundred): the businesses are then
+    # read by primary key; as one query PostgreSQL hashed the whole register (1,000,000 rows)
+    # whenever it overestimated the matches. A broad fragment (more than SEARCH_IDS names) keeps
+    # the one query, where hashing is right.
+    ids = list(named.values_list("target_id", flat=True)[: SEARCH_IDS + 1])
+    found = set(ids) if len(ids) <= SEARCH_IDS else named.values("target_id")
+    return Target.objects.filter(pk__in=found).select_related("region").order_by("name", "pk")
 
 
 def business(pk) -> Target | None:
@@ -127,14 +145,18 @@ def result_categories() -> list[str]:
 
 def _with_result(qs: QuerySet[Publication], label: str) -> QuerySet[Publication]:
     """Results whose public result is ``label`` or names it among several ("甲；乙"), exactly:
-    "未发现问题" is not "发现问题". (Chinese has no case: ``icontains`` is a substring test.)"""
-    return qs.filter(
-        Q(record__result=label)
-        | Q(record__result__startswith=f"{label}；")
-        | Q(record__result__endswith=f"；{label}")
-        | Q(record__result__icontains=f"；{label}；"),
-        kind=Kind.RESULT,
+    "未发现问题" is not "发现问题". (Chinese has no case: a plain LIKE.)"""
+    # the result as text (``record->>'result'``), the expression the indexes of migration 0005 are
+    # on: the exact arm reads ``publication_dept_result``; the "among several" arms, each under
+    # ``LIKE '%；%'``, the partial index of such results on PostgreSQL
+    several = Q(public_result__contains="；") & (
+        Q(public_result__startswith=f"{label}；")
+        | Q(public_result__endswith=f"；{label}")
+        | Q(public_result__contains=f"；{label}；")
     )
+    # (as text: a bare KT compares as JSON on SQLite; text to text is no cast for PostgreSQL)
+    text = Cast(KT("record__result"), TextField())
+    return qs.alias(public_result=text).filter(Q(public_result=label) | several, kind=Kind.RESULT)
 
 
 def listing(*, kind="", department=None, region=None, year=None, q="", result="") -> QuerySet[Publication]:

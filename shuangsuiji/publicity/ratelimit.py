@@ -73,6 +73,8 @@ class FileCounter:
 def _cache_hit(alias: str, address: str, window: int, seconds: int) -> int:
     cache = caches[alias]
     key = f"publicity:rate:{address}:{window}"
+    if hasattr(cache, "incr_window"):  # Redis (rediscache.py): one round trip
+        return cache.incr_window(key, seconds + 1)
     cache.add(key, 0, timeout=seconds + 1)
     try:
         return cache.incr(key)

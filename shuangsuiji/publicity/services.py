@@ -33,7 +33,7 @@ from shuangsuiji.audit.services import record as audit_record
 from shuangsuiji.items.services import published_items
 from shuangsuiji.orgs.models import Organisation
 from shuangsuiji.plans.models import Plan, PlanStatus
-from shuangsuiji.publicity import access
+from shuangsuiji.publicity import access, pagecache
 from shuangsuiji.publicity.models import Channel, Decision, Kind, Publication, PublishedTarget, Redaction, Withdrawal
 from shuangsuiji.rules import RuleError
 from shuangsuiji.tasks import drawday
@@ -192,7 +192,15 @@ def _store(kind, subject_id, department, year, title, rec, channels, user, *, ta
     pub.save()
     for t in targets:
         PublishedTarget.objects.create(publication=pub, target=t, code=t.code, name=t.name)
+    _public_changed()
     return pub
+
+
+def _public_changed() -> None:
+    """The one rule of the portal's page cache: whatever changes what is public (a publication,
+    a correction, an approved withdrawal or redaction) starts a new publication generation, so
+    no cached page shows the state before (``pagecache``)."""
+    pagecache.bump()
 
 
 def _first_time(kind, subject_id) -> None:
@@ -380,6 +388,8 @@ def decide_withdrawal(w: Withdrawal, approve: bool, user, note: str = "") -> Wit
     w.decided_at, w.decided_by, w.decision_note = timezone.now(), user, (note or "")[:500]
     with acting(actor=user, action="publicity.approve_withdrawal" if approve else "publicity.reject_withdrawal"):
         w.save()
+    if approve:
+        _public_changed()
     return w
 
 
@@ -411,6 +421,8 @@ def decide_redaction(r: Redaction, approve: bool, user, note: str = "") -> Redac
     r.decided_at, r.decided_by, r.decision_note = timezone.now(), user, (note or "")[:500]
     with acting(actor=user, action="publicity.approve_redaction" if approve else "publicity.reject_redaction"):
         r.save()
+    if approve:
+        _public_changed()
     return r
 
 

@@ -4,8 +4,11 @@ code or interim label) on the pages and in the public API; counts bounded on big
 import re
 
 import pytest
+from django.core.cache import caches
 
 from shuangsuiji.publicity import portal, published
+from shuangsuiji.targets.models import Target
+from shuangsuiji.web import pagination
 from tests.publicity import world as public_world
 
 pytestmark = pytest.mark.django_db
@@ -72,10 +75,34 @@ def test_a_big_list_says_its_count_is_bounded(demo, client, monkeypatch):
     page = client.get("/gongshi/publications/").content.decode()
     total = len(_listed(page))
     assert f"共 {total} 条" in page
-    monkeypatch.setattr(portal, "COUNT_CAP", 2)
+    monkeypatch.setattr(pagination, "COUNT_CAP", 2)
     monkeypatch.setattr(portal, "PER_PAGE", 1)
+    caches["portal"].clear()  # the page above was cached with the other cap
     page = client.get("/gongshi/publications/").content.decode()
     assert "共 2 条以上" in page
     assert "只列出前 2 条" in page and "末页" not in page and "下一页" in page
+    # the public API counts the same way, with the same cap
+    listed = client.get("/api/public/publications", {"page_size": 1}).json()
+    assert listed["count"] == 2 and listed["count_capped"] is True and len(listed["items"]) == 1
+    monkeypatch.setattr(pagination, "COUNT_CAP", 1000)
+    listed = client.get("/api/public/publications").json()
+    assert listed["count"] == total and listed["count_capped"] is False
     hits = client.get("/gongshi/search/", {"q": w.first.name[-4:]}).content.decode()
     assert "/gongshi/businesses/" in hits
+
+
+def test_the_search_finds_the_same_businesses_by_ids_or_by_one_query(demo, monkeypatch):
+    """The business search reads the named businesses' ids first, or, past SEARCH_IDS names (a
+    broad fragment), in one query: both find the businesses of current publications only."""
+    w = public_world.build(demo, results=True)
+    fragment = w.first.name[-2:]
+
+    def found(q):
+        return list(published.search_businesses(q).values_list("pk", flat=True))
+
+    by_ids = found(fragment)
+    assert w.first.pk in by_ids
+    assert not set(by_ids) - set(Target.objects.filter(name__contains=fragment).values_list("pk", flat=True))
+    monkeypatch.setattr(published, "SEARCH_IDS", 0)
+    assert found(fragment) == by_ids
+    assert found(w.second.code) == [w.second.pk]
