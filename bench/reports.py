@@ -503,6 +503,8 @@ def best_of(n: int, fn):
         t = time.perf_counter()
         out = fn()
         times.append(time.perf_counter() - t)
+    times.sort()
+    print(f"  runs: {', '.join(f'{x:.3f}' for x in times)} s (median {times[len(times) // 2]:.3f} s)", flush=True)
     return min(times), out
 
 
@@ -529,6 +531,8 @@ def time_queries(name: str, fn, *, explain: bool = False) -> None:
     with ``explain`` also the EXPLAIN (ANALYZE, BUFFERS) of the three slowest."""
     from django.db import connection
 
+    from shuangsuiji.reports.figures import heavy_reads
+
     seen: list[tuple[float, str, object]] = []
 
     def wrapper(execute, sql, params, many, context):
@@ -547,7 +551,7 @@ def time_queries(name: str, fn, *, explain: bool = False) -> None:
         print(f"  {secs:7.3f} s  {' '.join(sql.split())[:220]}")
     if explain:
         for _secs, sql, params in sorted(seen, key=lambda x: -x[0])[:3]:
-            with connection.cursor() as cur:
+            with heavy_reads(), connection.cursor() as cur:  # the session settings the query ran with
                 cur.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql, params)
                 print("\n".join(r[0] for r in cur.fetchall()))
             print()
