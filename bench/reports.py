@@ -429,6 +429,70 @@ def hand_query(office) -> dict:
     return out
 
 
+# The dashboard's ratios, hand-written (a check, not timed): numerator and denominator of each
+# KPI in the dashboard's order, from the same rules as figures.py's docstrings.
+DASH_SQL = """
+WITH b AS (
+    SELECT d.id, t.id AS task_id, t.is_joint, t.stratify, t.lead_id
+    FROM tasks_draw d JOIN tasks_task t ON t.id = d.task_id AND t.year = %(year)s
+    JOIN orgs_organisation lead ON lead.id = t.lead_id
+    JOIN orgs_region lr ON lr.code = lead.region_id AND lr.path LIKE %(path)s
+    WHERE d.kind = 'targets' AND d.status = 'drawn'
+), p AS (
+    SELECT p.id, p.determined_on, p.publication_due_on, t.window_to
+    FROM inspections_departmentpart p
+    JOIN orgs_organisation pd ON pd.id = p.department_id
+    JOIN orgs_region pr ON pr.code = pd.region_id AND pr.path LIKE %(path)s
+    JOIN inspections_inspectionrecord r ON r.id = p.record_id
+    JOIN tasks_task t ON t.id = r.task_id AND t.year = %(year)s
+    WHERE p.status = 'determined'
+), pub AS (
+    SELECT pub.part_id, bool_or(NOT pub.late) AS on_time
+    FROM publicity_publication pub LEFT JOIN publicity_withdrawal w ON w.publication_id = pub.id
+    WHERE pub.kind = 'result' AND (w.id IS NULL OR w.status <> 'approved') GROUP BY pub.part_id
+), f AS (
+    SELECT f.closed_at, f.due_on FROM followups_followup f
+    JOIN inspections_departmentpart p ON p.id = f.part_id
+    JOIN orgs_organisation pd ON pd.id = p.department_id
+    JOIN orgs_region pr ON pr.code = pd.region_id AND pr.path LIKE %(path)s
+    JOIN inspections_inspectionrecord r ON r.id = p.record_id
+    JOIN tasks_task t ON t.id = r.task_id AND t.year = %(year)s
+), leads AS (
+    SELECT dt.target_id, count(DISTINCT b.lead_id) AS n FROM tasks_drawntarget dt JOIN b ON b.id = dt.draw_id
+    WHERE dt.replaced_by_id IS NULL GROUP BY dt.target_id
+)
+SELECT (SELECT count(*) FILTER (WHERE is_joint) FROM b), (SELECT count(*) FROM b),
+       (SELECT count(*) FILTER (WHERE stratify) FROM b), (SELECT count(*) FROM b),
+       (SELECT count(*) FROM p WHERE p.id IN (
+            SELECT pc.part_id FROM inspections_partresultcode pc
+            JOIN inspections_resultcode c ON c.id = pc.code_id AND c.found_problem
+            UNION SELECT part_id FROM inspections_itemresult WHERE outcome = 'problem')),
+       (SELECT count(*) FROM p),
+       (SELECT count(*) FILTER (WHERE p.determined_on <= p.window_to) FROM p), (SELECT count(*) FROM p),
+       (SELECT count(*) FILTER (WHERE pub.on_time) FROM p LEFT JOIN pub ON pub.part_id = p.id),
+       (SELECT count(*) FILTER (WHERE pub.part_id IS NOT NULL OR p.publication_due_on < %(today)s)
+            FROM p LEFT JOIN pub ON pub.part_id = p.id),
+       (SELECT count(*) FILTER (WHERE closed_at IS NOT NULL) FROM f), (SELECT count(*) FROM f),
+       (SELECT count(*) FILTER (WHERE closed_at IS NULL AND due_on < %(today)s) FROM f), (SELECT count(*) FROM f),
+       (SELECT count(*) FILTER (WHERE n > 1) FROM leads), (SELECT count(*) FROM leads)
+"""
+
+
+def dashboard_check(office, today, data) -> list[str]:
+    """The dashboard's ratios against DASH_SQL: a list of differences (empty: the same figures)."""
+    from django.db import connection
+
+    with connection.cursor() as cur:
+        cur.execute(DASH_SQL, {"year": YEAR, "path": office.region.path + "%", "today": today})
+        ref = cur.fetchone()
+    diffs = []
+    for i, k in enumerate(data["kpis"]):
+        want = (ref[2 * i], ref[2 * i + 1])
+        if (k.numerator, k.denominator) != want:
+            diffs.append(f"{k.key}: dashboard {k.numerator}/{k.denominator} ≠ query {want[0]}/{want[1]}")
+    return diffs
+
+
 # --- Measuring ---------------------------------------------------------------------------------
 
 
@@ -439,6 +503,8 @@ def best_of(n: int, fn):
         t = time.perf_counter()
         out = fn()
         times.append(time.perf_counter() - t)
+    times.sort()
+    print(f"  runs: {', '.join(f'{x:.3f}' for x in times)} s (median {times[len(times) // 2]:.3f} s)", flush=True)
     return min(times), out
 
 
@@ -458,6 +524,44 @@ def compare(table: dict, hand: dict) -> list[str]:
         if Decimal(mine["fines"]) != Decimal(ref["fines"]).quantize(Decimal("0.0001")):
             diffs.append(f"{key}.fines: table {mine['fines']} ≠ query {ref['fines']}")
     return diffs
+
+
+def time_queries(name: str, fn, *, explain: bool = False) -> None:
+    """Each query of one call of ``fn``, timed (``connection.execute_wrapper``), slowest first;
+    with ``explain`` also the EXPLAIN (ANALYZE, BUFFERS) of the three slowest."""
+    from django.db import connection
+
+    from shuangsuiji.reports.figures import heavy_reads
+
+    seen: list[tuple[float, str, object]] = []
+
+    def wrapper(execute, sql, params, many, context):
+        t = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            seen.append((time.perf_counter() - t, sql, params))
+
+    t = time.perf_counter()
+    with connection.execute_wrapper(wrapper):
+        fn()
+    total = time.perf_counter() - t
+    print(f"\n{name}: {len(seen)} queries, {sum(s for s, _q, _p in seen):.3f} s of {total:.3f} s")
+    for secs, sql, _p in sorted(seen, key=lambda x: -x[0])[:12]:
+        print(f"  {secs:7.3f} s  {' '.join(sql.split())[:220]}")
+    if explain:
+        for _secs, sql, params in sorted(seen, key=lambda x: -x[0])[:3]:
+            with heavy_reads(), connection.cursor() as cur:  # the session settings the query ran with
+                cur.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql, params)
+                print("\n".join(r[0] for r in cur.fetchall()))
+            print()
+
+
+def _tuned(fn):
+    from shuangsuiji.reports.figures import heavy_reads
+
+    with heavy_reads():
+        return fn()
 
 
 def run(args) -> bool:
@@ -480,10 +584,15 @@ def run(args) -> bool:
                 prof = cProfile.Profile()
                 prof.runcall(fn)
                 pstats.Stats(prof).sort_stats("cumulative").print_stats(30)
+        for name, fn in (("annual", annual), ("dashboard", board)):
+            if f"{name}-queries" in args.profile.split(","):
+                time_queries(name, fn, explain="explain" in args.profile.split(","))
     t_hand, hand = best_of(args.repeat, lambda: hand_query(office))
+    t_hand_tuned, _ = best_of(args.repeat, lambda: _tuned(lambda: hand_query(office)))
     t_annual, table = best_of(args.repeat, annual)
     t_board, data = best_of(args.repeat, board)
     diffs = compare(table, hand)
+    board_diffs = dashboard_check(office, today, data)
     print()
     print(f"annual table, {office.name} {YEAR}:")
     for key, _a, label, _j, _l in annex.ANNUAL_ROWS:
@@ -491,9 +600,17 @@ def run(args) -> bool:
         print(f"  {label}: " + ", ".join(f"{c} {row[c]}" for c in annex.ANNUAL_COLUMNS))
     print(f"dashboard: {data['batches']} batches; " + "; ".join(f"{k.label} {k.percent}" for k in data["kpis"]))
     print("same figures as the hand-written query" if not diffs else "DIFFERENT FIGURES:\n  " + "\n  ".join(diffs))
+    print(
+        "same dashboard ratios as the hand-written check"
+        if not board_diffs
+        else "DIFFERENT DASHBOARD RATIOS:\n  " + "\n  ".join(board_diffs)
+    )
     print()
-    ok = not diffs
-    print(f"hand-written GROUP BY: {t_hand:.3f} s")
+    ok = not diffs and not board_diffs
+    print(
+        f"hand-written GROUP BY: {t_hand:.3f} s (with the reports' session settings, figures.heavy_reads: "
+        f"{t_hand_tuned:.3f} s)"
+    )
     for name, secs in (("annual table", t_annual), ("dashboard", t_board)):
         ratio = secs / t_hand if t_hand else float("inf")
         good = secs <= 1.0 and ratio <= 1.5
@@ -515,7 +632,11 @@ def main() -> None:
     ap.add_argument("--reuse", action="store_true", help="time an already built --db again")
     ap.add_argument("--add-publications", action="store_true", help=argparse.SUPPRESS)
     ap.add_argument("--repeat", type=int, default=3)
-    ap.add_argument("--profile", default="", help="annual,dashboard: print a cProfile of each first")
+    ap.add_argument(
+        "--profile",
+        default="",
+        help="annual,dashboard: a cProfile of each first; annual-queries,dashboard-queries[,explain]: each query timed",
+    )
     args = ap.parse_args()
     print(f"reports bench: {args.results:,} results, {args.followups:,} follow-ups, {os.cpu_count()} cpus")
     if args.reuse:

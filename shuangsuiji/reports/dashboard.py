@@ -12,6 +12,11 @@ from shuangsuiji.reports import figures as f
 
 
 def build(org, year: int, today: dt.date) -> dict:
+    with f.heavy_reads():
+        return _build(org, year, today)
+
+
+def _build(org, year: int, today: dt.date) -> dict:
     batches = f.batch_facts(org, year)
     kpis = f.kpis(org, year, today, batches)
     coverage = f.item_coverage(org, year, batches)

@@ -23,6 +23,7 @@ the 20-working-day deadline).
 from __future__ import annotations
 
 import datetime as dt
+from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -52,12 +53,37 @@ ABNORMAL_TYPES = ("07",)  # 列入经营异常名录
 # --- scope ---------------------------------------------------------------------------------------
 
 
-def org_scope_q(org: Organisation, field: str) -> Q:
-    """Organisations (through ``field``, an Organisation foreign key) a report of ``org`` covers."""
+def scope_ids(org: Organisation) -> list[int]:
+    """The organisations a report of ``org`` covers (one small query)."""
     if org.kind == Organisation.Kind.OFFICE:
-        return Q(**{f"{field}__region__path__startswith": org.region.path})
-    dept = org.department or org
-    return Q(**{f"{field}__path__startswith": dept.path})
+        qs = Organisation.objects.filter(region__path__startswith=org.region.path)
+    else:
+        qs = Organisation.objects.filter(path__startswith=(org.department or org).path)
+    return sorted(qs.values_list("pk", flat=True))
+
+
+def org_scope_q(org: Organisation, field: str) -> Q:
+    """Organisations (through ``field``, an Organisation foreign key) a report of ``org`` covers:
+    their ids as a list (``field__in``), not a join on the region or organisation path, so that
+    PostgreSQL estimates the rows of a scope from the foreign key's statistics (a path prefix is
+    estimated at a few organisations: at a million results it then plans an index lookup per
+    result instead of a hash join)."""
+    return Q(**{f"{field}__in": scope_ids(org)})
+
+
+@contextmanager
+def heavy_reads():
+    """Around a report that reads the million-row tables (the annual table, the dashboard): on
+    PostgreSQL, within a transaction, enough ``work_mem`` for their hash joins and aggregates to
+    stay in memory (the default 4 MB spills them to disk in batches) and no JIT compilation
+    (it costs more than it saves on these plans). Nothing else changes; other databases: as is."""
+    from django.db import connection, transaction
+
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cur:
+                cur.execute("SET LOCAL work_mem = '64MB'; SET LOCAL jit = off")
+        yield
 
 
 def own_level_q(org: Organisation, field: str) -> Q:
@@ -490,20 +516,28 @@ def part_facts(org: Organisation, year: int, today: dt.date) -> dict[int, dict[s
     for task_id, total, on_time_entry, on_time, due in rows:
         out[task_id] = {"total": total, "problems": 0, "on_time_entry": on_time_entry, "published_on_time": on_time,
                         "due": due}  # fmt: skip
+    # A second pass, joined (a semi-join on the union): counted inside the first pass as
+    # ``pk IN (union)`` it is a hashed subplan only while the ids fit in work_mem, and beyond
+    # that PostgreSQL scans the union once per result (minutes at a million results).
     problems = _parts_with_problems(org, year).values_list("record__task_id").annotate(n=Count("pk")).order_by()
     for task_id, n in problems:
         out[task_id]["problems"] = n
     return out
 
 
-def _parts_with_problems(org: Organisation, year: int):
-    """Determined results that found a problem: a result code marked 发现问题, or an item result
-    发现问题 (one semi-join on the union, so that a result counts once)."""
+def _problem_part_ids():
+    """The ids of the results that found a problem: a result code marked 发现问题, or an item
+    result 发现问题 (a union, so that a result counts once)."""
     from shuangsuiji.inspections.models import PartResultCode
 
     codes = PartResultCode.objects.filter(code__found_problem=True).values("part_id").order_by()
     items = ItemResult.objects.filter(outcome=ItemOutcome.PROBLEM).values("part_id").order_by()
-    return _parts(org, year).filter(pk__in=codes.union(items))
+    return codes.union(items)
+
+
+def _parts_with_problems(org: Organisation, year: int):
+    """Determined results that found a problem (``_problem_part_ids``), as a semi-join."""
+    return _parts(org, year).filter(pk__in=_problem_part_ids())
 
 
 def follow_up_facts(org: Organisation, year: int, today: dt.date) -> dict[str, int]:
@@ -531,15 +565,17 @@ def _repeated(org: Organisation, year: int):
 
 def repeat_facts(org: Organisation, year: int) -> tuple[int, int]:
     """(businesses drawn by two or more lead departments, businesses drawn) in one pass."""
-    from django.db.models import Count
+    from django.db.models import Count, F, Max, Min
 
+    # two or more different leads: the smallest and the largest lead differ (a hashed
+    # aggregate, where COUNT(DISTINCT) sorts every drawn target)
     leads = (
         current_targets(batch_draws(org, year))
         .values("target_id")
-        .annotate(leads=Count("draw__task__lead", distinct=True))
+        .annotate(first=Min("draw__task__lead"), last=Max("draw__task__lead"))
         .order_by()
     )
-    out = leads.aggregate(drawn=Count("target_id"), repeated=Count("target_id", filter=Q(leads__gt=1)))
+    out = leads.aggregate(drawn=Count("target_id"), repeated=Count("target_id", filter=~Q(first=F("last"))))
     return out["repeated"], out["drawn"]
 
 
