@@ -22,6 +22,7 @@ from typing import Any
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models, transaction
+from django.db.models import Exists
 from django.db.models.signals import post_delete, post_save, pre_save
 
 from shuangsuiji.audit import context
@@ -85,8 +86,14 @@ def _locked_head() -> AuditHead:
     """The head row, locked. Never re-created here: the migration writes it with the genesis
     record, and a missing one means the trail was tampered with — appending would start a
     second chain over the deleted one, so the application refuses (and audit_verify says why)."""
-    head = AuditHead.objects.select_for_update().filter(id=1).first()
-    if head is None or not AuditGenesis.objects.filter(id=1).exists():
+    # one round trip: the locked head and whether the genesis record is still there
+    head = (
+        AuditHead.objects.select_for_update()
+        .filter(id=1)
+        .annotate(has_genesis=Exists(AuditGenesis.objects.filter(id=1)))
+        .first()
+    )
+    if head is None or not head.has_genesis:
         raise ChainStateError(
             "审计链的创世记录或链头缺失，审计日志可能被篡改，已拒绝写入。请运行 audit_verify 并联系管理员。"
         )
@@ -181,7 +188,9 @@ def record(
     actor_id, actor_name = _actor_fields(ctx)
     if organisation_id is None and ctx.user is not None:
         organisation_id = getattr(ctx.user, "organisation_id", None)
-    with transaction.atomic():
+    # No savepoint of its own (two round trips less per entry): an entry that cannot be written
+    # fails the caller's transaction with it, as the change it records must not outlive it.
+    with transaction.atomic(savepoint=False):
         # The head row is the chain's lock: PostgreSQL serialises on SELECT … FOR UPDATE,
         # SQLite on its IMMEDIATE write transaction.
         head = _locked_head()

@@ -268,6 +268,8 @@ class DepartmentPart(im.ImmutableModel):
         indexes = [
             models.Index(fields=["department", "status"], name="departmentpart_dept_status"),
             models.Index(fields=["status", "publication_due_on"], name="departmentpart_due"),
+            # the task's progress: its parts by participant and state (services.progress)
+            models.Index(fields=["participant", "status", "publication_due_on"], name="departmentpart_progress"),
         ]
 
     def __str__(self) -> str:

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Min, Q
+from django.db.models import Count, Exists, Min, OuterRef, Q
 from django.utils import timezone
 
 from shuangsuiji.audit.context import acting
@@ -886,34 +886,75 @@ def progress(task: Task, today: dt.date | None = None) -> list[DepartmentProgres
 
     today = today or timezone.localdate()
     draw = drawn_target_draw(task)
-    total = draw.drawn_targets.filter(replaced_by__isnull=True).count() if draw is not None else 0
-    active = draw.drawn_targets.filter(replaced_by__isnull=True).values("target_id") if draw is not None else []
-    rows = (
-        DepartmentPart.objects.filter(record__task=task, record__target_id__in=active)
-        .exclude(status=PartStatus.SUPERSEDED)
-        .values("department_id")
-        .annotate(
-            entered=Count("record_id", distinct=True),
-            submitted=Count(
-                "record_id", filter=Q(status__in=[PartStatus.SUBMITTED, PartStatus.DETERMINED]), distinct=True
-            ),
-            determined=Count("record_id", filter=Q(status=PartStatus.DETERMINED), distinct=True),
-            overdue=Count("id", filter=deadlines.overdue_q(today)),
-            due=Count("id", filter=deadlines.due_q(today)),
-            published=Count("id", filter=Q(status=PartStatus.DETERMINED) & deadlines.published_q()),
-            published_late=Count("id", filter=Q(status=PartStatus.DETERMINED) & deadlines.late_q()),
+    participants = list(task.participants.select_related("department").order_by("-role", "id"))
+    by_dep: dict = {}
+    due: dict = {}
+    total = 0
+    if draw is not None:
+        active = draw.drawn_targets.filter(replaced_by__isnull=True)
+        total = active.count()
+        # The parts of the task by their participant (no join to the records), without those of
+        # records whose target is no longer drawn (replaced; normally none): one index-only
+        # anti-join instead of a join to the records and a semi-join to every drawn target in
+        # each of the counts below.
+        stale = list(
+            InspectionRecord.objects.filter(task=task)
+            .exclude(target_id__in=active.values("target_id"))
+            .values_list("pk", flat=True)
         )
-    )
-    by_dep = {r["department_id"]: r for r in rows}
-    due = dict(
-        DepartmentPart.objects.filter(record__task=task, record__target_id__in=active)
-        .filter(deadlines.due_q(today))
-        .values("department_id")
-        .annotate(m=Min("publication_due_on"))
-        .values_list("department_id", "m")
-    )
+        parts = DepartmentPart.objects.filter(participant_id__in=[p.pk for p in participants])
+        if stale:
+            parts = parts.exclude(record_id__in=stale)
+        # At most one open and one determined version per record and department (the
+        # constraints), so "records with a part" = open + determined − records with both (an
+        # open correction beside its determined version; normally few): plain counts instead of
+        # COUNT(DISTINCT record) over every part of the task.
+        for dep, status, n in (
+            parts.exclude(status=PartStatus.SUPERSEDED)
+            .values("department_id", "status")
+            .annotate(n=Count("id"))
+            .values_list("department_id", "status", "n")
+        ):
+            r = by_dep.setdefault(dep, {"entered": 0, "submitted": 0, "determined": 0})
+            r["entered"] += n
+            if status in (PartStatus.SUBMITTED, PartStatus.DETERMINED):
+                r["submitted"] += n
+            if status == PartStatus.DETERMINED:
+                r["determined"] += n
+        beside = DepartmentPart.objects.filter(
+            record_id=OuterRef("record_id"), department_id=OuterRef("department_id"), status=PartStatus.DETERMINED
+        )
+        for dep, status, n in (
+            parts.filter(status__in=OPEN_STATUSES)
+            .filter(Exists(beside))
+            .values("department_id", "status")
+            .annotate(n=Count("id"))
+            .values_list("department_id", "status", "n")
+        ):
+            by_dep[dep]["entered"] -= n
+            if status == PartStatus.SUBMITTED:
+                by_dep[dep]["submitted"] -= n
+        # the publication states by the one rule, each as a filter (the planner's semi- or
+        # anti-join with the publications) rather than a sub-query per part
+        determined = parts.filter(status=PartStatus.DETERMINED)
+        counts = (
+            ("overdue", determined.filter(deadlines.overdue_q(today))),
+            ("published", determined.filter(deadlines.published_q())),
+            ("published_late", determined.filter(deadlines.late_q())),
+        )
+        for key, qs in counts:
+            for dep, n in qs.values("department_id").annotate(n=Count("id")).values_list("department_id", "n"):
+                by_dep.setdefault(dep, {})[key] = n
+        for dep, n, first in (
+            determined.filter(deadlines.due_q(today))
+            .values("department_id")
+            .annotate(n=Count("id"), m=Min("publication_due_on"))
+            .values_list("department_id", "n", "m")
+        ):
+            by_dep.setdefault(dep, {})["due"] = n
+            due[dep] = first
     out = []
-    for p in task.participants.select_related("department").order_by("-role", "id"):
+    for p in participants:
         r = by_dep.get(p.department_id, {})
         out.append(
             DepartmentProgress(

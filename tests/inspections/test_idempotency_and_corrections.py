@@ -88,3 +88,32 @@ def test_evidence_types_and_limits_are_checked_naming_the_file(demo):
     assert (ev.size, ev.content_type, len(ev.sha256)) == (10, "application/pdf", 64)
     with pytest.raises(services.ResultRuleError):
         services.add_evidence(w.record, w.users["sc_inspector"], name="a.pdf", data=b"%PDF-1", department_id=w.water.pk)
+
+
+def test_progress_counts_a_record_once_while_its_correction_is_open(demo):
+    """The determined version and its open correction are one record entered, submitted and
+    determined, through the draft, the submitted correction and its determination."""
+    w = build(demo)
+    visit(w)
+    sw, admin = w.users["sw_inspector"], w.users["sw_admin"]
+
+    def water():
+        r = {r.participant.department_id: r for r in services.progress(w.task)}[w.water.pk]
+        return r.entered, r.submitted, r.determined, r.due
+
+    services.save_draft(w.record, w.water.pk, sw, code_ids=[code("未发现问题").pk], items=water_passed_entry(w))
+    v1 = services.determine(services.submit(w.record, w.water.pk, sw), admin)
+    assert water() == (1, 1, 1, 1)
+    v2 = services.start_correction(v1, sw, "复核发现弃渣场拦挡缺失，结果录入有误")
+    assert (
+        DepartmentPart.objects.filter(record=w.record, department_id=w.water.pk).exclude(status="superseded").count()
+        == 2
+    )
+    assert water() == (1, 1, 1, 1)
+    services.save_draft(w.record, w.water.pk, sw, code_ids=[code("发现问题待后续处理").pk], items=water_failed_entry(w))
+    v2 = services.submit_correction(v2, sw)
+    assert water() == (1, 1, 1, 1)
+    services.determine(v2, admin)
+    assert water() == (1, 1, 1, 1)
+    sc = {r.participant.department_id: r for r in services.progress(w.task)}[w.market.pk]
+    assert (sc.entered, sc.submitted, sc.determined) == (0, 0, 0)
