@@ -80,6 +80,7 @@ class WorkdayCalendar:
 
     def __init__(self, provisional: bool = False) -> None:
         self.provisional = provisional
+        self._between: dict[tuple[date, date], int] = {}  # many parts share a due date
         self.missing_years: set[int] = set()
         self._overrides: dict[date, bool] = {}
         self._loaded: tuple[date, date] | None = None
@@ -125,12 +126,16 @@ class WorkdayCalendar:
         """Working days in the half-open interval (start, end]; negative if end < start."""
         if end < start:
             return -self.workdays_between(end, start)
+        known = self._between.get((start, end))
+        if known is not None:
+            return known
         count = 0
         day = start
         while day < end:
             day += timedelta(days=1)
             if self.is_workday(day):
                 count += 1
+        self._between[(start, end)] = count
         return count
 
 

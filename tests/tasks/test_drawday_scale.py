@@ -122,3 +122,18 @@ def test_an_inspectors_tasks_are_listed_once_and_as_before(world):
     )
     assert set(visible) == before
     assert DrawnTarget.objects.filter(draw=draw).exists()
+
+
+def test_shortfalls_of_a_fetched_draw_are_its_current_results_and_are_read_once(world):
+    from django.core.cache import cache
+
+    _task, _draw, idraws = confirmed_with_inspectors(world)
+    for d in idraws.values():
+        fetched = Draw.objects.get(pk=d.pk)
+        expected = drawday.result_of(fetched)["assignment"]["shortfalls"]
+        assert drawday.shortfalls(fetched) == expected
+        sha = DrawResult.objects.filter(draw=d).order_by("-version").values_list("result_sha256", flat=True).first()
+        assert cache.get(f"tasks:shortfalls:{sha}") == expected  # kept under the version's hash
+        cache.set(f"tasks:shortfalls:{sha}", [{"marker": 1}])  # a second call does not parse the file again
+        assert drawday.shortfalls(Draw.objects.get(pk=d.pk)) == [{"marker": 1}]
+        cache.delete(f"tasks:shortfalls:{sha}")
