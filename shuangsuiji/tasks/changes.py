@@ -38,10 +38,19 @@ class Affected:
         return "；".join(dict.fromkeys(self.causes))
 
 
-def _affected(assignments) -> list[Affected]:
+def _affected(assignments, window=None) -> list[Affected]:
     # Only the groups with a cause are read (a provincial inspector draw has 100,000 places,
     # of which a handful are affected): a live leave overlapping the task's window, or a
     # declared interest in the group's target. The causes are then worded below.
+    if window is not None:
+        # one task: first the few inspectors with a possible cause, then only their places
+        # (testing both causes on each of a task's 200,000 places took 0.9 s)
+        on_leave = LeavePeriod.objects.live().filter(start__lte=window[1], end__gte=window[0])
+        candidates = set(on_leave.values_list("inspector_id", flat=True))
+        candidates |= set(Relationship.objects.live().values_list("inspector_id", flat=True))
+        if not candidates:
+            return []
+        assignments = assignments.filter(inspector_id__in=candidates)
     leave = LeavePeriod.objects.live().filter(
         inspector_id=OuterRef("inspector_id"),
         start__lte=OuterRef("draw__task__window_to"),
@@ -94,7 +103,7 @@ def _live_assignments():
 
 
 def affected_in_task(task) -> list[Affected]:
-    return _affected(_live_assignments().filter(draw__task=task))
+    return _affected(_live_assignments().filter(draw__task=task), (task.window_from, task.window_to))
 
 
 def affected_for_inspector(inspector: Inspector) -> list[Affected]:
