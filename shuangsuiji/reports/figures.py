@@ -525,19 +525,14 @@ def part_facts(org: Organisation, year: int, today: dt.date) -> dict[int, dict[s
     return out
 
 
-def _problem_part_ids():
-    """The ids of the results that found a problem: a result code marked 发现问题, or an item
-    result 发现问题 (a union, so that a result counts once)."""
+def _parts_with_problems(org: Organisation, year: int):
+    """Determined results that found a problem: a result code marked 发现问题, or an item result
+    发现问题 (one semi-join on the union, so that a result counts once)."""
     from shuangsuiji.inspections.models import PartResultCode
 
     codes = PartResultCode.objects.filter(code__found_problem=True).values("part_id").order_by()
     items = ItemResult.objects.filter(outcome=ItemOutcome.PROBLEM).values("part_id").order_by()
-    return codes.union(items)
-
-
-def _parts_with_problems(org: Organisation, year: int):
-    """Determined results that found a problem (``_problem_part_ids``), as a semi-join."""
-    return _parts(org, year).filter(pk__in=_problem_part_ids())
+    return _parts(org, year).filter(pk__in=codes.union(items))
 
 
 def follow_up_facts(org: Organisation, year: int, today: dt.date) -> dict[str, int]:
