@@ -18,11 +18,13 @@ from typing import Any
 
 from .canonical import (
     DrawError,
+    Fragment,
     canonical_json,
     check_date,
     check_field,
     check_text,
     parse_json,
+    records,
 )
 from .params import AssignmentParams
 
@@ -161,6 +163,14 @@ class Group:
     @classmethod
     def from_json(cls, d: Mapping[str, Any]) -> Group:
         return cls(d["target"], d["department"], tuple(d["inspectors"]), tuple(d["experts"]))
+
+
+def groups_fragment(groups: Sequence[Group]) -> Fragment:
+    return records(
+        ("department", "experts", "inspectors", "target"),
+        [(g.department, g.experts, g.inspectors, g.target) for g in groups],
+        lambda: [g.to_json() for g in groups],
+    )
 
 
 @dataclass(frozen=True)
@@ -313,6 +323,16 @@ class AssignmentResult:
         return {
             "events": [e.to_json() for e in self.events],
             "groups": [g.to_json() for g in self.groups],
+            "order": list(self.targets),
+            "shortfalls": [s.to_json() for s in self.shortfalls],
+        }
+
+    def for_canonical_json(self) -> dict:
+        """`to_json` with the groups as a fragment (a provincial draw has 50,000 groups);
+        canonical_json gives the same bytes."""
+        return {
+            "events": [e.to_json() for e in self.events],
+            "groups": groups_fragment(self.groups),
             "order": list(self.targets),
             "shortfalls": [s.to_json() for s in self.shortfalls],
         }

@@ -96,13 +96,13 @@ def result_json(
 ) -> bytes:
     return canonical_json(
         {
-            "assignment": None if assignment is None else assignment.to_json(),
+            "assignment": None if assignment is None else assignment.for_canonical_json(),
             "commitment_sha256": commitment.sha256,
             "draw_id": commitment.draw_id,
             "files": dict(file_hashes),
             "seed": seed.hex(),
             "spec": SPEC_VERSION,
-            "targets": targets.to_json(),
+            "targets": targets.for_canonical_json(),
         }
     )
 

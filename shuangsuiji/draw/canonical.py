@@ -93,7 +93,7 @@ def _check_json_value(obj: Any, path: str) -> None:
     raise DrawError(f"{path}: type {type(obj).__name__} is not allowed in canonical JSON")
 
 
-def _json_value_ok(obj: Any) -> bool:
+def _json_value_ok(obj: Any, fragments: list | None = None) -> bool:
     """True if `_check_json_value` would accept ``obj``, found in one walk without paths and
     one scan of all its strings joined. False means: let `_check_json_value` find and name
     the problem (it also accepts subclasses of the plain types, which this walk leaves to it)."""
@@ -112,6 +112,8 @@ def _json_value_ok(obj: Any) -> bool:
                 stack.append(v)
         elif t is list or t is tuple:
             stack.extend(o)
+        elif t is Fragment and fragments is not None:
+            fragments.append(o)  # checked by its own text (`records`)
         elif not (o is None or t is bool or t is int):
             return False
     joined = "".join(strings)
@@ -125,10 +127,96 @@ def _json_value_ok(obj: Any) -> bool:
 def canonical_json(obj: Any) -> bytes:
     """Canonical JSON bytes: UTF-8, keys sorted by code point (= bytewise UTF-8),
     no insignificant whitespace, no floats, no control characters in strings,
-    only '"' and '\\' escaped, no trailing newline."""
-    if not _json_value_ok(obj):
+    only '"' and '\\' escaped, no trailing newline.
+
+    ``obj`` may hold `Fragment` values (the large lists of a result, encoded by `records`):
+    they are put in place as they are; a fragment that could not be checked by its text alone
+    is replaced by its plain value, which goes through the ordinary checks."""
+    fragments: list[Fragment] = []
+    if not _json_value_ok(obj, fragments):
+        obj, fragments = _plain(obj), []
         _check_json_value(obj, "$")
-    return json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+    if not fragments:
+        return json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+    if any(f.text is None for f in fragments):
+        return canonical_json(_plain(obj))
+    try:
+        return _encode(obj).encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate in a fragment: the plain value names it
+        return canonical_json(_plain(obj))
+
+
+class Fragment:
+    """A large list of a canonical JSON document, already encoded (`records`).
+
+    ``text`` is the canonical encoding, or None when the values could not be encoded by the
+    fast path (a value of another type, a string needing an escape other than '"'); ``plain``
+    gives the same list as ordinary values, for the checks and their messages."""
+
+    __slots__ = ("plain", "text")
+
+    def __init__(self, text: str | None, plain) -> None:
+        self.text = text
+        self.plain = plain
+
+
+_encode_str = json.encoder.encode_basestring  # the C encoder of json.dumps(ensure_ascii=False)
+
+
+def records(keys: tuple[str, ...], rows: list[tuple], plain) -> Fragment:
+    """A JSON array of objects that all have ``keys`` (in sorted order); each row holds the
+    values in key order, each a str or a tuple/list of str. Same bytes as `canonical_json`
+    of the plain list of dicts (tests/draw/test_canonical_fragments.py), without building a
+    dict per row. Any string holding a backslash, a control character or DEL, or a value of
+    another type, sends the whole list down the ordinary path (``plain()``), whose checks
+    refuse what canonical JSON refuses."""
+    if list(keys) != sorted(keys):
+        raise ValueError("keys must be sorted")
+    fmt = "{" + ",".join(f"{_encode_str(k)}:%s" for k in keys) + "}"
+    try:
+        columns = [_encode_column([row[k] for row in rows]) for k in range(len(keys))] if rows else []
+    except TypeError:
+        return Fragment(None, plain)
+    text = "[" + ",".join([fmt % values for values in zip(*columns, strict=True)]) + "]"
+    if "\\" in text or _CONTROL.search(text):
+        return Fragment(None, plain)
+    return Fragment(text, plain)
+
+
+def _encode_column(values: list) -> list[str]:
+    """One key's values of every row, encoded: all str, or all tuples/lists of str (TypeError
+    otherwise). A column at a time, so that the loops run in C."""
+    kind = type(values[0])
+    if kind is str:
+        return list(map(_encode_str, values))  # TypeError on anything but str
+    if (kind is tuple or kind is list) and all(type(v) is tuple or type(v) is list for v in values):
+        return ["[" + ",".join(map(_encode_str, v)) + "]" for v in values]
+    raise TypeError(kind.__name__)
+
+
+_CONTAINERS = (dict, list, tuple, Fragment)
+
+
+def _encode(obj: Any) -> str:
+    """Canonical JSON text of a checked value holding fragments."""
+    if isinstance(obj, Fragment):
+        return obj.text
+    if type(obj) is dict:
+        return "{" + ",".join(f"{_encode_str(k)}:{_encode(obj[k])}" for k in sorted(obj)) + "}"
+    if (type(obj) is list or type(obj) is tuple) and any(type(x) in _CONTAINERS for x in obj):
+        return "[" + ",".join(_encode(x) for x in obj) + "]"
+    return json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def _plain(obj: Any) -> Any:
+    """``obj`` with every fragment replaced by its plain value."""
+    if isinstance(obj, Fragment):
+        return obj.plain()
+    if type(obj) is dict:
+        return {k: _plain(v) for k, v in obj.items()}
+    if type(obj) is list or type(obj) is tuple:
+        return [_plain(x) for x in obj]
+    return obj
 
 
 def parse_json(data: bytes, what: str) -> Any:

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field, replace
 from operator import itemgetter
 from typing import Any, NamedTuple
 
-from .canonical import DrawError, check_field, check_hex64
+from .canonical import DrawError, Fragment, check_field, check_hex64, records
 from .commit import Candidate, Frame
 from .params import DrawParams, sample_size
 
@@ -116,6 +116,12 @@ class TicketedSeq(Sequence):
         h = self._raw.hex()
         return [{"id": i, "ticket": h[64 * k : 64 * k + 64]} for k, i in enumerate(self._ids)]
 
+    def for_canonical_json(self) -> Fragment:
+        """`to_json` encoded at once (canonical.records): a stratum may hold 50,000 tickets."""
+        h = self._raw.hex()
+        rows = list(zip(self._ids, (h[k : k + 64] for k in range(0, len(h), 64)), strict=True))
+        return records(("id", "ticket"), rows, self.to_json)
+
 
 @dataclass(frozen=True)
 class StratumResult:
@@ -133,6 +139,16 @@ class StratumResult:
             "reserves": self.reserves.to_json(),
             "selected": self.selected.to_json(),
         }
+
+    def for_canonical_json(self) -> dict:
+        return {
+            **self.to_json_head(),
+            "reserves": self.reserves.for_canonical_json(),
+            "selected": self.selected.for_canonical_json(),
+        }
+
+    def to_json_head(self) -> dict:
+        return {"N": self.N, "cutoff": self.cutoff, "n": self.n}
 
     @classmethod
     def from_json(cls, d: Mapping[str, Any]) -> StratumResult:
@@ -175,6 +191,13 @@ class TargetDrawResult:
             "strata": {k: v.to_json() for k, v in self.strata.items()},
             "weighted": self.weighted,
         }
+
+    def for_canonical_json(self) -> dict:
+        """`to_json` with the tickets as fragments (canonical_json gives the same bytes)."""
+        return {**self.to_json_head(), "strata": {k: v.for_canonical_json() for k, v in self.strata.items()}}
+
+    def to_json_head(self) -> dict:
+        return {"reserve_uses": [u.to_json() for u in self.reserve_uses], "seed": self.seed, "weighted": self.weighted}
 
     @classmethod
     def from_json(cls, d: Mapping[str, Any]) -> TargetDrawResult:
