@@ -677,9 +677,11 @@ def draw_inspectors(target_draw: Draw, participant: TaskParticipant, user, extra
         # its inspector draw, visibly: they are listed in the draw's exclusions.csv.
         withdrawn = withdrawn_targets(target_draw, participant.department_id)
         active = target_draw.drawn_targets.filter(replaced_by__isnull=True)
-        drawn = list(
-            active.exclude(target_id__in=withdrawn).order_by("position").values_list("target__code", "target_id")
+        drawn_ids = list(
+            active.exclude(target_id__in=withdrawn).order_by("position").values_list("target_id", flat=True)
         )
+        code_of = indexes.target_codes(drawn_ids)
+        drawn = [(code_of[i], i) for i in drawn_ids]
         codes = [code for code, _id in drawn]
         excluded = [
             (code, WITHDRAWN_REASON)
