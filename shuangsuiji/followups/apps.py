@@ -14,6 +14,12 @@ class FollowupsConfig(AppConfig):
         # the credit loop's draw weights go into every task draw's population (weight column)
         register_weight_provider(loop_weights)
 
+        from shuangsuiji.followups import deadlines
+        from shuangsuiji.workdays.deadlines import register
+
+        for kind in deadlines.KINDS:  # provisional deadlines, recomputed when the year is entered
+            register(kind)
+
         # Every create and change is an audit entry; domain actions name themselves
         # (followups.open, followups.transfer, … with audit.context.acting). A follow-up speaks
         # of a drawn target's finding: its texts go to the entries' sealed part (shown once the

@@ -23,6 +23,7 @@ from django.db import models
 from shuangsuiji import immutability as im
 from shuangsuiji.accounts.fields import user_fk as _user_fk
 from shuangsuiji.codebooks import CodebookEntry
+from shuangsuiji.workdays.models import DeadlineStatus
 
 TYPE_CODEBOOK_VERSION = "2026"  # loaded by migration 0002
 
@@ -88,12 +89,28 @@ class FollowUpStatus(models.TextChoices):
     ESCALATED = "escalated", "已升级处置"
 
 
+_FOLLOWUP_STATE = ("status", "closed_on", "closed_at", "closed_by_id", "outcome", "escalated_to_id", "updated_at")
+_DEADLINES = ("due_on", "rectify_by", "deadline_status")
+
+
 class FollowUp(im.ImmutableModel):
     """后续处置: one case opened from a determined department part (or received by transfer)."""
 
-    immutable = append_only(
-        "后续处置",
-        state=("status", "closed_on", "closed_at", "closed_by_id", "outcome", "escalated_to_id", "updated_at"),
+    immutable = im.Immutable(
+        freeze=(
+            im.Freeze(
+                "后续处置的“{field}”不可修改；请追加新的记录并说明原因。",
+                except_=_FOLLOWUP_STATE + _DEADLINES,
+            ),
+            # a provisional (暂定) deadline moves once, when its year's calendar is entered
+            # (workdays.deadlines.recompute, audited; followups.deadlines); an official one never
+            im.Freeze(
+                "后续处置的“{field}”不可修改（正式期限）；请追加新的记录并说明原因。",
+                when=im.stored("deadline_status").not_in(DeadlineStatus.PROVISIONAL),
+                fields=_DEADLINES,
+            ),
+        ),
+        no_delete="后续处置不可删除。",
     )
 
     number = models.CharField("处置编号", max_length=40, unique=True)
@@ -121,6 +138,13 @@ class FollowUp(im.ImmutableModel):
     opened_on = models.DateField("开启日期")
     due_on = models.DateField("办结期限")
     rectify_by = models.DateField("整改期限", null=True, blank=True)
+    deadline_status = models.CharField(
+        "期限状态",
+        max_length=12,
+        choices=DeadlineStatus.choices,
+        default=DeadlineStatus.OFFICIAL,
+        db_default=DeadlineStatus.OFFICIAL,
+    )
     case_number = models.CharField("案号", max_length=64, blank=True)
     decision = models.CharField("处罚决定", max_length=500, blank=True)
     fine_wan = models.DecimalField("罚款（万元）", max_digits=12, decimal_places=4, null=True, blank=True)
@@ -284,7 +308,21 @@ class Transfer(im.ImmutableModel):
     """移送/抄告: the receiving department accepts (then owns its own follow-up) or returns
     it with a reason, by ``respond_by`` (working days)."""
 
-    immutable = append_only("移送/抄告", state=("status", "decided_by_id", "decided_at", "return_reason"))
+    immutable = im.Immutable(
+        freeze=(
+            im.Freeze(
+                "移送/抄告的“{field}”不可修改；请追加新的记录并说明原因。",
+                except_=("status", "decided_by_id", "decided_at", "return_reason", "respond_by", "deadline_status"),
+            ),
+            # a provisional 接收期限 moves once, when its year's calendar is entered
+            im.Freeze(
+                "移送/抄告的“{field}”不可修改（正式期限）。",
+                when=im.stored("deadline_status").not_in(DeadlineStatus.PROVISIONAL),
+                fields=("respond_by", "deadline_status"),
+            ),
+        ),
+        no_delete="移送/抄告不可删除。",
+    )
 
     followup = models.ForeignKey(FollowUp, verbose_name="后续处置", on_delete=models.PROTECT, related_name="transfers")
     kind = models.CharField("方式", max_length=10, choices=TransferKind.choices, default=TransferKind.TRANSFER)
@@ -297,6 +335,13 @@ class Transfer(im.ImmutableModel):
     reason = models.CharField("移送理由", max_length=500)
     sent_on = models.DateField("移送日期")
     respond_by = models.DateField("接收期限")
+    deadline_status = models.CharField(
+        "期限状态",
+        max_length=12,
+        choices=DeadlineStatus.choices,
+        default=DeadlineStatus.OFFICIAL,
+        db_default=DeadlineStatus.OFFICIAL,
+    )
     status = models.CharField("状态", max_length=10, choices=TransferStatus.choices, default=TransferStatus.PENDING)
     decided_by = _user_fk("处理人")
     decided_at = models.DateTimeField("处理时间", null=True, blank=True)

@@ -26,6 +26,7 @@ from django.utils import timezone
 from shuangsuiji.audit.context import acting
 from shuangsuiji.audit.services import record
 from shuangsuiji.followups import credit
+from shuangsuiji.followups import deadlines as fdeadlines
 from shuangsuiji.followups.models import (
     TYPE_CODEBOOK_VERSION,
     FollowUp,
@@ -46,9 +47,10 @@ from shuangsuiji.followups.models import (
 )
 from shuangsuiji.orgs.models import Organisation
 from shuangsuiji.rules import RuleError
+from shuangsuiji.workdays.models import deadline_status
 from shuangsuiji.workdays.services import deadline
 
-TRANSFER_RESPOND_WORKDAYS = 5  # 接收部门 5 个工作日内接收或退回
+TRANSFER_RESPOND_WORKDAYS = fdeadlines.TRANSFER_RESPOND_WORKDAYS
 NUMBER_PREFIX = "HZ"
 
 
@@ -105,6 +107,7 @@ def _new_number(department_id: int, year: int) -> str:
 
 
 def _create(fields: dict, problems, user) -> FollowUp:
+    rectify_workdays = fields.pop("_rectify_workdays", None)
     for _attempt in range(5):
         number = _new_number(fields["department"].pk, fields["opened_on"].year)
         try:
@@ -114,6 +117,7 @@ def _create(fields: dict, problems, user) -> FollowUp:
             continue
         for ir in problems:
             FollowUpProblem.objects.create(followup=fu, item_result=ir)
+        fdeadlines.remember_followup(fu, rectify_workdays)
         return fu
     raise FollowUpRuleError("处置编号分配冲突，请重试。")
 
@@ -135,18 +139,21 @@ def _case_fields(ftype: FollowUpType, data: dict) -> dict:
 
 
 def _deadlines(ftype: FollowUpType, today: dt.date, rectify_workdays: int | None, department_id=None) -> dict:
-    out = {"opened_on": today, "due_on": add_workdays(today, ftype.due_workdays)}
+    """The new follow-up's deadlines (``followups.deadlines``); ``_rectify_workdays`` is for
+    `_create`, which remembers the provisional ones once the follow-up has its id."""
+    out = {"opened_on": today, "_rectify_workdays": None}
+    rectify = None
     if ftype.needs_rectify_deadline:
         days = rectify_workdays if rectify_workdays is not None else ftype.rectify_workdays
         if not days or days < 1:
             raise FollowUpRuleError("“责令改正”须填写整改期限（工作日，至少 1 天）。")
         if days > 250:
             raise FollowUpRuleError("整改期限不能超过 250 个工作日。")
-        out["rectify_by"] = add_workdays(today, days)
-        # the follow-up cannot be finished before the re-inspection after the deadline
-        out["due_on"] = max(
-            out["due_on"], add_workdays(out["rectify_by"], _rule(department_id).workdays_after_deadline)
-        )
+        rectify = deadline(today, days)
+        out["rectify_by"], out["_rectify_workdays"] = rectify.day, days
+    # the follow-up cannot be finished before the re-inspection after the deadline
+    due = fdeadlines.due(today, ftype.due_workdays, rectify, department_id)
+    out["due_on"], out["deadline_status"] = due.day, deadline_status(due)
     return out
 
 
@@ -155,7 +162,7 @@ def _rule(department_id: int | None) -> ReInspectionRule:
         rule = ReInspectionRule.objects.filter(department_id=department_id).first()
         if rule is not None:
             return rule
-    return ReInspectionRule(original_group=False, workdays_after_deadline=5)
+    return ReInspectionRule(original_group=False, workdays_after_deadline=fdeadlines.DEFAULT_WORKDAYS_AFTER_DEADLINE)
 
 
 # --- Opening -------------------------------------------------------------------------------------
@@ -476,6 +483,7 @@ def transfer(
         if fu.transfers.filter(to_department=to_department, status=TransferStatus.PENDING).exists():
             raise FollowUpRuleError("已向该部门移送，等待接收。")
         with acting(actor=user, action="followups.transfer"):
+            respond = deadline(today, TRANSFER_RESPOND_WORKDAYS)
             tr = Transfer.objects.create(
                 followup=fu,
                 kind=kind,
@@ -483,9 +491,11 @@ def transfer(
                 to_department=to_department,
                 reason=reason,
                 sent_on=today,
-                respond_by=add_workdays(today, TRANSFER_RESPOND_WORKDAYS),
+                respond_by=respond.day,
+                deadline_status=deadline_status(respond),
                 sent_by=user,
             )
+            fdeadlines.remember_transfer(tr)
             if kind == TransferKind.TRANSFER:
                 fu.status = FollowUpStatus.TRANSFERRING
                 fu.save()

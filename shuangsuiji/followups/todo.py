@@ -19,6 +19,7 @@ from django.utils import timezone
 from shuangsuiji.accounts.models import Role
 from shuangsuiji.accounts.scope import scope_q
 from shuangsuiji.followups import access, services
+from shuangsuiji.followups import deadlines as fdeadlines
 from shuangsuiji.followups.models import (
     FollowUp,
     FollowUpProblem,
@@ -29,12 +30,13 @@ from shuangsuiji.followups.models import (
     TransferStatus,
     TypeKind,
 )
+from shuangsuiji.workdays.deadlines import provisional_ids
 
 LIMIT = 50
 
 
-def _item(title, url, due, overdue):
-    return {"title": title, "url": url, "due": due, "overdue": overdue}
+def _item(title, url, due, overdue, provisional=False):
+    return {"title": title, "url": url, "due": due, "overdue": overdue, "due_provisional": provisional}
 
 
 def todo_for(user, today: dt.date | None = None) -> list[dict]:
@@ -50,32 +52,63 @@ def todo_for(user, today: dt.date | None = None) -> list[dict]:
             .select_related("target", "type", "department", "owner_unit")
             .order_by("due_on", "id")
         )
-        for fu in mine[: LIMIT * 2]:
+        mine = list(mine[: LIMIT * 2])
+        due_provisional = provisional_ids(fdeadlines.DUE, [fu.pk for fu in mine])
+        rectify_provisional = provisional_ids(fdeadlines.RECTIFY, [fu.pk for fu in mine])
+        for fu in mine:
             if not access.may_handle(user, fu):
                 continue
             url = reverse("followups:detail", args=[fu.pk])
             label = f"{fu.type.label}：{fu.target.name}（{fu.number}）"
             if services.needs_review(fu):  # a correction of its result removed a finding
-                out.append(_item(f"检查结果已更正，请复核：{label}", url, fu.due_on, fu.is_overdue(today)))
+                out.append(
+                    _item(
+                        f"检查结果已更正，请复核：{label}",
+                        url,
+                        fu.due_on,
+                        fu.is_overdue(today),
+                        fu.pk in due_provisional,
+                    )
+                )
                 continue
             if fu.type.kind == TypeKind.RECTIFY:
                 ris = list(ReInspection.objects.filter(followup=fu).values_list("status", flat=True))
                 if ReInspectionStatus.FAILED in ris:
-                    out.append(_item(f"复查仍不合格，升级处置：{label}", url, fu.due_on, fu.is_overdue(today)))
+                    out.append(
+                        _item(
+                            f"复查仍不合格，升级处置：{label}",
+                            url,
+                            fu.due_on,
+                            fu.is_overdue(today),
+                            fu.pk in due_provisional,
+                        )
+                    )
                     continue
                 if ReInspectionStatus.SCHEDULED in ris:
-                    out.append(_item(f"录入复查结果：{label}", url, fu.due_on, fu.is_overdue(today)))
+                    out.append(
+                        _item(f"录入复查结果：{label}", url, fu.due_on, fu.is_overdue(today), fu.pk in due_provisional)
+                    )
                     continue
                 if fu.rectify_by and today >= fu.rectify_by:
-                    out.append(_item(f"整改期限已到，安排复查：{label}", url, fu.rectify_by, fu.is_overdue(today)))
+                    out.append(
+                        _item(
+                            f"整改期限已到，安排复查：{label}",
+                            url,
+                            fu.rectify_by,
+                            fu.is_overdue(today),
+                            fu.pk in rectify_provisional,
+                        )
+                    )
                     continue
-            out.append(_item(f"办理后续处置 {label}", url, fu.due_on, fu.is_overdue(today)))
-        for tr in (
+            out.append(_item(f"办理后续处置 {label}", url, fu.due_on, fu.is_overdue(today), fu.pk in due_provisional))
+        transfers = list(
             Transfer.objects.filter(status=TransferStatus.PENDING)
             .filter(scope_q(user, "to_department"), followup__in=access.visible_followups(user))
             .select_related("followup__target", "from_department", "to_department")
             .order_by("respond_by")[:LIMIT]
-        ):
+        )
+        respond_provisional = provisional_ids(fdeadlines.RESPOND, [tr.pk for tr in transfers])
+        for tr in transfers:
             if access.may_decide_transfer(user, tr):
                 out.append(
                     _item(
@@ -83,6 +116,7 @@ def todo_for(user, today: dt.date | None = None) -> list[dict]:
                         reverse("followups:detail", args=[tr.followup_id]),
                         tr.respond_by,
                         today > tr.respond_by,
+                        tr.pk in respond_provisional,
                     )
                 )
         out += _parts_waiting(user)

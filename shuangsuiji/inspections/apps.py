@@ -20,3 +20,7 @@ class InspectionsConfig(AppConfig):
         track(models.Evidence, exclude=("thumbnail",), sealed=("original_name", "description"))
         track(models.InspectionSummary, sealed=("content", "findings", "handling_opinion", "suggestions"))
         track(models.RegisterChangeProposal)
+        from shuangsuiji.inspections import deadlines
+        from shuangsuiji.workdays.deadlines import register
+
+        register(deadlines.KIND)  # the publication deadline, recomputed when its year is entered

@@ -24,6 +24,7 @@ from shuangsuiji import immutability as im
 from shuangsuiji.accounts.fields import user_fk as _user_fk
 from shuangsuiji.codebooks import CodebookEntry
 from shuangsuiji.targets.choices import InspectionMethod
+from shuangsuiji.workdays.models import DeadlineStatus
 
 CODEBOOK_VERSION = "2026"  # the result codebook loaded by migration 0002
 
@@ -194,7 +195,18 @@ class DepartmentPart(im.ImmutableModel):
     # or superseded version keeps every field; only determined → superseded may still happen.
     immutable = im.Immutable(
         freeze=(
-            im.Freeze(PART_FROZEN, when=im.stored("status").in_(*FROZEN_STATES), except_=("status", "superseded_at")),
+            im.Freeze(
+                PART_FROZEN,
+                when=im.stored("status").in_(*FROZEN_STATES),
+                except_=("status", "superseded_at", "publication_due_on", "deadline_status"),
+            ),
+            # the publication deadline: a provisional (暂定) one moves once, when its year's
+            # calendar is entered (inspections.deadlines, audited); an official one never
+            im.Freeze(
+                PART_FROZEN,
+                when=im.stored("deadline_status").in_(DeadlineStatus.OFFICIAL),
+                fields=("publication_due_on", "deadline_status"),
+            ),
             im.Freeze(PART_FROZEN, when=im.stored("status").in_(PartStatus.SUPERSEDED), fields=("status",)),
             im.Freeze(
                 PART_FROZEN,
@@ -235,6 +247,15 @@ class DepartmentPart(im.ImmutableModel):
     determined_on = models.DateField("认定日期", null=True, blank=True)
     publication_due_on = models.DateField(
         "公示期限", null=True, blank=True, help_text="认定之日起 20 个工作日内公示（官方工作日历）"
+    )
+    deadline_status = models.CharField(
+        "公示期限状态",
+        max_length=12,
+        choices=DeadlineStatus.choices,
+        blank=True,
+        default="",
+        db_default="",
+        help_text="认定时写入；暂定期限在录入年度放假安排后重算",
     )
     superseded_at = models.DateTimeField("被更正时间", null=True, blank=True)
     created_at = models.DateTimeField("创建时间", auto_now_add=True)

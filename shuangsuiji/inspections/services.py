@@ -29,6 +29,7 @@ from django.utils import timezone
 
 from shuangsuiji.audit.context import acting
 from shuangsuiji.inspections import access
+from shuangsuiji.inspections.deadlines import PUBLICATION
 from shuangsuiji.inspections.models import (
     CODEBOOK_VERSION,
     FLAG_FIELDS,
@@ -54,6 +55,8 @@ from shuangsuiji.targets.choices import InspectionMethod
 from shuangsuiji.targets.models import LastInspection
 from shuangsuiji.tasks import drawday
 from shuangsuiji.tasks.models import DrawStatus, Task, TaskItem, TaskParticipant
+from shuangsuiji.workdays.deadlines import remember
+from shuangsuiji.workdays.models import deadline_status
 from shuangsuiji.workdays.services import deadline
 
 PUBLICATION_WORKDAYS = 20  # 结果认定之日起 20 个工作日内公示（seeds 000, 001, 002, 004 §11）
@@ -559,8 +562,11 @@ def determine(part: DepartmentPart, user, opinion: str = "", today: dt.date | No
         part.determined_by = user
         part.determined_at = now
         part.determined_on = today
-        part.publication_due_on = publication_due(today)
+        due = deadline(today, PUBLICATION_WORKDAYS)
+        part.publication_due_on, part.deadline_status = due.day, deadline_status(due)
         part.save()
+        # provisional in a year without its calendar: recomputed when the year is entered
+        remember(PUBLICATION, part.pk, today, PUBLICATION_WORKDAYS, due)
         _event(part, PartEvent.Action.DETERMINE, user, reason=opinion)
         _feed_register(part, user)
         # The credit loop (issue 14): the result codes' rules, in the same transaction.

@@ -16,6 +16,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from shuangsuiji.inspections import access, services
+from shuangsuiji.inspections.deadlines import provisional_parts
 from shuangsuiji.inspections.forms import EvidenceForm, PartForm, ReasonForm, SummaryForm, VisitForm
 from shuangsuiji.inspections.models import (
     DepartmentPart,
@@ -362,6 +363,7 @@ def part_detail(request, pk):
         {
             **SECTION,
             "part": part,
+            "publication_provisional": bool(provisional_parts([part])),
             "record": record,
             "task": record.task,
             "target": record.target,

@@ -3,21 +3,22 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 from django.urls import reverse
 
 from shuangsuiji.accounts.models import Role, User
 from shuangsuiji.workdays.deadlines import Kind, provisional_ids
+from shuangsuiji.workdays.services import Deadline
 
 CONFIRMATION = "tasks.confirmation"
 
 
-def _update(pk: int, day: dt.date) -> None:
+def _update(pk: int, d: Deadline) -> None:
     from shuangsuiji.tasks.models import Confirmation
 
     conf = Confirmation.objects.get(pk=pk)
-    conf.due_on = day
+    if conf.due_on == d.day:
+        return
+    conf.due_on = d.day
     conf.save(update_fields=["due_on"])
 
 

@@ -27,9 +27,13 @@ from shuangsuiji.workdays.services import Deadline, covers, deadline
 class Kind:
     key: str
     label: str  # e.g. "检查对象确认期限"
-    update: Callable[[int, date], None]  # store the new deadline on the object
+    # store the recomputed deadline on the object (called when it moved or became official)
+    update: Callable[[int, Deadline], None]
     owners: Callable[[int], Iterable]  # users to notify when it moved
     describe: Callable[[int], tuple[str, str]]  # (what, url)
+    # the deadline computed again from the object's own facts, for a deadline that is not
+    # simply ``workdays`` after ``start`` (a chained one); None: ``deadline(start, workdays)``
+    compute: Callable[[int], Deadline] | None = None
 
 
 REGISTRY: dict[str, Kind] = {}
@@ -80,22 +84,26 @@ def recompute(year: int, user=None) -> list[ProvisionalDeadline]:
     touching = Q(start__year__lte=year, due_on__year__gte=year) | Q(provisional=True, start__year__lte=year)
     for row in ProvisionalDeadline.objects.select_for_update().filter(touching).order_by("id"):
         kind = REGISTRY.get(row.kind)
-        d = deadline(row.start, row.workdays)
-        old = row.due_on
+        d = kind.compute(row.object_id) if kind is not None and kind.compute else deadline(row.start, row.workdays)
+        old, was_provisional = row.due_on, row.provisional
         row.provisional = d.provisional
         if not d.provisional and row.final_on is None:
             row.final_on = timezone.now()
+        finalised = was_provisional and not d.provisional
         if d.day != old:
             row.due_on = d.day
             moved.append(row)
         row.save()
+        if kind is not None and finalised and d.day == old:
+            with acting(reason=f"{year}年放假安排已录入，暂定期限转为正式"):
+                kind.update(row.object_id, d)
         if kind is None or d.day == old:
             continue
         what, url = kind.describe(row.object_id)
         text = f"{what}：{kind.label}由 {old:%Y-%m-%d} 调整为 {d}（{year}年放假安排已录入，按正式日历重算）。"
         who = {"actor": user} if user is not None else {}
         with acting(**who, reason=f"{year}年放假安排已录入，重算暂定期限"):
-            kind.update(row.object_id, d.day)
+            kind.update(row.object_id, d)
             record(
                 action="workdays.deadline_recomputed",
                 object_type=row.kind,

@@ -13,6 +13,19 @@ from __future__ import annotations
 from django.db import models
 
 
+class DeadlineStatus(models.TextChoices):
+    """A stored deadline of an append-only row (``deadline_status``): while provisional (暂定) it
+    may still move, once — when its year's calendar is entered (``deadlines.recompute``); an
+    official one is frozen with the row (the rows' immutability specs)."""
+
+    PROVISIONAL = "provisional", "暂定"
+    OFFICIAL = "official", "正式"
+
+
+def deadline_status(d) -> str:
+    return DeadlineStatus.PROVISIONAL if d.provisional else DeadlineStatus.OFFICIAL
+
+
 class CalendarYear(models.Model):
     year = models.PositiveSmallIntegerField("年份", unique=True)
     source = models.CharField("依据", max_length=200, help_text="如：国务院办公厅关于2027年部分节假日安排的通知")

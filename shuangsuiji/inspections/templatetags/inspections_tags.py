@@ -24,6 +24,7 @@ def inspection_progress(task):
 
 @register.simple_tag
 def inspection_work(user):
+    from shuangsuiji.inspections.deadlines import provisional_parts
     from shuangsuiji.inspections.services import publication_states, publication_waiting, review_queue, work_list
 
     out = []
@@ -49,12 +50,14 @@ def inspection_work(user):
         )
     waiting = list(publication_waiting(user))
     states = publication_states(waiting)
+    provisional = provisional_parts(waiting)
     for p in waiting:
         out.append(
             {
                 "title": f"公示检查结果：{p.record.target.name}（{p.department.name}，已认定）",
                 "url": reverse("inspections:part", args=[p.pk]),
                 "due": p.publication_due_on,
+                "due_provisional": p.pk in provisional,
                 "overdue": states[p.pk] is not None and states[p.pk].overdue,
             }
         )
