@@ -915,7 +915,7 @@ def progress(task: Task, today: dt.date | None = None) -> list[DepartmentProgres
     total = 0
     if draw is not None:
         active = draw.drawn_targets.filter(replaced_by__isnull=True)
-        total = active.count()
+        total = _drawn_total(draw, active)
         # (department, status, due date) → parts
         tally: dict[tuple, int] = {}
         for participant_id, status, due_on, n in PartCount.objects.filter(
@@ -987,6 +987,24 @@ def progress(task: Task, today: dt.date | None = None) -> list[DepartmentProgres
             if key == "due" and (dep not in due or due_on < due[dep]):
                 due[dep] = due_on
     return _rows(participants, total, by_dep, due)
+
+
+def _drawn_total(draw, active) -> int:
+    """How many targets the draw has drawn (not replaced). The drawn rows change only with a new
+    result version of the draw (the draw itself, a replacement from the reserve, written in the
+    transaction that stores the version), so the count is kept in the cache per version: the
+    page does not count 50,001 rows (15–45 ms at load 5) on every load."""
+    from django.core.cache import cache
+
+    version = draw.results.order_by("-version").values_list("pk", flat=True).first()
+    if version is None:
+        return active.count()
+    key = f"inspections:drawn-total:{draw.pk}:{version}"
+    total = cache.get(key)
+    if total is None:
+        total = active.count()
+        cache.set(key, total, timeout=None)
+    return total
 
 
 def _stale_records(task: Task, draw, active) -> list[int]:

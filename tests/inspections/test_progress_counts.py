@@ -14,7 +14,8 @@ from django.utils import timezone
 
 from shuangsuiji.inspections import services
 from shuangsuiji.inspections.models import DepartmentPart, PartCount
-from shuangsuiji.tasks.models import DrawnTarget
+from shuangsuiji.tasks import drawday
+from shuangsuiji.tasks.models import DrawnTarget, DrawResult
 from tests.inspections.helpers import build, code, market_passed_entry, visit, water_failed_entry, water_passed_entry
 
 
@@ -92,8 +93,14 @@ def test_stored_counts_equal_a_recount_after_every_transition(demo):
 
     # the record's target no longer drawn (a replacement, as the tasks app writes it): its
     # parts leave the counts of progress and recount alike
+    # (the tasks app stores a new result version with every replacement: the drawn total's
+    # cache key)
     row = DrawnTarget.objects.get(draw=w.draw, target=w.target)
     other = DrawnTarget.objects.filter(draw=w.draw, replaced_by__isnull=True).exclude(pk=row.pk).first()
+    last = drawday.latest_result(w.draw)
+    drawday._store_result(
+        w.draw, last.version + 1, DrawResult.Event.RESERVE, "测试：对象不再抽中", drawday._b(last.result_json), sw_admin
+    )
     DrawnTarget.objects.filter(pk=row.pk).update(replaced_by=other)
     check(w, "target no longer drawn")
     assert (_water(w).entered, _water(w).determined, _water(w).published) == (0, 0, 0)
