@@ -476,6 +476,35 @@ def progress_block(task, calls: int = 20) -> None:
         print(f"  {name}: median {statistics.median(ts) * 1000:.1f} ms, p95 {p95 * 1000:.1f} ms")
 
 
+def task_page_ab(w, task, url: str) -> list[tuple[str, float, float]]:
+    """The task page with the stored counts and, alternately request by request (the same
+    load for both), with the block computed by ``recount`` (the query before the counts)."""
+    from django.test import Client
+
+    from shuangsuiji.inspections import services
+
+    c = Client()
+    c.force_login(w["users"]["sw_admin"])
+    drawday.check(c.get(url))
+    stored = services.progress
+    times: dict = {"stored": [], "recount": []}
+    try:
+        for _ in range(REQUESTS):
+            for name in times:
+                services.progress = stored if name == "stored" else services.recount
+                secs, r = drawday.timed(c.get, url)
+                drawday.check(r)
+                times[name].append(secs)
+    finally:
+        services.progress = stored
+    out = []
+    for name, ts in times.items():
+        ts.sort()
+        label = "stored counts (progress)" if name == "stored" else "recount (the query before), alternating"
+        out.append((f"task page, {label}", statistics.median(ts), ts[round(0.95 * (len(ts) - 1))]))
+    return out
+
+
 def pages(args, w, task) -> list[tuple[str, float, float]]:
     from django.db.models import Count
     from django.test import Client
@@ -508,6 +537,8 @@ def pages(args, w, task) -> list[tuple[str, float, float]]:
         ),
     ]
     out = []
+    if "task-ab" in args.pages.split(","):
+        out += task_page_ab(w, task, cases[0][3])
     for key, name, user, url in [c for c in cases if c[0] in args.pages.split(",")]:
         c = Client()
         c.force_login(user)
@@ -540,7 +571,12 @@ def main() -> None:
         default=0,
         help="enter the first N drawn targets through the services, the others in bulk (0: all through the services)",
     )
-    ap.add_argument("--pages", default="task,home", help="the pages to measure: task, home")
+    ap.add_argument(
+        "--pages",
+        default="task,home",
+        help="the pages to measure: task, home, task-ab (the task page with the stored counts and with recount, "
+        "request by request)",
+    )
     ap.add_argument("--pages-only", action="store_true", help="measure the pages of --db as an earlier run left it")
     ap.add_argument("--ratio", default="0.5", help="sampling ratio per stratum (0.5 of 100,000 → 100,000 results)")
     ap.add_argument(

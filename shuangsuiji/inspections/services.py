@@ -405,18 +405,26 @@ def save_draft(
         raise ResultRuleError(errors)
     now = timezone.now()
     with acting(actor=user, action="inspections.save_draft"):
-        if part is None:
+        created = part is None
+        if created:  # one insert (and one audit entry) with the whole draft, not insert + update
             part = DepartmentPart.objects.create(
-                record=record, participant=participant, department_id=department_id, status=PartStatus.DRAFT
+                record=record,
+                participant=participant,
+                department_id=department_id,
+                status=PartStatus.DRAFT,
+                note=note.strip(),
+                entered_by=user,
+                entered_at=now,
             )
-        part.note = note.strip()
-        part.entered_by = user
-        part.entered_at = now
-        if part.status == PartStatus.RETURNED:
-            part.status = PartStatus.DRAFT
-        part.save()
-        _set_codes(part, codes)
-        existing = {r.task_item_id: r for r in part.item_results.all()}
+        else:
+            part.note = note.strip()
+            part.entered_by = user
+            part.entered_at = now
+            if part.status == PartStatus.RETURNED:
+                part.status = PartStatus.DRAFT
+            part.save()
+        _set_codes(part, codes, created)
+        existing = {} if created else {r.task_item_id: r for r in part.item_results.all()}
         for e in items:
             ti = tis[e.task_item_id]
             row = existing.get(e.task_item_id) or ItemResult(part=part, task_item=ti)
@@ -431,12 +439,15 @@ def save_draft(
     return part
 
 
-def _set_codes(part: DepartmentPart, codes: list[ResultCode]) -> None:
+def _set_codes(part: DepartmentPart, codes: list[ResultCode], created: bool = False) -> None:
     wanted = {c.pk for c in codes}
-    for row in part.codes.all():
-        if row.code_id not in wanted:
-            row.delete()
-    have = set(part.codes.values_list("code_id", flat=True))
+    have: set[int] = set()
+    if not created:  # (a part just created has no codes yet)
+        for row in part.codes.all():
+            if row.code_id not in wanted:
+                row.delete()
+            else:
+                have.add(row.code_id)
     for c in codes:
         if c.pk not in have:
             PartResultCode.objects.create(part=part, code=c)
@@ -461,7 +472,13 @@ def consistency_errors(part: DepartmentPart) -> list[str]:
     clean = next((c for c in codes if c.kind == ResultKind.INSPECTED and not c.found_problem), None)
     if clean is not None and any(c.found_problem for c in codes):
         errors.append(f"检查结果：“{clean.label}”不能与发现问题的结果同时选择。")
-    results = {r.task_item_id: r for r in part.item_results.select_related("task_item__item_version", "form_version")}
+    # the forms' fields once for both checks (validate_answers, _reference_errors)
+    results = {
+        r.task_item_id: r
+        for r in part.item_results.select_related("task_item__item_version", "form_version").prefetch_related(
+            "form_version__fields"
+        )
+    }
     record = part.record
     if kinds == {ResultKind.NON_INSPECTION}:
         if not part.note.strip():
