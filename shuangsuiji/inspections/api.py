@@ -251,7 +251,7 @@ def codebook(request):
 def open_record(request, body: RecordIn):
     task = task_access.get_task_or_404(request.user, body.task_id)
     if (
-        body.target_id not in set(services.drawn_target_ids(task))
+        not services.is_drawn_target(task, body.target_id)
         or access.record_mode(request.user, task, body.target_id) is None
     ):
         raise Http404(access.NOT_FOUND)

@@ -311,6 +311,40 @@ class DepartmentPart(im.ImmutableModel):
         return self.status in FROZEN_STATES
 
 
+class PartCount(models.Model):
+    """How many parts a task participant has in each state (and, determined, per publication
+    due date): the task progress's counts (``services.progress``), kept by database triggers on
+    ``DepartmentPart`` (migration 0006) in the transaction of every insert or change of a part's
+    participant, status or due date, whichever code writes it (the services, a bulk load, a data
+    migration). Derived data, never written by the application; ``services.recount`` is the
+    reference the tests compare it with after every transition."""
+
+    participant = models.ForeignKey(
+        "tasks.TaskParticipant", verbose_name="参与部门", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    status = models.CharField("状态", max_length=12, choices=PartStatus.choices)
+    due_on = models.DateField("公示期限", null=True, blank=True)
+    n = models.IntegerField("数量", default=0)
+
+    class Meta:
+        verbose_name = "录入进度计数"
+        verbose_name_plural = "录入进度计数"
+        constraints = [
+            # one row per key; the due date is NULL except for determined / superseded parts
+            models.UniqueConstraint(
+                fields=["participant", "status", "due_on"],
+                condition=models.Q(due_on__isnull=False),
+                name="partcount_key_due",
+            ),
+            models.UniqueConstraint(
+                fields=["participant", "status"], condition=models.Q(due_on__isnull=True), name="partcount_key"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.participant_id} {self.status} {self.due_on or ''} {self.n}"
+
+
 class PartChild(im.ImmutableModel):
     """A row frozen with its part's version."""
 

@@ -43,7 +43,7 @@ def _open(request, task_pk, target_pk, channel: str = "page"):
     """(task, target, record or None, mode): 404 unless the user may read this target's record."""
     task = task_access.get_task_or_404(request.user, task_pk)
     if (
-        int(target_pk) not in set(services.drawn_target_ids(task))
+        not services.is_drawn_target(task, int(target_pk))
         or access.record_mode(request.user, task, int(target_pk)) is None
     ):
         raise Http404(access.NOT_FOUND)

@@ -13,7 +13,7 @@ def determined_are_official(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('inspections', '0005_departmentpart_progress_index'),
+        ('inspections', '0006_partcount'),
     ]
 
     operations = [
