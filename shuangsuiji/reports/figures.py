@@ -531,12 +531,15 @@ def _parts_with_problems(org: Organisation, year: int):
     return _parts_with_problems_q(_parts(org, year))
 
 
-def _parts_with_problems_q(parts):
-    """Those of ``parts`` that found a problem (the rule of ``_parts_with_problems``)."""
+def _parts_with_problems_q(parts, within: Q | None = None):
+    """Those of ``parts`` that found a problem (the rule of ``_parts_with_problems``); ``within``
+    (a condition on the part, through ``part__``): the result codes and item results looked at
+    are those of such parts only (``parts`` must lie within it)."""
     from shuangsuiji.inspections.models import PartResultCode
 
-    codes = PartResultCode.objects.filter(code__found_problem=True).values("part_id").order_by()
-    items = ItemResult.objects.filter(outcome=ItemOutcome.PROBLEM).values("part_id").order_by()
+    within = within or Q()
+    codes = PartResultCode.objects.filter(within, code__found_problem=True).values("part_id").order_by()
+    items = ItemResult.objects.filter(within, outcome=ItemOutcome.PROBLEM).values("part_id").order_by()
     return parts.filter(pk__in=codes.union(items))
 
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import timezone
 
 from shuangsuiji.accounts.fields import user_fk as _user_fk
 
@@ -335,11 +336,33 @@ class TargetLead(models.Model):
         return f"{self.year} 对象 {self.target_id} × 牵头部门 {self.lead_id}"
 
 
+class RepeatFigure(models.Model):
+    """被多个部门重复抽查的对象 for one reporting scope (an office, or a department and its line)
+    and year: businesses drawn by two or more lead departments in the scope, and all businesses
+    drawn. Not a sum over tasks nor over departments: kept per scope, recomputed from
+    ``TargetLead`` when a draw of a lead in the scope changes, computed on first read."""
+
+    org = models.ForeignKey("orgs.Organisation", on_delete=models.CASCADE, related_name="+")
+    year = models.PositiveIntegerField()
+    drawn = models.PositiveIntegerField()
+    repeated = models.PositiveIntegerField()
+
+    class Meta:
+        verbose_name = "报表汇总（重复抽查）"
+        verbose_name_plural = verbose_name
+        constraints = [models.UniqueConstraint(fields=["org", "year"], name="repeatfigure_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.org_id} {self.year}：{self.repeated} / {self.drawn}"
+
+
 class DirtyTask(models.Model):
     """A task whose summary rows are behind its data: marked in the transaction that changed it,
     recomputed after its commit and by any reader first (``summary.flush``)."""
 
     task = models.OneToOneField("tasks.Task", primary_key=True, on_delete=models.CASCADE, related_name="+")
+    marked_at = models.DateTimeField(default=timezone.now)
+    draws = models.BooleanField(default=False, help_text="its draws or assignments changed: the kept tables too")
 
     class Meta:
         verbose_name = "报表汇总（待重算）"

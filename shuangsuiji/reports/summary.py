@@ -35,7 +35,7 @@ from django.db import connection, transaction
 from django.db.models import Count, F, Max, Min, Q, Sum
 
 from shuangsuiji.reports import figures as f
-from shuangsuiji.reports.models import DirtyTask, InspectorLoad, TargetLead, TaskDue, TaskFigures
+from shuangsuiji.reports.models import DirtyTask, InspectorLoad, RepeatFigure, TargetLead, TaskDue, TaskFigures
 
 CHANNEL_FIELDS = {"gsxt": "gsxt", "professional": "professional", "department": "department_site"}
 
@@ -43,12 +43,22 @@ CHANNEL_FIELDS = {"gsxt": "gsxt", "professional": "professional", "department": 
 # --- marking -------------------------------------------------------------------------------------
 
 
-def touch(task_id: int | None) -> None:
+def touch(task_id: int | None, *, draws: bool = False) -> None:
     """Mark ``task_id``'s summary as behind, in the current transaction, and recompute it after
-    the commit."""
+    the commit; ``draws``: its draws or assignments changed (the kept tables are recomputed too)."""
     if not task_id:
         return
-    DirtyTask.objects.bulk_create([DirtyTask(task_id=task_id)], ignore_conflicts=True)
+    # an upsert, not "do nothing": it locks the mark until this transaction ends, so a flush
+    # running meanwhile (which holds the marks it recomputes, FOR UPDATE) cannot delete a mark
+    # whose change it did not see; it skips the locked mark and the next flush recomputes it.
+    DirtyTask.objects.bulk_create(
+        [DirtyTask(task_id=task_id, draws=draws)],
+        update_conflicts=True,
+        unique_fields=["task"],
+        update_fields=["marked_at"],
+    )
+    if draws:
+        DirtyTask.objects.filter(task_id=task_id, draws=False).update(draws=True)
     transaction.on_commit(flush, robust=True)  # a failed flush leaves the mark: the next reader flushes
 
 
@@ -73,6 +83,12 @@ def _task_of(instance) -> int | None:
     return None
 
 
+def _draw_models():
+    from shuangsuiji.tasks.models import Assignment, Draw, DrawnTarget, DrawResult, Task, VoidRequest
+
+    return (Task, Draw, DrawResult, DrawnTarget, Assignment, VoidRequest)
+
+
 def watched():
     """The models whose saves and deletions change a task's figures."""
     from shuangsuiji.followups.models import FollowUp
@@ -87,7 +103,7 @@ def watched():
 def _changed(sender, instance, **kwargs) -> None:
     if kwargs.get("raw"):  # loaddata: nothing derived is written
         return
-    touch(_task_of(instance))
+    touch(_task_of(instance), draws=isinstance(instance, _draw_models()))
 
 
 def connect() -> None:
@@ -103,15 +119,16 @@ def flush() -> int:
     n = 0
     while True:
         with transaction.atomic():
-            ids = list(
+            marks = list(
                 DirtyTask.objects.select_for_update(skip_locked=True)
                 .order_by("task_id")
-                .values_list("task_id", flat=True)[:50]
+                .values_list("task_id", "draws")[:50]
             )
-            if not ids:
+            if not marks:
                 return n
-            for task_id in ids:
-                refresh_task(task_id)
+            ids = [task_id for task_id, _d in marks]
+            for task_id, draws in marks:
+                refresh_task(task_id, kept=draws)
             DirtyTask.objects.filter(task_id__in=ids).delete()
             n += len(ids)
 
@@ -199,7 +216,12 @@ def _task_rows(task_id: int, lead_id: int):
         add(dept, results=total, on_time_entry=on_time_entry, published_on_time=on_time, published=published)
         if due_on is not None and total > published:
             due[(dept, TaskDue.What.PUBLICATION, due_on)] += total - published
-    problems = f._parts_with_problems_q(parts).values_list("department_id").annotate(n=Count("pk")).order_by()
+    problems = (
+        f._parts_with_problems_q(parts, Q(part__record__task_id=task_id))
+        .values_list("department_id")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
     for dept, n in problems:
         add(dept, problems=n)
 
@@ -248,13 +270,15 @@ def refresh_kept(year: int, departments: list[int] | None, leads: list[int] | No
     per lead department); ``None``: every department."""
     from django.db.models import Value
 
-    from shuangsuiji.tasks.models import Assignment, DrawStatus
+    from shuangsuiji.tasks.models import Assignment, Draw, DrawStatus
 
     loads = InspectorLoad.objects.filter(year=year)
     assigned = Assignment.objects.filter(draw__status=DrawStatus.DRAWN, draw__task__year=year, ended_at__isnull=True)
     if departments is not None:
         loads = loads.filter(department_id__in=departments)
-        assigned = assigned.filter(draw__department_id__in=departments)
+        # the department's drawn inspector draws first (a few ids): then their assignments by index
+        idraws = Draw.objects.filter(status=DrawStatus.DRAWN, task__year=year, department_id__in=departments)
+        assigned = assigned.filter(draw_id__in=list(idraws.values_list("pk", flat=True)))
     loads.delete()
     _insert_select(
         InspectorLoad._meta.db_table,
@@ -269,7 +293,8 @@ def refresh_kept(year: int, departments: list[int] | None, leads: list[int] | No
     drawn = f.current_targets(f.drawn_draws(task__year=year))
     if leads is not None:
         kept = kept.filter(lead_id__in=leads)
-        drawn = drawn.filter(draw__task__lead_id__in=leads)
+        ids = f.drawn_draws(task__year=year, task__lead_id__in=leads).values_list("pk", flat=True)
+        drawn = drawn.filter(draw_id__in=list(ids))
     kept.delete()
     _insert_select(
         TargetLead._meta.db_table,
@@ -280,6 +305,43 @@ def refresh_kept(year: int, departments: list[int] | None, leads: list[int] | No
         .distinct()
         .order_by(),
     )
+    repeats = RepeatFigure.objects.filter(year=year).select_related("org__region")
+    for row in repeats:
+        if leads is None or set(leads) & set(f.scope_ids(row.org)):
+            row.repeated, row.drawn = _count_repeat(row.org, year)
+            row.save(update_fields=["repeated", "drawn"])
+
+
+def _scope_root(org):
+    """The organisation whose scope ``org``'s reports cover (an office, or a department)."""
+    from shuangsuiji.orgs.models import Organisation
+
+    return org if org.kind == Organisation.Kind.OFFICE else (org.department or org)
+
+
+def _count_repeat(root, year: int) -> tuple[int, int]:
+    leads = (
+        TargetLead.objects.filter(year=year, lead_id__in=f.scope_ids(root))
+        .values("target_id")
+        .annotate(first=Min("lead_id"), last=Max("lead_id"))
+        .order_by()
+    )
+    out = leads.aggregate(drawn=Count("target_id"), repeated=Count("target_id", filter=~Q(first=F("last"))))
+    return out["repeated"], out["drawn"]
+
+
+def repeat_figure(org, year: int) -> tuple[int, int]:
+    """(businesses drawn by two or more lead departments in ``org``'s scope, businesses drawn):
+    the kept row, computed and kept on first read."""
+    root = _scope_root(org)
+    row = RepeatFigure.objects.filter(org=root, year=year).values_list("repeated", "drawn").first()
+    if row is None:
+        repeated, drawn = _count_repeat(root, year)
+        RepeatFigure.objects.bulk_create(
+            [RepeatFigure(org=root, year=year, repeated=repeated, drawn=drawn)], ignore_conflicts=True
+        )
+        row = (repeated, drawn)
+    return row
 
 
 def rebuild() -> dict[str, int]:
@@ -292,17 +354,24 @@ def rebuild() -> dict[str, int]:
         TaskDue.objects.all().delete()
         InspectorLoad.objects.all().delete()
         TargetLead.objects.all().delete()
+        RepeatFigure.objects.all().delete()
         tasks = list(Task.objects.order_by("pk").values_list("pk", "year"))
         for pk, _year in tasks:
             refresh_task(pk, kept=False)
+        from shuangsuiji.orgs.models import Organisation
+
+        offices = list(Organisation.objects.filter(kind=Organisation.Kind.OFFICE).select_related("region"))
         for year in sorted({y for _pk, y in tasks}):
             refresh_kept(year, None, None)
+            for office in offices:  # what an office's dashboard reads (departments: on first read)
+                repeat_figure(office, year)
     return {
         "tasks": len(tasks),
         "task_figures": TaskFigures.objects.count(),
         "task_due": TaskDue.objects.count(),
         "inspector_load": InspectorLoad.objects.count(),
         "target_lead": TargetLead.objects.count(),
+        "repeat_figure": RepeatFigure.objects.count(),
     }
 
 
@@ -387,14 +456,7 @@ class Facts:
 
     def repeat(self) -> tuple[int, int]:
         """(businesses drawn by two or more lead departments in scope, businesses drawn)."""
-        leads = (
-            TargetLead.objects.filter(year=self.year, lead_id__in=self.scope)
-            .values("target_id")
-            .annotate(first=Min("lead_id"), last=Max("lead_id"))
-            .order_by()
-        )
-        out = leads.aggregate(drawn=Count("target_id"), repeated=Count("target_id", filter=~Q(first=F("last"))))
-        return out["repeated"], out["drawn"]
+        return repeat_figure(self.org, self.year)
 
     def coverage(self) -> list[dict]:
         """``figures.item_coverage`` from the summary."""
