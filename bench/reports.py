@@ -573,9 +573,10 @@ def time_queries(name: str, fn, *, explain: bool = False) -> None:
 
 
 def refresh_cost(office) -> None:
-    """What a state change pays: ``summary.refresh_task`` of the largest task (its rows and the
-    kept tables of its year and departments), timed inside a transaction rolled back, and the
-    summary checked unchanged by it."""
+    """What a state change pays after its commit: ``summary.refresh_task`` of the largest task,
+    a result's change (its rows only) and a draw's (also the kept tables of its year and
+    departments: workload, businesses per lead, repeat figures of the scopes), each timed inside
+    a transaction rolled back, the rows checked unchanged by it."""
     from django.db import transaction
     from django.db.models import Count
 
@@ -584,20 +585,23 @@ def refresh_cost(office) -> None:
     from shuangsuiji.reports.models import TaskFigures
 
     task_id, n = DepartmentPart.objects.values_list("record__task_id").annotate(n=Count("pk")).order_by("-n").first()
-    before = sorted(TaskFigures.objects.filter(task_id=task_id).values_list("department_id", "results", "problems"))
-    times = []
-    for _ in range(3):
-        with transaction.atomic():
-            t = time.perf_counter()
-            summary.refresh_task(task_id)
-            times.append(time.perf_counter() - t)
-            after = sorted(
-                TaskFigures.objects.filter(task_id=task_id).values_list("department_id", "results", "problems")
-            )
-            transaction.set_rollback(True)
-    same = "same rows" if before == after else f"DIFFERENT ROWS {before} ≠ {after}"
-    print(f"refresh_task of task {task_id} ({n:,} results): " + ", ".join(f"{x:.3f}" for x in sorted(times))
-          + f" s ({same})", flush=True)  # fmt: skip
+    cols = ("department_id", "results", "problems", "published", "follow_ups", "targets")
+    before = sorted(TaskFigures.objects.filter(task_id=task_id).values_list(*cols))
+    for label, kept in (("a result, publication or follow-up", False), ("a draw", True)):
+        times, same = [], True
+        for _ in range(3):
+            with transaction.atomic():
+                t = time.perf_counter()
+                summary.refresh_task(task_id, kept=kept)
+                times.append(time.perf_counter() - t)
+                same &= before == sorted(TaskFigures.objects.filter(task_id=task_id).values_list(*cols))
+                transaction.set_rollback(True)
+        print(
+            f"refresh_task after {label}, task {task_id} ({n:,} results): "
+            + ", ".join(f"{x:.3f}" for x in sorted(times))
+            + f" s ({'same rows' if same else 'DIFFERENT ROWS'})",
+            flush=True,
+        )
 
 
 def _tuned(fn):

@@ -260,7 +260,12 @@ def _departments_of(task_id: int, lead_id: int) -> list[int]:
 
 
 def _insert_select(table: str, columns: str, qs) -> None:
-    sql, params = qs.query.sql_with_params()
+    from django.core.exceptions import EmptyResultSet
+
+    try:
+        sql, params = qs.query.sql_with_params()
+    except EmptyResultSet:  # e.g. ``draw_id__in=[]``: nothing to insert
+        return
     with connection.cursor() as cur:
         cur.execute(f"INSERT INTO {table} ({columns}) {sql}", params)
 

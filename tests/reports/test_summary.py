@@ -105,3 +105,24 @@ def test_rebuild_gives_the_rows_kept_current(demo, capsys):
     call_command("rebuild_report_summary")
     assert "汇总已重建" in capsys.readouterr().out
     assert _snapshot() == kept
+
+
+@pytest.mark.django_db
+def test_a_voided_draw_leaves_every_figure_of_its_task(demo):
+    """The market task's draw voided: its batch, its drawn targets, the businesses both lead
+    departments drew (the kept repeat figure of the office, read once before) and the market
+    inspectors' workload leave the summary, as they leave the live figures."""
+    from shuangsuiji.tasks import drawday
+
+    fx = _with_follow_ups(demo)
+    office, today = demo.orgs["county_office"], timezone.localdate()
+    before = {k.key: k for k in dashboard.build(office, 2026, today)["kpis"]}
+    assert before["repeat_inspections"].numerator > 0
+    request = drawday.request_void(fx.market_draw, "抽查范围条件设置错误", demo.users["sc_operator"])
+    drawday.decide_void(request, True, demo.users["sc_admin"], note="同意")
+    after = {k.key: k for k in dashboard.build(office, 2026, today)["kpis"]}
+    assert after["repeat_inspections"].numerator == 0
+    assert after["joint_share"].denominator == before["joint_share"].denominator - 1
+    for org in _orgs(demo):
+        assert annex.compute("annual", org, 2026)["rows"] == _live_rows(org), org.name
+        assert _board(org, today, live=False) == _board(org, today, live=True), org.name
