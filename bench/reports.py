@@ -21,9 +21,16 @@ cases, with fines in 万元) and one result publication per determined part with
 deadline and late flag (what ``publicity`` writes; the portal's search index
 ``PublishedTarget`` is not written: no figure reads it).
 
+These rows bypass the services, so the report summary (``reports/summary.py``) is then rebuilt
+from scratch (``summary.rebuild``, as ``manage.py rebuild_report_summary``; timed; with
+``--reuse`` when the database has none, or with ``--rebuild-summary``).
+
 Timed (best of ``--repeat``): ``annex.compute("annual", office, 2026)`` (what the form, its
-xlsx and PDF show), ``dashboard.build(office, 2026, today)`` (the screen and its export), and
-the hand-written query; the bench checks that the table and the query give the same figures.
+xlsx and PDF show) and ``dashboard.build(office, 2026, today)`` (the screen and its export),
+both from the summary, and the hand-written query; once, the live computation of both
+(``figures.py``, the reference) and what a change pays after its commit
+(``summary.refresh_task`` of the largest task, for a result and for a draw). The bench checks
+summary == live == the hand-written queries (annual table and dashboard ratios).
 Goal (issue 16): each ≤ 1 s and ≤ 1.5 × the hand-written query.
 """
 

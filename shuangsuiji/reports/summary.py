@@ -296,20 +296,27 @@ def refresh_kept(year: int, departments: list[int] | None, leads: list[int] | No
     )
     kept = TargetLead.objects.filter(year=year)
     drawn = f.current_targets(f.drawn_draws(task__year=year))
-    if leads is not None:
+    pairs = drawn.values("draw__task__lead_id", "target_id")
+    if leads is None:  # everything: one INSERT … SELECT
+        kept.delete()
+        _insert_select(
+            TargetLead._meta.db_table,
+            "year, lead_id, target_id",
+            pairs.annotate(y=Value(year)).values_list("y", "draw__task__lead_id", "target_id").distinct().order_by(),
+        )
+    else:  # a lead's businesses: only what changed is written (a draw changes one task's few)
+        ids = list(f.drawn_draws(task__year=year, task__lead_id__in=leads).values_list("pk", flat=True))
+        now = set(drawn.filter(draw_id__in=ids).values_list("draw__task__lead_id", "target_id").order_by())
         kept = kept.filter(lead_id__in=leads)
-        ids = f.drawn_draws(task__year=year, task__lead_id__in=leads).values_list("pk", flat=True)
-        drawn = drawn.filter(draw_id__in=list(ids))
-    kept.delete()
-    _insert_select(
-        TargetLead._meta.db_table,
-        "year, lead_id, target_id",
-        drawn.values("draw__task__lead_id", "target_id")
-        .annotate(y=Value(year))
-        .values_list("y", "draw__task__lead_id", "target_id")
-        .distinct()
-        .order_by(),
-    )
+        before = set(kept.values_list("lead_id", "target_id"))
+        gone = before - now
+        for lead in {lead for lead, _t in gone}:
+            stale = sorted(t for ld, t in gone if ld == lead)
+            for i in range(0, len(stale), 5000):
+                kept.filter(lead_id=lead, target_id__in=stale[i : i + 5000]).delete()
+        TargetLead.objects.bulk_create(
+            [TargetLead(year=year, lead_id=lead, target_id=t) for lead, t in sorted(now - before)], batch_size=5000
+        )
     repeats = RepeatFigure.objects.filter(year=year).select_related("org__region")
     for row in repeats:
         if leads is None or set(leads) & set(f.scope_ids(row.org)):
