@@ -33,6 +33,7 @@ from decimal import Decimal
 
 from django.db import connection, transaction
 from django.db.models import Count, F, Max, Min, Q, Sum
+from django.db.models.signals import post_delete, post_save
 
 from shuangsuiji.reports import figures as f
 from shuangsuiji.reports.models import DirtyTask, InspectorLoad, RepeatFigure, TargetLead, TaskDue, TaskFigures
@@ -103,12 +104,12 @@ def watched():
 def _changed(sender, instance, **kwargs) -> None:
     if kwargs.get("raw"):  # loaddata: nothing derived is written
         return
+    if kwargs.get("signal") is post_delete and sender._meta.label == "tasks.Task":
+        return  # its summary rows go with it (CASCADE); a mark would name a deleted task
     touch(_task_of(instance), draws=isinstance(instance, _draw_models()))
 
 
 def connect() -> None:
-    from django.db.models.signals import post_delete, post_save
-
     for model in watched():
         post_save.connect(_changed, sender=model, dispatch_uid=f"reports-summary-save-{model.__name__}")
         post_delete.connect(_changed, sender=model, dispatch_uid=f"reports-summary-delete-{model.__name__}")
