@@ -525,8 +525,9 @@ def best_of(n: int, fn):
         t = time.perf_counter()
         out = fn()
         times.append(time.perf_counter() - t)
+    in_order = ", ".join(f"{x:.3f}" for x in times)
     times.sort()
-    print(f"  runs: {', '.join(f'{x:.3f}' for x in times)} s (median {times[len(times) // 2]:.3f} s)", flush=True)
+    print(f"  runs in order: {in_order} s (median {times[len(times) // 2]:.3f} s)", flush=True)
     return min(times), out
 
 

@@ -1,6 +1,10 @@
 """Every figure of the report forms, the dashboard and the supervision page: one function each,
 documented with its counting rule. Nothing else in the platform counts for a report.
 
+These functions compute live from the records: the reference. The annual table and the
+dashboard read the same figures from the summary kept current by ``summary.py``, which
+recomputes one task at a time with these functions' querysets restricted to the task.
+
 Common rules:
 - A **batch** (抽查批次) is a task of the year with a drawn, not voided, target draw
   (``Draw.kind = targets, status = drawn``). Voided draws never count.

@@ -8,17 +8,23 @@ One rule, one place:
   rules of ``figures.py`` (the same querysets, restricted to the task): ``TaskFigures`` per
   task × department, ``TaskDue`` (what falls due on a date: the figures that depend on today),
   and the kept tables that are not sums over tasks, for the task's year and departments
-  (``InspectorLoad``: workload per inspector; ``TargetLead``: businesses per lead department,
-  for the repeat-inspection figure).
-- What changes a task's figures marks it (``touch``) in the same transaction: the saves of the
-  models below (``WATCHED``), connected in ``apps.py``. A draw (its ``DrawResult``), a reserve or
+  (``InspectorLoad``: workload per inspector; ``TargetLead``: businesses per lead department;
+  ``RepeatFigure``: the repeat-inspection figure of each kept reporting scope containing the
+  lead) — the kept tables only when its draws or assignments changed.
+- What changes a task's figures marks it (``touch``) in the same transaction: the saves and
+  deletions of the models of ``watched()``, connected in ``apps.py``. A draw (its ``DrawResult``), a reserve or
   substitute (a new ``DrawResult``), a void (``VoidRequest``), an inspector draw and its
   assignments (``DrawResult``, ``Assignment``), a result and its determination
   (``DepartmentPart``), a publication and a withdrawal, a follow-up and each of its state
   changes. The mark (``DirtyTask``) is a row: it commits or rolls back with the change.
 - ``flush()`` recomputes the marked tasks: after the commit that marked them
   (``transaction.on_commit``) and first thing in every reader, so a reader never sees a stale
-  summary even if a process died between the commit and its flush.
+  summary even if a process died between the commit and its flush. A flush holds the marks it
+  recomputes (FOR UPDATE, skipping locked ones); ``touch`` upserts its mark, which waits for
+  such a flush, so a change made during a flush is never unmarked by it.
+- A write that bypasses the models' ``save`` (``QuerySet.update``, ``bulk_create``) is covered
+  by a save of the same service (a draw's ``DrawResult``, a void's ``VoidRequest``); a new
+  service that writes figures only in bulk must call ``touch`` itself.
 - ``rebuild()`` (``manage.py rebuild_report_summary``) recomputes everything from scratch.
 
 The live computation in ``figures.py`` stays the reference: the tests and ``bench/reports.py``
