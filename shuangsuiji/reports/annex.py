@@ -100,8 +100,9 @@ JOINT_COLUMNS = (
 def compute(kind: str, org: Organisation, year: int, period: int = 0) -> dict:
     """Every computed figure of the form (JSON-able)."""
     if kind == ReportKind.ANNUAL:
-        with f.heavy_reads():
-            table = f.annual_table(org, year)
+        from shuangsuiji.reports import summary
+
+        table = summary.annual_table(org, year)
         rows = {}
         for key, _a, _b, joint, level in ANNUAL_ROWS:
             row = table[(joint, level)]

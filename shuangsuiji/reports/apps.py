@@ -7,7 +7,9 @@ class ReportsConfig(AppConfig):
 
     def ready(self) -> None:
         from shuangsuiji.audit.services import track
-        from shuangsuiji.reports import models
+        from shuangsuiji.reports import models, summary
+
+        summary.connect()  # the saves that change a task's figures mark its summary
 
         for model in (models.Report, models.PlanFiling, models.RevisitFinding):
             track(model)

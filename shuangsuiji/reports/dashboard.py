@@ -11,24 +11,39 @@ import xlsxwriter
 from shuangsuiji.reports import figures as f
 
 
-def build(org, year: int, today: dt.date) -> dict:
-    with f.heavy_reads():
-        return _build(org, year, today)
+def build(org, year: int, today: dt.date, *, live: bool = False) -> dict:
+    """The dashboard's data from the summary kept current (``summary.py``); ``live``: computed
+    from the records by ``figures.py`` (the reference: the same figures, a million rows read)."""
+    if live:
+        with f.heavy_reads():
+            return _build_live(org, year, today)
+    from shuangsuiji.reports import summary
+
+    facts = summary.Facts(org, year, today)
+    return _data(org, year, facts.batches(), facts.kpis(), facts.coverage(), facts.workload())
 
 
-def _build(org, year: int, today: dt.date) -> dict:
+def _build_live(org, year: int, today: dt.date) -> dict:
     batches = f.batch_facts(org, year)
-    kpis = f.kpis(org, year, today, batches)
-    coverage = f.item_coverage(org, year, batches)
+    return _data(
+        org,
+        year,
+        len({b.task_id for b in batches if b.level in f.LEVELS}),
+        f.kpis(org, year, today, batches),
+        f.item_coverage(org, year, batches),
+        f.inspector_workload(org, year),
+    )
+
+
+def _data(org, year: int, batches: int, kpis, coverage, workload) -> dict:
     for r in coverage:
         r["achieved_pct"] = f"{float(r['achieved']) * 100:.1f}%"
         r["min_pct"] = f"{float(r['min']) * 100:.1f}%"
-    workload = f.inspector_workload(org, year)
     confirmed, recorded = _revisits(org, year)
     return {
         "org": org,
         "year": year,
-        "batches": len({b.task_id for b in batches if b.level in f.LEVELS}),
+        "batches": batches,
         "kpis": kpis,
         "coverage": coverage,
         "workload": workload,

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from django.utils import timezone
 
-from shuangsuiji.reports import services
+from shuangsuiji.reports import services, summary
 from shuangsuiji.reports.models import Report, ReportKind
 
 YEAR = 2026
@@ -43,6 +43,8 @@ def seed(demo, log) -> None:
     j = demo.jurisdiction
     water, market, land = j.department("water"), j.department("market"), j.department("natural_resources")
     office = j.orgs["county_office"]
+    n = summary.rebuild()  # the figures' summary, current whatever the steps before wrote
+    log(f"统计汇总：{n['tasks']} 个任务，任务×部门 {n['task_figures']} 行")
     if Report.objects.filter(organisation__in=[water, market, land, office]).exists():
         log("演示报表：已生成，无需重复")
         return

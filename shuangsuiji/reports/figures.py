@@ -1,6 +1,10 @@
 """Every figure of the report forms, the dashboard and the supervision page: one function each,
 documented with its counting rule. Nothing else in the platform counts for a report.
 
+These functions compute live from the records: the reference. The annual table and the
+dashboard read the same figures from the summary kept current by ``summary.py``, which
+recomputes one task at a time with these functions' querysets restricted to the task.
+
 Common rules:
 - A **batch** (抽查批次) is a task of the year with a drawn, not voided, target draw
   (``Draw.kind = targets, status = drawn``). Voided draws never count.
@@ -528,11 +532,19 @@ def part_facts(org: Organisation, year: int, today: dt.date) -> dict[int, dict[s
 def _parts_with_problems(org: Organisation, year: int):
     """Determined results that found a problem: a result code marked 发现问题, or an item result
     发现问题 (one semi-join on the union, so that a result counts once)."""
+    return _parts_with_problems_q(_parts(org, year))
+
+
+def _parts_with_problems_q(parts, within: Q | None = None):
+    """Those of ``parts`` that found a problem (the rule of ``_parts_with_problems``); ``within``
+    (a condition on the part, through ``part__``): the result codes and item results looked at
+    are those of such parts only (``parts`` must lie within it)."""
     from shuangsuiji.inspections.models import PartResultCode
 
-    codes = PartResultCode.objects.filter(code__found_problem=True).values("part_id").order_by()
-    items = ItemResult.objects.filter(outcome=ItemOutcome.PROBLEM).values("part_id").order_by()
-    return _parts(org, year).filter(pk__in=codes.union(items))
+    within = within or Q()
+    codes = PartResultCode.objects.filter(within, code__found_problem=True).values("part_id").order_by()
+    items = ItemResult.objects.filter(within, outcome=ItemOutcome.PROBLEM).values("part_id").order_by()
+    return parts.filter(pk__in=codes.union(items))
 
 
 def follow_up_facts(org: Organisation, year: int, today: dt.date) -> dict[str, int]:
@@ -634,13 +646,18 @@ def drill_tasks(org: Organisation, year: int, key: str, today: dt.date) -> list[
 def item_coverage(org: Organisation, year: int, batches: list[Batch] | None = None) -> list[dict]:
     """事项覆盖: for each item of the year's counted batches in scope, the highest achieved ratio
     (current drawn targets / frame size of the draw) against the item's minimum ratio."""
-    from shuangsuiji.tasks.models import TaskItem
-
     batches = batch_facts(org, year) if batches is None else batches
     by_task: dict[int, Decimal] = {}
     for b in batches:
         achieved = Decimal(b.targets) / Decimal(b.population_count) if b.population_count else Decimal(0)
         by_task[b.task_id] = max(by_task.get(b.task_id, Decimal(0)), achieved)
+    return coverage_rows(by_task)
+
+
+def coverage_rows(by_task: dict[int, Decimal]) -> list[dict]:
+    """The coverage rows of the items of the tasks ``by_task`` (task → its highest achieved ratio)."""
+    from shuangsuiji.tasks.models import TaskItem
+
     out: dict[int, dict] = {}
     items = TaskItem.objects.filter(participant__task_id__in=by_task).values_list(
         "participant__task_id", "item_version__item_id", "item_version__item__code", "item_version__name",
@@ -661,7 +678,9 @@ def item_coverage(org: Organisation, year: int, batches: list[Batch] | None = No
 
 def inspector_workload(org: Organisation, year: int) -> list[tuple[int, int]]:
     """检查人员工作量分布: (targets per inspector, number of inspectors) over the current
-    assignments of the year's drawn inspector draws of departments in scope."""
+    assignments of the year's drawn inspector draws of departments in scope: the businesses
+    assigned to an inspector, each once per department that assigned it (an inspector is drawn
+    by their own department; a business assigned by two departments is two workloads)."""
     from django.db.models import Count
 
     loads = (
@@ -671,11 +690,14 @@ def inspector_workload(org: Organisation, year: int) -> list[tuple[int, int]]:
             draw__task__year=year,
             ended_at__isnull=True,
         )
-        .values("inspector_id")
+        .values("inspector_id", "draw__department_id")
         .annotate(n=Count("target_id", distinct=True))
         .order_by()
     )
+    per_inspector: dict[int, int] = {}
+    for inspector, n in loads.values_list("inspector_id", "n"):
+        per_inspector[inspector] = per_inspector.get(inspector, 0) + n
     hist: dict[int, int] = {}
-    for n in loads.values_list("n", flat=True):
+    for n in per_inspector.values():
         hist[n] = hist.get(n, 0) + 1
     return sorted(hist.items())

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import timezone
 
 from shuangsuiji.accounts.fields import user_fk as _user_fk
 
@@ -225,3 +226,147 @@ class RevisitFinding(models.Model):
 
     def audit_organisation_id(self) -> int:
         return self.revisit.office_id
+
+
+# --- The report summary (``reports/summary.py``): counts kept current as the data changes ------
+#
+# Derived data, never a record of its own: ``summary.refresh_task`` rewrites a task's rows from
+# the live tables, ``manage.py rebuild_report_summary`` rewrites them all; the annual table and
+# the dashboard add these rows up instead of reading a million results per request.
+
+
+class TaskFigures(models.Model):
+    """A task's counts for one department (汇总：任务 × 部门). The batch, drawn-target and
+    channel counts sit on the row of the task's lead department (lead-department rule); results
+    and follow-ups on the row of the department that entered the result."""
+
+    task = models.ForeignKey("tasks.Task", on_delete=models.CASCADE, related_name="+")
+    department = models.ForeignKey("orgs.Organisation", on_delete=models.CASCADE, related_name="+")
+    # counted target draws of the task, their current drawn targets, the draw with the highest
+    # achieved ratio (its targets and frame size: item coverage)
+    draws = models.PositiveIntegerField(default=0)
+    targets = models.PositiveIntegerField(default=0)
+    best_targets = models.PositiveIntegerField(default=0)
+    best_population = models.PositiveIntegerField(default=0)
+    # lead-department result publications in force, per channel (only with a counted draw)
+    gsxt = models.PositiveIntegerField(default=0)
+    professional = models.PositiveIntegerField(default=0)
+    department_site = models.PositiveIntegerField(default=0)
+    # determined results of the department
+    results = models.PositiveIntegerField(default=0)
+    problems = models.PositiveIntegerField(default=0)
+    on_time_entry = models.PositiveIntegerField(default=0)
+    published_on_time = models.PositiveIntegerField(default=0)
+    published = models.PositiveIntegerField(default=0)  # with a result publication in force
+    # follow-ups of the department's results (any status)
+    follow_ups = models.PositiveIntegerField(default=0)
+    closed = models.PositiveIntegerField(default=0)
+    cases = models.PositiveIntegerField(default=0)
+    fines = models.DecimalField(max_digits=16, decimal_places=4, default=0)
+
+    class Meta:
+        verbose_name = "报表汇总（任务×部门）"
+        verbose_name_plural = verbose_name
+        constraints = [models.UniqueConstraint(fields=["task", "department"], name="taskfigures_unique")]
+
+    def __str__(self) -> str:
+        return f"任务 {self.task_id} × 部门 {self.department_id}"
+
+
+class TaskDue(models.Model):
+    """What becomes due on a date (the figures that depend on today): determined results not
+    published, by their publication deadline; open follow-ups, by their deadline."""
+
+    class What(models.TextChoices):
+        PUBLICATION = "publication", "待公示的检查结果"
+        FOLLOW_UP = "follow_up", "未办结的后续处置"
+
+    task = models.ForeignKey("tasks.Task", on_delete=models.CASCADE, related_name="+")
+    department = models.ForeignKey("orgs.Organisation", on_delete=models.CASCADE, related_name="+")
+    what = models.CharField(max_length=12, choices=What.choices)
+    due_on = models.DateField()
+    n = models.PositiveIntegerField()
+
+    class Meta:
+        verbose_name = "报表汇总（到期）"
+        verbose_name_plural = verbose_name
+        indexes = [models.Index(fields=["task"], name="taskdue_task")]
+
+    def __str__(self) -> str:
+        return f"任务 {self.task_id} {self.get_what_display()} {self.due_on}：{self.n}"
+
+
+class InspectorLoad(models.Model):
+    """检查人员工作量: the businesses currently assigned to an inspector by one department's drawn
+    inspector draws of a year (kept per year × department; not per task: a business assigned
+    in two tasks counts once)."""
+
+    year = models.PositiveIntegerField()
+    department = models.ForeignKey("orgs.Organisation", on_delete=models.CASCADE, related_name="+")
+    inspector = models.ForeignKey(
+        "inspectors.Inspector", on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+    targets = models.PositiveIntegerField()
+
+    class Meta:
+        verbose_name = "报表汇总（检查人员工作量）"
+        verbose_name_plural = verbose_name
+        constraints = [models.UniqueConstraint(fields=["year", "department", "inspector"], name="inspectorload_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.year} 检查人员 {self.inspector_id}：{self.targets} 户"
+
+
+class TargetLead(models.Model):
+    """A business drawn in a year by a counted draw of a task led by a department (kept per
+    year × lead): the repeat-inspection figure (businesses drawn by two or more lead
+    departments) is not a sum of per-task counts."""
+
+    year = models.PositiveIntegerField()
+    lead = models.ForeignKey("orgs.Organisation", on_delete=models.CASCADE, related_name="+")
+    target = models.ForeignKey("targets.Target", on_delete=models.DO_NOTHING, db_constraint=False, related_name="+")
+
+    class Meta:
+        verbose_name = "报表汇总（对象×牵头部门）"
+        verbose_name_plural = verbose_name
+        constraints = [models.UniqueConstraint(fields=["year", "lead", "target"], name="targetlead_unique")]
+        indexes = [models.Index(fields=["year", "target", "lead"], name="targetlead_target")]
+
+    def __str__(self) -> str:
+        return f"{self.year} 对象 {self.target_id} × 牵头部门 {self.lead_id}"
+
+
+class RepeatFigure(models.Model):
+    """被多个部门重复抽查的对象 for one reporting scope (an office, or a department and its line)
+    and year: businesses drawn by two or more lead departments in the scope, and all businesses
+    drawn. Not a sum over tasks nor over departments: kept per scope, recomputed from
+    ``TargetLead`` when a draw of a lead in the scope changes, computed on first read."""
+
+    org = models.ForeignKey("orgs.Organisation", on_delete=models.CASCADE, related_name="+")
+    year = models.PositiveIntegerField()
+    drawn = models.PositiveIntegerField()
+    repeated = models.PositiveIntegerField()
+
+    class Meta:
+        verbose_name = "报表汇总（重复抽查）"
+        verbose_name_plural = verbose_name
+        constraints = [models.UniqueConstraint(fields=["org", "year"], name="repeatfigure_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.org_id} {self.year}：{self.repeated} / {self.drawn}"
+
+
+class DirtyTask(models.Model):
+    """A task whose summary rows are behind its data: marked in the transaction that changed it,
+    recomputed after its commit and by any reader first (``summary.flush``)."""
+
+    task = models.OneToOneField("tasks.Task", primary_key=True, on_delete=models.CASCADE, related_name="+")
+    marked_at = models.DateTimeField(default=timezone.now)
+    draws = models.BooleanField(default=False, help_text="its draws or assignments changed: the kept tables too")
+
+    class Meta:
+        verbose_name = "报表汇总（待重算）"
+        verbose_name_plural = verbose_name
+
+    def __str__(self) -> str:
+        return f"任务 {self.task_id}（待重算）"
