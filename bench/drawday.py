@@ -76,8 +76,11 @@ def setup_django(db_url: str) -> None:
     os.environ["DATABASE_URL"] = db_url
     os.environ.setdefault("SECRET_KEY", "bench-only")
     # DEBUG stays off (no query log); the testing switch only picks the plain static storage
-    # (no collectstatic needed), a memory cache and huey's immediate mode.
+    # (no collectstatic needed), a memory cache.
     os.environ["SHUANGSUIJI_TESTING"] = "1"
+    # ... but the job queue queues, as in production (a worker runs the jobs): the report
+    # summary's recomputation after a draw's commit is not part of the draw's request
+    os.environ["HUEY_IMMEDIATE"] = "0"
     os.environ["ALLOWED_HOSTS"] = "testserver"
     os.environ.setdefault("SHUANGSUIJI_VAR_DIR", str(OUT / "var"))
     os.environ["DJANGO_SETTINGS_MODULE"] = "shuangsuiji.settings"
