@@ -140,6 +140,33 @@ class PublishedTarget(im.ImmutableModel):
         return f"{self.name}（{self.code}）"
 
 
+class CurrentName(models.Model):
+    """The portal's search table: each (business, USCC, name) that a current publication names
+    — neither corrected by a later version nor withdrawn —, once. Derived data, not a record
+    the law keeps: ``services`` keeps it equal to ``published.named()`` (the live definition)
+    in the transaction of every publication, correction and approved withdrawal
+    (tests/publicity/test_current_names.py). A third of ``PublishedTarget``'s rows at
+    province size and no anti joins, so a name-fragment search reads only what it shows."""
+
+    target = models.ForeignKey("targets.Target", verbose_name="检查对象", on_delete=models.CASCADE, related_name="+")
+    code = models.CharField("统一社会信用代码", max_length=18)
+    name = models.CharField("名称", max_length=200)
+
+    class Meta:
+        verbose_name = "公开检查对象检索表"
+        verbose_name_plural = "公开检查对象检索表"
+        constraints = [
+            models.UniqueConstraint(fields=["target", "code", "name"], name="currentname_unique"),
+        ]
+        indexes = [
+            models.Index(fields=["code"], name="currentname_code"),
+            models.Index(fields=["name", "target"], name="currentname_name"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name}（{self.code}）"
+
+
 class Decision(models.TextChoices):
     REQUESTED = "requested", "待审批"
     APPROVED = "approved", "已批准"
