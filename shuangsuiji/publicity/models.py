@@ -95,6 +95,8 @@ class Publication(im.ImmutableModel):
             # the portal's lists, newest first (all, a department's, a county's): migration 0003
             models.Index(fields=["-published_at", "-id"], name="publication_newest"),
             models.Index(fields=["department", "-published_at", "-id"], name="publication_dept_newest"),
+            # a department's list of one year, newest first: migration 0007
+            models.Index(fields=["department", "year", "-published_at", "-id"], name="publication_dept_year_newest"),
             models.Index(fields=["region", "-published_at", "-id"], name="publication_region_newest"),
             # a department's list filtered by the public result (``published.listing(result=…)``),
             # newest first: the record's ``result`` as text (``record->>'result'``); migration 0005
@@ -148,7 +150,10 @@ class CurrentName(models.Model):
     (tests/publicity/test_current_names.py). A third of ``PublishedTarget``'s rows at
     province size and no anti joins, so a name-fragment search reads only what it shows."""
 
-    target = models.ForeignKey("targets.Target", verbose_name="检查对象", on_delete=models.CASCADE, related_name="+")
+    # (no index of its own: the unique constraint (target, code, name) leads with it)
+    target = models.ForeignKey(
+        "targets.Target", verbose_name="检查对象", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
     code = models.CharField("统一社会信用代码", max_length=18)
     name = models.CharField("名称", max_length=200)
 

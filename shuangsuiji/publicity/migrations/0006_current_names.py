@@ -45,7 +45,7 @@ class Migration(migrations.Migration):
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('code', models.CharField(max_length=18, verbose_name='统一社会信用代码')),
                 ('name', models.CharField(max_length=200, verbose_name='名称')),
-                ('target', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='targets.target', verbose_name='检查对象')),
+                ('target', models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='targets.target', verbose_name='检查对象')),
             ],
             options={
                 'verbose_name': '公开检查对象检索表',
