@@ -21,16 +21,20 @@ Then the production server, as tests/test_production.py starts it: DEBUG off, ``
 settings ``bench.portal_settings`` (the product's, plus the floor view of ``bench/portal_urls``
 and a public rate limit of 10⁹ requests a minute: the rate-limit middleware still counts every
 request). ``wrk`` (Debian package, installed with apt-get when missing) with 16 connections
-runs each page for ``--duration`` seconds after a warm-up, each request a different business,
-USCC, name fragment or department (300 businesses, 300 USCCs, 300 fragments, 2 pages of each
-department's list); a Lua ``done()`` prints p50/p95/p99, requests/s and how many answers came
-from the portal's page cache (``X-Portal-Cache: hit`` / ``miss``, publicity/pagecache.py). The
-server uses Redis (``--redis``, default the local one) for the rate-limit counters and the page
-cache, as the README's production section says; a new publication generation at its start, so
-no page of an earlier run is served.
+runs each page after a warm-up on other URLs and a new publication generation: a **cold** pass
+(the threads walk disjoint shares of the page's URLs in order, so every request is the first
+visit of its URL: a page-cache miss) and a **warm** pass over the URLs the cold pass visited,
+each for ``--duration`` seconds, the server left to settle between passes. Up to ``--urls``
+(5,000) distinct URLs per page: USCCs and businesses (disjoint samples of the businesses the
+portal shows), 2,760 3-character fragments, a department's list by year and page (2,700). A Lua
+``done()`` prints p50/p95/p99, requests/s and how many answers came from the portal's page
+cache (``X-Portal-Cache: hit`` / ``miss``, publicity/pagecache.py). "Cold" is the page cache's
+state; PostgreSQL's buffers and the OS cache are whatever the machine holds. The server uses
+Redis (``--redis``, default the local one) for the rate-limit counters and the page cache, as
+the README's production section says; ``--workers``: gunicorn's worker options.
 
 Pages: the floor (a view returning a constant), search by USCC, search by a 3-character name
-fragment, a business page, a department's result list (pages 1–2), plus, not part of the goal,
+fragment, a business page, a department's result list (by year, pages 1–20), plus, not part of the goal,
 the department list filtered by a result category and a county's list. Goal per page: p95 ≤ 50 ms
 and requests/s ≥ 0.5 × the floor's, measured in the same run. The machine's load average is
 printed before and after (the machine is shared).
