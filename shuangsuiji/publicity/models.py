@@ -95,6 +95,8 @@ class Publication(im.ImmutableModel):
             # the portal's lists, newest first (all, a department's, a county's): migration 0003
             models.Index(fields=["-published_at", "-id"], name="publication_newest"),
             models.Index(fields=["department", "-published_at", "-id"], name="publication_dept_newest"),
+            # a department's list of one year, newest first: migration 0007
+            models.Index(fields=["department", "year", "-published_at", "-id"], name="publication_dept_year_newest"),
             models.Index(fields=["region", "-published_at", "-id"], name="publication_region_newest"),
             # a department's list filtered by the public result (``published.listing(result=…)``),
             # newest first: the record's ``result`` as text (``record->>'result'``); migration 0005
@@ -135,6 +137,36 @@ class PublishedTarget(im.ImmutableModel):
         verbose_name_plural = "公开记录中的检查对象"
         constraints = [models.UniqueConstraint(fields=["publication", "target"], name="publishedtarget_unique")]
         indexes = [models.Index(fields=["target", "publication"], name="publishedtarget_target")]
+
+    def __str__(self) -> str:
+        return f"{self.name}（{self.code}）"
+
+
+class CurrentName(models.Model):
+    """The portal's search table: each (business, USCC, name) that a current publication names
+    — neither corrected by a later version nor withdrawn —, once. Derived data, not a record
+    the law keeps: ``services`` keeps it equal to ``published.named()`` (the live definition)
+    in the transaction of every publication, correction and approved withdrawal
+    (tests/publicity/test_current_names.py). A third of ``PublishedTarget``'s rows at
+    province size and no anti joins, so a name-fragment search reads only what it shows."""
+
+    # (no index of its own: the unique constraint (target, code, name) leads with it)
+    target = models.ForeignKey(
+        "targets.Target", verbose_name="检查对象", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    code = models.CharField("统一社会信用代码", max_length=18)
+    name = models.CharField("名称", max_length=200)
+
+    class Meta:
+        verbose_name = "公开检查对象检索表"
+        verbose_name_plural = "公开检查对象检索表"
+        constraints = [
+            models.UniqueConstraint(fields=["target", "code", "name"], name="currentname_unique"),
+        ]
+        indexes = [
+            models.Index(fields=["code"], name="currentname_code"),
+            models.Index(fields=["name", "target"], name="currentname_name"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.name}（{self.code}）"

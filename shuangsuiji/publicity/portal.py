@@ -65,11 +65,8 @@ def search(request):
     if q:
         # one search for the first COUNT_CAP + 1 matches (their ids, in order): the count and the
         # page come from it, the page's businesses are then read by id
-        hits = published.search_businesses(q)
-        ctx = paginate(request, list(hits.values_list("pk", flat=True)[: pagination.COUNT_CAP + 1]))
-        ids = list(ctx["object_list"])
-        rows = {t.pk: t for t in hits.model.objects.select_related("region").filter(pk__in=ids)}
-        ctx["object_list"] = [rows[pk] for pk in ids if pk in rows]
+        ctx = paginate(request, published.search_ids(q))
+        ctx["object_list"] = published.businesses(ctx["object_list"])
     return _page(request, "search.html", title="查询检查对象", q=q, **ctx)
 
 

@@ -33,8 +33,17 @@ from shuangsuiji.audit.services import record as audit_record
 from shuangsuiji.items.services import published_items
 from shuangsuiji.orgs.models import Organisation
 from shuangsuiji.plans.models import Plan, PlanStatus
-from shuangsuiji.publicity import access, pagecache
-from shuangsuiji.publicity.models import Channel, Decision, Kind, Publication, PublishedTarget, Redaction, Withdrawal
+from shuangsuiji.publicity import access, pagecache, published
+from shuangsuiji.publicity.models import (
+    Channel,
+    CurrentName,
+    Decision,
+    Kind,
+    Publication,
+    PublishedTarget,
+    Redaction,
+    Withdrawal,
+)
 from shuangsuiji.rules import RuleError
 from shuangsuiji.tasks import drawday
 from shuangsuiji.tasks.models import DrawStatus, Task, TaskStatus
@@ -192,8 +201,23 @@ def _store(kind, subject_id, department, year, title, rec, channels, user, *, ta
     pub.save()
     for t in targets:
         PublishedTarget.objects.create(publication=pub, target=t, code=t.code, name=t.name)
+    affected = {t.pk for t in targets}
+    if pub.corrects_id:  # the corrected version no longer names its businesses
+        affected |= set(PublishedTarget.objects.filter(publication_id=pub.corrects_id).values_list("target", flat=True))
+    keep_names(affected)
     _public_changed()
     return pub
+
+
+def keep_names(target_ids) -> None:
+    """Keep the portal's search table (``CurrentName``) equal to the live definition
+    (``published.current_names``) for these businesses: called in the transaction of every
+    change of what a publication names (a publication, a correction, an approved withdrawal)."""
+    ids = sorted(set(target_ids))
+    for i in range(0, len(ids), 2000):
+        chunk = ids[i : i + 2000]
+        CurrentName.objects.filter(target_id__in=chunk).delete()
+        CurrentName.objects.bulk_create(CurrentName(**row) for row in published.current_names(chunk))
 
 
 def _public_changed() -> None:
@@ -389,6 +413,7 @@ def decide_withdrawal(w: Withdrawal, approve: bool, user, note: str = "") -> Wit
     with acting(actor=user, action="publicity.approve_withdrawal" if approve else "publicity.reject_withdrawal"):
         w.save()
     if approve:
+        keep_names(PublishedTarget.objects.filter(publication_id=w.publication_id).values_list("target_id", flat=True))
         _public_changed()
     return w
 

@@ -92,8 +92,9 @@ def test_a_big_list_says_its_count_is_bounded(demo, client, monkeypatch):
 
 
 def test_the_search_finds_the_same_businesses_by_ids_or_by_one_query(demo, monkeypatch):
-    """The business search reads the named businesses' ids first, or, past SEARCH_IDS names (a
-    broad fragment), in one query: both find the businesses of current publications only."""
+    """The business search reads the matching names' ids in one query, or, past SEARCH_IDS names
+    (a broad fragment), the first ones of the name index: both find the businesses of current
+    publications only."""
     w = public_world.build(demo, results=True)
     fragment = w.first.name[-2:]
 
