@@ -23,7 +23,7 @@ from django.db import models
 from shuangsuiji import immutability as im
 from shuangsuiji.accounts.fields import user_fk as _user_fk
 from shuangsuiji.codebooks import CodebookEntry
-from shuangsuiji.workdays.models import DeadlineStatus
+from shuangsuiji.workdays.models import DeadlineStatus, deadline_status_field
 
 TYPE_CODEBOOK_VERSION = "2026"  # loaded by migration 0002
 
@@ -138,13 +138,7 @@ class FollowUp(im.ImmutableModel):
     opened_on = models.DateField("开启日期")
     due_on = models.DateField("办结期限")
     rectify_by = models.DateField("整改期限", null=True, blank=True)
-    deadline_status = models.CharField(
-        "期限状态",
-        max_length=12,
-        choices=DeadlineStatus.choices,
-        default=DeadlineStatus.OFFICIAL,
-        db_default=DeadlineStatus.OFFICIAL,
-    )
+    deadline_status = deadline_status_field()
     case_number = models.CharField("案号", max_length=64, blank=True)
     decision = models.CharField("处罚决定", max_length=500, blank=True)
     fine_wan = models.DecimalField("罚款（万元）", max_digits=12, decimal_places=4, null=True, blank=True)
@@ -335,13 +329,7 @@ class Transfer(im.ImmutableModel):
     reason = models.CharField("移送理由", max_length=500)
     sent_on = models.DateField("移送日期")
     respond_by = models.DateField("接收期限")
-    deadline_status = models.CharField(
-        "期限状态",
-        max_length=12,
-        choices=DeadlineStatus.choices,
-        default=DeadlineStatus.OFFICIAL,
-        db_default=DeadlineStatus.OFFICIAL,
-    )
+    deadline_status = deadline_status_field()
     status = models.CharField("状态", max_length=10, choices=TransferStatus.choices, default=TransferStatus.PENDING)
     decided_by = _user_fk("处理人")
     decided_at = models.DateTimeField("处理时间", null=True, blank=True)

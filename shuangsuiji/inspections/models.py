@@ -24,7 +24,7 @@ from shuangsuiji import immutability as im
 from shuangsuiji.accounts.fields import user_fk as _user_fk
 from shuangsuiji.codebooks import CodebookEntry
 from shuangsuiji.targets.choices import InspectionMethod
-from shuangsuiji.workdays.models import DeadlineStatus
+from shuangsuiji.workdays.models import DeadlineStatus, deadline_status_field
 
 CODEBOOK_VERSION = "2026"  # the result codebook loaded by migration 0002
 
@@ -248,14 +248,8 @@ class DepartmentPart(im.ImmutableModel):
     publication_due_on = models.DateField(
         "公示期限", null=True, blank=True, help_text="认定之日起 20 个工作日内公示（官方工作日历）"
     )
-    deadline_status = models.CharField(
-        "公示期限状态",
-        max_length=12,
-        choices=DeadlineStatus.choices,
-        blank=True,
-        default="",
-        db_default="",
-        help_text="认定时写入；暂定期限在录入年度放假安排后重算",
+    deadline_status = deadline_status_field(
+        "公示期限状态", default="", blank=True, help_text="认定时写入；暂定期限在录入年度放假安排后重算"
     )
     superseded_at = models.DateTimeField("被更正时间", null=True, blank=True)
     created_at = models.DateTimeField("创建时间", auto_now_add=True)

@@ -916,6 +916,24 @@ class DepartmentProgress:
         return self.total > 0 and self.determined == self.total
 
 
+def _without_open_corrections(parts, by_dep: dict) -> None:
+    """An open correction (draft or submitted) beside its determined version: the record counts
+    once, as determined, not also as entered / submitted (progress and recount alike)."""
+    beside = DepartmentPart.objects.filter(
+        record_id=OuterRef("record_id"), department_id=OuterRef("department_id"), status=PartStatus.DETERMINED
+    )
+    for dep, status, n in (
+        parts.filter(status__in=OPEN_STATUSES)
+        .filter(Exists(beside))
+        .values("department_id", "status")
+        .annotate(n=Count("id"))
+        .values_list("department_id", "status", "n")
+    ):
+        by_dep[dep]["entered"] -= n
+        if status == PartStatus.SUBMITTED:
+            by_dep[dep]["submitted"] -= n
+
+
 def progress(task: Task, today: dt.date | None = None) -> list[DepartmentProgress]:
     """Per participating department: drawn targets N, and how many have a part entered (any
     current version), submitted (submitted or determined) and determined; of the determined,
@@ -966,19 +984,7 @@ def progress(task: Task, today: dt.date | None = None) -> list[DepartmentProgres
                 r["submitted"] += n
             if status == PartStatus.DETERMINED:
                 r["determined"] += n
-        beside = DepartmentPart.objects.filter(
-            record_id=OuterRef("record_id"), department_id=OuterRef("department_id"), status=PartStatus.DETERMINED
-        )
-        for dep, status, n in (
-            parts.filter(status__in=OPEN_STATUSES)
-            .filter(Exists(beside))
-            .values("department_id", "status")
-            .annotate(n=Count("id"))
-            .values_list("department_id", "status", "n")
-        ):
-            by_dep[dep]["entered"] -= n
-            if status == PartStatus.SUBMITTED:
-                by_dep[dep]["submitted"] -= n
+        _without_open_corrections(parts, by_dep)
         # the publication states by the one rule: the determined parts per due date, less the
         # published ones (a semi-join with the publications, whose count it costs)
         determined = parts.filter(status=PartStatus.DETERMINED)
@@ -1113,19 +1119,7 @@ def recount(task: Task, today: dt.date | None = None) -> list[DepartmentProgress
                 r["submitted"] += n
             if status == PartStatus.DETERMINED:
                 r["determined"] += n
-        beside = DepartmentPart.objects.filter(
-            record_id=OuterRef("record_id"), department_id=OuterRef("department_id"), status=PartStatus.DETERMINED
-        )
-        for dep, status, n in (
-            parts.filter(status__in=OPEN_STATUSES)
-            .filter(Exists(beside))
-            .values("department_id", "status")
-            .annotate(n=Count("id"))
-            .values_list("department_id", "status", "n")
-        ):
-            by_dep[dep]["entered"] -= n
-            if status == PartStatus.SUBMITTED:
-                by_dep[dep]["submitted"] -= n
+        _without_open_corrections(parts, by_dep)
         # the publication states by the one rule, each as a filter (the planner's semi- or
         # anti-join with the publications) rather than a sub-query per part
         determined = parts.filter(status=PartStatus.DETERMINED)
@@ -1145,24 +1139,7 @@ def recount(task: Task, today: dt.date | None = None) -> list[DepartmentProgress
         ):
             by_dep.setdefault(dep, {})["due"] = n
             due[dep] = first
-    out = []
-    for p in participants:
-        r = by_dep.get(p.department_id, {})
-        out.append(
-            DepartmentProgress(
-                participant=p,
-                total=total,
-                entered=r.get("entered", 0),
-                submitted=r.get("submitted", 0),
-                determined=r.get("determined", 0),
-                overdue=r.get("overdue", 0),
-                next_due=due.get(p.department_id),
-                due=r.get("due", 0),
-                published=r.get("published", 0),
-                published_late=r.get("published_late", 0),
-            )
-        )
-    return out
+    return _rows(participants, total, by_dep, due)
 
 
 def is_complete(task: Task) -> bool:

@@ -26,6 +26,18 @@ def deadline_status(d) -> str:
     return DeadlineStatus.PROVISIONAL if d.provisional else DeadlineStatus.OFFICIAL
 
 
+def deadline_status_field(verbose_name: str = "期限状态", default: str = DeadlineStatus.OFFICIAL, **kwargs):
+    """The ``deadline_status`` column of an append-only row with a stored deadline."""
+    return models.CharField(
+        verbose_name,
+        max_length=12,
+        choices=DeadlineStatus.choices,
+        default=default,
+        db_default=default,
+        **kwargs,
+    )
+
+
 class CalendarYear(models.Model):
     year = models.PositiveSmallIntegerField("年份", unique=True)
     source = models.CharField("依据", max_length=200, help_text="如：国务院办公厅关于2027年部分节假日安排的通知")

@@ -115,3 +115,22 @@ def test_bulk_written_parts_are_counted_too(demo):
     )
     check(w, "bulk insert")
     assert _water(w).entered == 1
+
+
+def test_the_count_triggers_survive_later_migrations_of_the_parts_table(db):
+    """A later migration that makes SQLite remake ``inspections_departmentpart`` (adding a NOT
+    NULL column) drops its triggers: they must be there after the last migration."""
+    from django.db import connection
+
+    with connection.cursor() as cur:
+        if connection.vendor == "sqlite":
+            cur.execute("SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'inspections_partcount_%'")
+        else:
+            cur.execute("SELECT tgname FROM pg_trigger WHERE tgname LIKE 'inspections_partcount_%'")
+        names = {r[0] for r in cur.fetchall()}
+    expected = (
+        {"inspections_partcount_insert", "inspections_partcount_delete", "inspections_partcount_update"}
+        if connection.vendor == "sqlite"
+        else {"inspections_partcount_keep"}
+    )
+    assert expected <= names
