@@ -65,7 +65,10 @@ def test_a_publication_deadline_is_recomputed_when_its_year_is_entered(demo, cli
     client.force_login(w.users["sw_admin"])
     page = client.get(f"/inspections/parts/{part.pk}/").content.decode()
     assert "2027年10月22日" in page and 'data-testid="due-provisional"' not in page
-    entry = AuditEntry.objects.get(action="workdays.deadline_recomputed", object_type=rdeadlines.PUBLICATION)
+    entry = AuditEntry.objects.get(
+        action="workdays.deadline_recomputed", object_type="inspections.departmentpart", object_id=str(part.pk)
+    )
+    assert "公示期限" in entry.object_repr
     assert (entry.before["due_on"], entry.after["due_on"]) == ("2027-10-19", "2027-10-22")
     notices = DeadlineNotice.objects.filter(text__contains="公示期限由 2027-10-19 调整为 2027-10-22")
     assert "sw_admin" in set(notices.values_list("user__username", flat=True))
@@ -104,11 +107,16 @@ def test_follow_up_deadlines_and_a_transfer_are_recomputed_a_closed_case_keeps_i
     assert fu.due_on == dt.date(2027, 10, 22)
     assert tr.respond_by == dt.date(2027, 10, 12)
     assert done.due_on == dt.date(2027, 10, 19)  # closed before the year was entered: unchanged
-    moved = set(
-        AuditEntry.objects.filter(action="workdays.deadline_recomputed").values_list("object_type", "object_id")
-    )
-    assert {(fdeadlines.RECTIFY, str(fu.pk)), (fdeadlines.DUE, str(fu.pk)), (fdeadlines.RESPOND, str(tr.pk))} <= moved
-    assert (fdeadlines.DUE, str(done.pk)) not in moved
+    moved = {
+        (t, i, "整改期限" in r, "办结期限" in r)
+        for t, i, r in AuditEntry.objects.filter(action="workdays.deadline_recomputed").values_list(
+            "object_type", "object_id", "object_repr"
+        )
+    }
+    assert ("followups.followup", str(fu.pk), True, False) in moved
+    assert ("followups.followup", str(fu.pk), False, True) in moved
+    assert ("followups.transfer", str(tr.pk), False, False) in moved
+    assert not any(i == str(done.pk) and t == "followups.followup" for t, i, *_ in moved)
     assert not ProvisionalDeadline.objects.filter(provisional=True, start__year=2027).exists()
     assert (fu.deadline_status, tr.deadline_status) == ("official", "official")
     fu.due_on = dt.date(2027, 12, 31)  # official now: an edit in place is refused

@@ -19,9 +19,9 @@ from shuangsuiji.workdays import deadlines as registry
 from shuangsuiji.workdays.models import ProvisionalDeadline, deadline_status
 from shuangsuiji.workdays.services import Deadline, deadline
 
-RECTIFY = "followups.rectify"
-DUE = "followups.due"
-RESPOND = "followups.transfer_respond"
+RECTIFY = "followups.followup:rectify_by"  # kinds: the model label and the deadline field
+DUE = "followups.followup:due_on"
+RESPOND = "followups.transfer:respond_by"
 
 TRANSFER_RESPOND_WORKDAYS = 5  # 接收部门 5 个工作日内接收或退回
 DEFAULT_WORKDAYS_AFTER_DEADLINE = 5

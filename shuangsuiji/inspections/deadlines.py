@@ -13,7 +13,7 @@ from shuangsuiji.workdays.deadlines import Kind, provisional_ids
 from shuangsuiji.workdays.models import deadline_status
 from shuangsuiji.workdays.services import Deadline
 
-PUBLICATION = "inspections.publication"
+PUBLICATION = "inspections.departmentpart:publication_due_on"  # the model label and the field
 
 
 def _update(pk: int, d: Deadline) -> None:

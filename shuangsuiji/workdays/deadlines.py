@@ -106,7 +106,7 @@ def recompute(year: int, user=None) -> list[ProvisionalDeadline]:
             kind.update(row.object_id, d)
             record(
                 action="workdays.deadline_recomputed",
-                object_type=row.kind,
+                object_type=row.kind.split(":")[0],  # a kind is a model label, or label:field
                 object_id=str(row.object_id),
                 object_repr=f"{what}（{kind.label}）"[:200],
                 before={"due_on": old.isoformat(), "provisional": True},
