@@ -94,14 +94,14 @@ def recompute(year: int, user=None) -> list[ProvisionalDeadline]:
             row.due_on = d.day
             moved.append(row)
         row.save()
-        if kind is not None and finalised and d.day == old:
-            with acting(reason=f"{year}年放假安排已录入，暂定期限转为正式"):
+        who = {"actor": user} if user is not None else {}
+        if kind is not None and finalised and d.day == old:  # same day, now official (正式)
+            with acting(**who, reason=f"{year}年放假安排已录入，暂定期限转为正式"):
                 kind.update(row.object_id, d)
         if kind is None or d.day == old:
             continue
         what, url = kind.describe(row.object_id)
         text = f"{what}：{kind.label}由 {old:%Y-%m-%d} 调整为 {d}（{year}年放假安排已录入，按正式日历重算）。"
-        who = {"actor": user} if user is not None else {}
         with acting(**who, reason=f"{year}年放假安排已录入，重算暂定期限"):
             kind.update(row.object_id, d)
             record(
