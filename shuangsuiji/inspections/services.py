@@ -916,6 +916,19 @@ class DepartmentProgress:
         return self.total > 0 and self.determined == self.total
 
 
+def _count(by_dep: dict, dep: int, status: str, n: int) -> None:
+    """``n`` parts of ``dep`` in ``status``: entered (any current version), submitted
+    (submitted or determined), determined; a superseded version counts for nothing."""
+    r = by_dep.setdefault(dep, {"entered": 0, "submitted": 0, "determined": 0})
+    if status == PartStatus.SUPERSEDED:
+        return
+    r["entered"] += n
+    if status in (PartStatus.SUBMITTED, PartStatus.DETERMINED):
+        r["submitted"] += n
+    if status == PartStatus.DETERMINED:
+        r["determined"] += n
+
+
 def _without_open_corrections(parts, by_dep: dict) -> None:
     """An open correction (draft or submitted) beside its determined version: the record counts
     once, as determined, not also as entered / submitted (progress and recount alike)."""
@@ -976,14 +989,7 @@ def progress(task: Task, today: dt.date | None = None) -> list[DepartmentProgres
                 tally[(dep, status, due_on)] -= n
             parts = parts.exclude(record_id__in=stale)
         for (dep, status, _due_on), n in tally.items():
-            r = by_dep.setdefault(dep, {"entered": 0, "submitted": 0, "determined": 0})
-            if status == PartStatus.SUPERSEDED:
-                continue
-            r["entered"] += n
-            if status in (PartStatus.SUBMITTED, PartStatus.DETERMINED):
-                r["submitted"] += n
-            if status == PartStatus.DETERMINED:
-                r["determined"] += n
+            _count(by_dep, dep, status, n)
         _without_open_corrections(parts, by_dep)
         # the publication states by the one rule: the determined parts per due date, less the
         # published ones (a semi-join with the publications, whose count it costs)
@@ -1113,12 +1119,7 @@ def recount(task: Task, today: dt.date | None = None) -> list[DepartmentProgress
             .annotate(n=Count("id"))
             .values_list("department_id", "status", "n")
         ):
-            r = by_dep.setdefault(dep, {"entered": 0, "submitted": 0, "determined": 0})
-            r["entered"] += n
-            if status in (PartStatus.SUBMITTED, PartStatus.DETERMINED):
-                r["submitted"] += n
-            if status == PartStatus.DETERMINED:
-                r["determined"] += n
+            _count(by_dep, dep, status, n)
         _without_open_corrections(parts, by_dep)
         # the publication states by the one rule, each as a filter (the planner's semi- or
         # anti-join with the publications) rather than a sub-query per part
