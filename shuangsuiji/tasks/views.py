@@ -54,6 +54,12 @@ def _draw_or_404(user, draw_pk) -> Draw:
     return draw
 
 
+def _posted_pk(request, name: str) -> int:
+    """A posted id, or 0 (no such row) when it is not a plausible id."""
+    raw = request.POST.get(name, "")
+    return int(raw) if raw.isdigit() and len(raw) < 10 else 0
+
+
 def lead_departments(user):
     """Departments the user may create a task for."""
     qs = Organisation.objects.filter(kind=Organisation.Kind.DEPARTMENT, is_active=True).select_related("region")
@@ -598,10 +604,7 @@ def draw_report(request, draw_pk):
 @require_POST
 def inspectors_draw(request, draw_pk):
     draw = _draw_or_404(request.user, draw_pk)
-    pk = request.POST.get("participant", "")
-    participant = TaskParticipant.objects.filter(
-        task=draw.task, pk=int(pk) if pk.isdigit() and len(pk) < 10 else 0
-    ).first()
+    participant = TaskParticipant.objects.filter(task=draw.task, pk=_posted_pk(request, "participant")).first()
     if participant is None:
         raise Http404("参与部门不存在。")
     if not access.can_draw_inspectors(request.user, participant):
@@ -627,20 +630,23 @@ def inspectors_draw(request, draw_pk):
     return redirect("tasks:detail", pk=draw.task_id)
 
 
-@login_required
-@require_POST
-def inspector_substitute(request, draw_pk):
+def _substitution_draw(request, draw_pk) -> Draw:
+    """The inspector draw a 递补 acts on, checked for the user's right to draw the department's inspectors."""
     draw = _draw_or_404(request.user, draw_pk)
     if draw.kind != DrawKind.INSPECTORS:
         raise Http404("不是检查人员抽取。")
     participant = draw.task.participants.filter(department_id=draw.department_id).first()
     if participant is None or not access.can_draw_inspectors(request.user, participant):
         raise PermissionDenied("只有该部门的系统管理员或承办股室可以递补抽取。")
-    target_pk, inspector_pk = request.POST.get("target", ""), request.POST.get("inspector", "")
-    target = get_object_or_404(Target, pk=int(target_pk) if target_pk.isdigit() and len(target_pk) < 10 else 0)
-    inspector = get_object_or_404(
-        Inspector, pk=int(inspector_pk) if inspector_pk.isdigit() and len(inspector_pk) < 10 else 0
-    )
+    return draw
+
+
+@login_required
+@require_POST
+def inspector_substitute(request, draw_pk):
+    draw = _substitution_draw(request, draw_pk)
+    target = get_object_or_404(Target, pk=_posted_pk(request, "target"))
+    inspector = get_object_or_404(Inspector, pk=_posted_pk(request, "inspector"))
     try:
         new = drawday.substitute_inspector(draw, target, inspector, request.POST.get("reason", ""), request.user)
     except RuleError as exc:
@@ -654,16 +660,8 @@ def inspector_substitute(request, draw_pk):
 @require_POST
 def inspector_substitute_all(request, draw_pk):
     """递补 of one inspector in all their groups of this inspector draw (one engine event)."""
-    draw = _draw_or_404(request.user, draw_pk)
-    if draw.kind != DrawKind.INSPECTORS:
-        raise Http404("不是检查人员抽取。")
-    participant = draw.task.participants.filter(department_id=draw.department_id).first()
-    if participant is None or not access.can_draw_inspectors(request.user, participant):
-        raise PermissionDenied("只有该部门的系统管理员或承办股室可以递补抽取。")
-    inspector_pk = request.POST.get("inspector", "")
-    inspector = get_object_or_404(
-        Inspector, pk=int(inspector_pk) if inspector_pk.isdigit() and len(inspector_pk) < 10 else 0
-    )
+    draw = _substitution_draw(request, draw_pk)
+    inspector = get_object_or_404(Inspector, pk=_posted_pk(request, "inspector"))
     try:
         new = drawday.substitute_everywhere(draw, inspector, request.POST.get("reason", ""), request.user)
     except RuleError as exc:

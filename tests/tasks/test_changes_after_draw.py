@@ -104,3 +104,28 @@ def test_a_declared_interest_after_the_draw_flags_that_group(world, client):
     page = client.get(f"/tasks/{task.pk}/").content.decode()
     assert f'data-testid="affected-{a.inspector_id}"' in page and "申报利害关系" in page
     assert f"检查组需调整（{a.inspector.name}" in client.get("/").content.decode()
+
+
+def test_one_substitute_from_the_page_replaces_one_place_and_only_for_the_department(world, client):
+    """递补 of one inspector in one group, posted from the sealed list's form."""
+    _task, draw, idraws = confirmed_with_inspectors(world)
+    idraw = idraws[world.water.pk]
+    a = idraw.assignments.filter(ended_at__isnull=True, is_expert=False).select_related("inspector", "target").first()
+    url = f"/tasks/draws/{idraw.pk}/substitute/"
+    post = {"target": a.target_id, "inspector": a.inspector_id, "reason": "公务冲突"}
+    # another department's administrator may not, and nothing changes
+    client.force_login(world.users["sc_admin"])
+    assert client.post(url, post).status_code == 403
+    # an id that is not one is no such row
+    client.force_login(world.users["sw_admin"])
+    assert client.post(url, {**post, "target": "12x"}).status_code == 404
+    assert client.post(url, {**post, "inspector": "9" * 12}).status_code == 404
+    assert idraw.assignments.filter(from_substitution=True).count() == 0
+    response = client.post(url, post)
+    assert response.status_code == 302 and response["Location"] == f"/tasks/draws/{draw.pk}/targets/"
+    notes = [str(m) for m in get_messages(response.wsgi_request)]
+    assert any(m.startswith(f"已递补抽取：{a.inspector.name} → ") for m in notes), notes
+    ended = idraw.assignments.get(pk=a.pk)
+    assert ended.ended_reason == "公务冲突" and ended.ended_at is not None
+    new = idraw.assignments.get(from_substitution=True)
+    assert new.target_id == a.target_id and new.inspector_id != a.inspector_id
