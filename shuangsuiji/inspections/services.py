@@ -947,7 +947,7 @@ def _without_open_corrections(parts, by_dep: dict) -> None:
             by_dep[dep]["submitted"] -= n
 
 
-def progress(task: Task, today: dt.date | None = None) -> list[DepartmentProgress]:
+def progress(task: Task, today: dt.date | None = None, draw=None) -> list[DepartmentProgress]:
     """Per participating department: drawn targets N, and how many have a part entered (any
     current version), submitted (submitted or determined) and determined; of the determined,
     their publication state by the one rule (``publicity.deadlines``: due, overdue, published,
@@ -961,7 +961,7 @@ def progress(task: Task, today: dt.date | None = None) -> list[DepartmentProgres
     from shuangsuiji.publicity import deadlines
 
     today = today or timezone.localdate()
-    draw = drawn_target_draw(task)
+    draw = draw or drawn_target_draw(task)  # ``draw``: the task's drawn target draw, when the caller has it
     participants = list(task.participants.select_related("department").order_by("-role", "id"))
     dep_of = {p.pk: p.department_id for p in participants}
     by_dep: dict = {}
@@ -1028,13 +1028,15 @@ def _drawn_total(draw, active) -> int:
     """How many targets the draw has drawn (not replaced). The drawn rows change only with a new
     result version of the draw (the draw itself, a replacement from the reserve, written in the
     transaction that stores the version), so the count is kept in the cache per version: the
-    page does not count 50,001 rows (15–45 ms at load 5) on every load."""
+    page does not count 50,001 rows (15–45 ms at load 5) on every load. The key holds the
+    version's SHA-256 beside the ids: a database restored or made anew reuses ids, and a shared
+    cache (Redis) outlives it."""
     from django.core.cache import cache
 
-    version = draw.results.order_by("-version").values_list("pk", flat=True).first()
+    version = draw.results.order_by("-version").values_list("pk", "result_sha256").first()
     if version is None:
         return active.count()
-    key = f"inspections:drawn-total:{draw.pk}:{version}"
+    key = "inspections:drawn-total:{}:{}:{}".format(draw.pk, *version)
     total = cache.get(key)
     if total is None:
         total = active.count()

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
 from django.db import IntegrityError, transaction
+from django.db.models import Prefetch, prefetch_related_objects
 from django.utils import timezone
 
 from shuangsuiji.audit.context import acting
@@ -363,12 +364,26 @@ def spec_of(task: Task) -> TaskSpec:
 # --- Preview --------------------------------------------------------------------------------
 
 
-def participants_lead_first(task: Task) -> list[TaskParticipant]:
-    parts = list(
-        task.participants.select_related("department", "unit").prefetch_related(
-            "items__item_version__item", "items__item_version__inspector_requirements"
-        )
+_PARTICIPANT_ITEMS = ("items__item_version__item", "items__item_version__inspector_requirements")
+
+
+def with_participants(task: Task) -> Task:
+    """The task with its participants (departments, units) read once, for a page that asks for
+    them several times (``participants_lead_first``, the access checks' ``participant_of``).
+    Only the rows are cached: a filtered ``task.participants`` query still costs one query."""
+    prefetch_related_objects(
+        [task], Prefetch("participants", queryset=TaskParticipant.objects.select_related("department", "unit"))
     )
+    return task
+
+
+def participants_lead_first(task: Task) -> list[TaskParticipant]:
+    cached = getattr(task, "_prefetched_objects_cache", {}).get("participants")
+    if cached is None:
+        parts = list(task.participants.select_related("department", "unit").prefetch_related(*_PARTICIPANT_ITEMS))
+    else:
+        parts = list(cached)
+        prefetch_related_objects(parts, *_PARTICIPANT_ITEMS)  # once: fetched lookups are skipped
     return sorted(parts, key=lambda p: (p.role != TaskParticipant.Role.LEAD, p.pk))
 
 

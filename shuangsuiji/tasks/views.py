@@ -183,10 +183,10 @@ def task_edit(request, pk):
 # --- Detail and preview ----------------------------------------------------------------------------
 
 
-def _draw_rows(request, task: Task, shown: bool) -> list[dict]:
-    """``shown``: the user reads the sealed content (``sealed.readable``)."""
+def _draw_rows(request, task: Task, participants: list, shown: bool) -> list[dict]:
+    """``shown``: the user reads the sealed content (``sealed.readable``); ``participants`` lead first."""
     rows = []
-    for d in task.draws.filter(kind=DrawKind.TARGETS).order_by("attempt"):
+    for d in task.draws.filter(kind=DrawKind.TARGETS).select_related("frozen_by", "drawn_by").order_by("attempt"):
         confirmations = list(d.confirmations.select_related("department", "confirmed_by").order_by("department__path"))
         today = timezone.localdate()
         provisional = task_deadlines.provisional_confirmations(confirmations)
@@ -196,7 +196,7 @@ def _draw_rows(request, task: Task, shown: bool) -> list[dict]:
             c.overdue = drawday.confirmation_overdue(c, today)
             c.can_act = d.status == DrawStatus.DRAWN and access.can_confirm(request.user, c.department_id)
         inspector_draws = []
-        for p in services.participants_lead_first(task):
+        for p in participants:
             idraw = drawday.live_inspector_draw(d, p.department_id) if d.status == DrawStatus.DRAWN else None
             inspector_draws.append(
                 {
@@ -234,17 +234,18 @@ def _draw_rows(request, task: Task, shown: bool) -> list[dict]:
 
 @login_required
 def task_detail(request, pk):
-    task = access.get_task_or_404(request.user, pk)
+    task = services.with_participants(access.get_task_or_404(request.user, pk))
     shown = sealed.readable(request.user, task)
+    participants = services.participants_lead_first(task)
     context = {
         **SECTION,
         "task": task,
-        "participants": services.participants_lead_first(task),
+        "participants": participants,
         "conditions": describe(task),
         "strata": [
             (k, STRATUM_LABELS.get(k, k), v, forms.ratio_to_percent(v["ratio"])) for k, v in task.strata.items()
         ],
-        "draws": _draw_rows(request, task, shown),
+        "draws": _draw_rows(request, task, participants, shown),
         "live": drawday.live_target_draw(task),
         "can_manage": access.can_manage(request.user, task),
         "sealed_mode": access.sealed_access(request.user, task),

@@ -16,9 +16,10 @@ register = template.Library()
 def inspection_progress(task):
     from shuangsuiji.inspections.services import drawn_target_draw, progress
 
-    if drawn_target_draw(task) is None:
+    draw = drawn_target_draw(task)
+    if draw is None:
         return {"rows": [], "complete": False}
-    rows = progress(task)
+    rows = progress(task, draw=draw)
     return {"rows": rows, "complete": bool(rows) and all(r.complete for r in rows), "link": reverse("inspections:home")}
 
 
