@@ -316,18 +316,21 @@ def make_task(w, title: str):
     return services.create_task(spec, w["users"]["sw_operator"])
 
 
-def run_day_services(w, task) -> None:
-    """The whole day through the services (for the extra tasks of the home page)."""
-    from shuangsuiji.tasks import drawday, services
+def run_day_services(w, task, draw=None) -> None:
+    """The whole day through the services (for the extra tasks of the home page), the index
+    jobs run in this process as the worker would run them."""
+    from shuangsuiji.tasks import drawday, indexes, services
 
-    draw = drawday.freeze_targets(task, w["users"]["sw_operator"])
+    if draw is None:
+        draw = drawday.freeze_targets(task, w["users"]["sw_operator"])
     drawday.draw_targets(draw, drawday.parse_entropy(DICE), w["users"]["sw_operator"], witnesses="张三")
+    indexes.complete(draw.pk)
     draw.refresh_from_db()
     drawday.confirm(draw, w["water"].pk, w["users"]["sw_admin"])
     drawday.confirm(draw, w["market"].pk, w["users"]["sc_admin"])
     for p in services.participants_lead_first(task):
         admin = w["users"]["sw_admin" if p.department_id == w["water"].pk else "sc_admin"]
-        drawday.draw_inspectors(draw, p, admin)
+        indexes.complete(drawday.draw_inspectors(draw, p, admin).pk)
 
 
 def engine_baseline(task, w) -> tuple[float, float, int]:
@@ -373,7 +376,12 @@ def main() -> None:
     ap.add_argument("--rebuild", action="store_true", help="build the base database anew")
     ap.add_argument("--build-only", action="store_true", help="build (or clone) the database, run nothing")
     ap.add_argument("--build-base", default="", help=argparse.SUPPRESS)
-    ap.add_argument("--profile", default="", help="step name to run under cProfile (e.g. freeze, draw)")
+    ap.add_argument(
+        "--profile",
+        default="",
+        help="steps to run under cProfile, comma-separated (preview, freeze, ceremony, draw, inspectors, index, "
+        "sealed, home); BENCH_PYINSTRUMENT=1 for pyinstrument",
+    )
     args = ap.parse_args()
     if args.build_base:
         setup_django(_url(args.server, args.build_base))
@@ -443,6 +451,17 @@ def day(args) -> None:
         extra = f" = {ratio:.2f} × engine" if ratio is not None else ""
         print(f"{name}: {seconds:.3f} s{extra} (goal {goal}) {'ok' if ok else 'OVER'}")
 
+    def index_job(d, what):
+        """The draw's index rows, written by the job queue after the request (the worker's
+        time, not the request's: information beside the request's figure)."""
+        from shuangsuiji.tasks import indexes
+
+        d.refresh_from_db(fields=["index_done", "index_total"])
+        pending = not d.index_complete
+        secs, written = timed(lambda: _profiled("index", args, lambda: indexes.complete(d.pk)))
+        assert pending and written == d.index_total, (pending, written, d.index_total)
+        print(f"  index job after the request (worker, not the request): {written:,} {what} in {secs:.3f} s")
+
     def client_for(username):
         c = Client()
         c.force_login(users[username])
@@ -493,6 +512,7 @@ def day(args) -> None:
     draw.refresh_from_db(fields=["status"])
     assert draw.status == "drawn", draw.status
     report("draw", secs, 3 * t_engine_draw, "≤ 3 × engine draw", t_engine_draw)
+    index_job(draw, "drawn targets")
 
     # confirmations (information)
     for admin in ("sw_admin", "sc_admin"):
@@ -512,7 +532,7 @@ def day(args) -> None:
             )
         )
         check(r, (302,))
-        assert Draw.objects.filter(target_draw=draw, department=p.department, status="drawn").exists()
+        idraw = Draw.objects.get(target_draw=draw, department=p.department, status="drawn")
         report(
             f"inspector draw ({p.department.name})",
             secs,
@@ -520,6 +540,7 @@ def day(args) -> None:
             "≤ 3 × engine assignment",
             t_engine_assign,
         )
+        index_job(idraw, f"group places of {p.department.name}")
 
     # sealed list: first, middle and last page
     admin = client_for("sw_admin")
@@ -556,14 +577,7 @@ def day(args) -> None:
             figures.append(
                 ("freeze memory", traced_mib, None, "≤ 300 MiB more", traced_mib <= 300 and rss.delta_mib <= 300)
             )
-            from shuangsuiji.tasks import services
-
-            drawday.draw_targets(d, drawday.parse_entropy(DICE), users["sw_operator"], witnesses="张三")
-            d.refresh_from_db()
-            drawday.confirm(d, w["water"].pk, users["sw_admin"])
-            drawday.confirm(d, w["market"].pk, users["sc_admin"])
-            for p in services.participants_lead_first(extra):
-                drawday.draw_inspectors(d, p, users["sw_admin" if p.department_id == w["water"].pk else "sc_admin"])
+            run_day_services(w, extra, d)
         else:
             run_day_services(w, extra)
     if args.home_tasks > 1:

@@ -27,6 +27,7 @@ from shuangsuiji.rules import RuleError
 from shuangsuiji.tags.api import router as tags_router
 from shuangsuiji.targets.api import router as targets_router
 from shuangsuiji.tasks.api import router as tasks_router
+from shuangsuiji.tasks.indexes import IndexPending
 from shuangsuiji.web.lengths import TextTooLong
 from shuangsuiji.workdays.api import router as workdays_router
 
@@ -86,6 +87,12 @@ api.add_router("/reports", reports_router)
 @api.exception_handler(PermissionDenied)
 def permission_denied(request, exc):
     return api.create_response(request, {"detail": str(exc) or "您的角色无权访问此功能。"}, status=403)
+
+
+@api.exception_handler(IndexPending)
+def index_pending(request, exc):
+    """A read of a draw's index rows while the job queue writes them: 409, retry later."""
+    return api.create_response(request, {"detail": exc.messages}, status=409)
 
 
 @api.exception_handler(RuleError)

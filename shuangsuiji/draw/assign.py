@@ -130,6 +130,13 @@ def _as_inspectors(inspectors: Iterable[Inspector | Mapping]) -> list[Inspector]
     return out
 
 
+def as_inspectors(inspectors: Iterable[Inspector | Mapping]) -> list[Inspector]:
+    """Engine inspectors (validated, sorted by id bytes) from objects or their JSON form: what
+    `inspectors_json` and `assign_inspectors` make of their argument; give them the result to
+    build the objects once."""
+    return _as_inspectors(inspectors)
+
+
 def inspectors_json(inspectors: Iterable[Inspector | Mapping]) -> bytes:
     """inspectors.json: canonical JSON array of inspector objects sorted by id bytes."""
     return canonical_json([i.to_json() for i in _as_inspectors(inspectors)])

@@ -126,17 +126,13 @@ def _is_extension(old: dict, new: dict) -> bool:
     return na["events"][: len(oa["events"])] == oa["events"]
 
 
-def write_bundle(
-    path: str,
+def _result_files(
     commitment: Commitment,
     entropy: Entropy,
     targets: TargetDrawResult,
-    assignment: AssignmentResult | None = None,
-) -> bytes:
-    """Write the bundle (directory, or zip if path ends with .zip); returns result.json.
-
-    Refuses to overwrite an existing bundle unless the new result only appends reserve
-    uses / assignment events to the old one (a drawn result is never overwritten)."""
+    assignment: AssignmentResult | None,
+) -> tuple[dict[str, bytes], bytes]:
+    """The bundle's input files and result.json of a first draw (§14), checked against the seed."""
     if not commitment.files:
         raise DrawError("commitment has no frozen files attached (use freeze or read_bundle)")
     seed = derive_seed(commitment, entropy)
@@ -148,7 +144,33 @@ def write_bundle(
     files["commitment.json"] = commitment.canonical_json()
     files["entropy.json"] = entropy.canonical_json()
     hashes = {n: sha256_hex(b) for n, b in sorted(files.items())}
-    res = result_json(commitment, seed, targets, assignment, hashes)
+    return files, result_json(commitment, seed, targets, assignment, hashes)
+
+
+def draw_result(
+    commitment: Commitment,
+    entropy: Entropy,
+    targets: TargetDrawResult,
+    assignment: AssignmentResult | None = None,
+) -> bytes:
+    """result.json of a first draw: the bytes `write_bundle` writes for a new bundle, without
+    writing the bundle (a caller that stores the files itself need not copy a 23 MB
+    population.csv to a directory to learn its result)."""
+    return _result_files(commitment, entropy, targets, assignment)[1]
+
+
+def write_bundle(
+    path: str,
+    commitment: Commitment,
+    entropy: Entropy,
+    targets: TargetDrawResult,
+    assignment: AssignmentResult | None = None,
+) -> bytes:
+    """Write the bundle (directory, or zip if path ends with .zip); returns result.json.
+
+    Refuses to overwrite an existing bundle unless the new result only appends reserve
+    uses / assignment events to the old one (a drawn result is never overwritten)."""
+    files, res = _result_files(commitment, entropy, targets, assignment)
     exists = os.path.exists(path)
     old_files = _read_files(path) if exists else {}
     if RESULT in old_files:

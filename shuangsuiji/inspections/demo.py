@@ -164,7 +164,7 @@ def seed(demo, log) -> None:
     from shuangsuiji.inspections import services
     from shuangsuiji.inspections.models import InspectionRecord
     from shuangsuiji.items.services import published_items
-    from shuangsuiji.tasks import drawday
+    from shuangsuiji.tasks import drawday, indexes
     from shuangsuiji.tasks.models import Task
     from shuangsuiji.tasks.services import ItemChoice, ParticipantSpec, TaskRuleError, TaskSpec, create_task
 
@@ -196,11 +196,12 @@ def seed(demo, log) -> None:
         task = create_task(spec, operator, today=dt.date(2026, 3, 1))
         draw = drawday.freeze_targets(task, operator, today=dt.date(2026, 3, 1))
         drawday.draw_targets(draw, drawday.parse_entropy(CEREMONY), operator, witnesses="李卫东、王秀兰")
+        indexes.complete(draw.pk)  # the index rows, as the worker writes them (no worker runs here)
         draw.refresh_from_db()
         drawday.confirm(draw, water.pk, sw_admin)
         drawday.confirm(draw, market.pk, sc_admin)
         for p in task.participants.all():
-            drawday.draw_inspectors(draw, p, sw_admin if p.department_id == water.pk else sc_admin)
+            indexes.complete(drawday.draw_inspectors(draw, p, sw_admin if p.department_id == water.pk else sc_admin).pk)
     except (TaskRuleError, services.RuleError) as exc:
         log(f"演示检查结果：未生成（{exc}）")
         return

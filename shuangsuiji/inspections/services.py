@@ -54,7 +54,7 @@ from shuangsuiji.items.services import validate_answers
 from shuangsuiji.rules import RuleError
 from shuangsuiji.targets.choices import InspectionMethod
 from shuangsuiji.targets.models import LastInspection
-from shuangsuiji.tasks import drawday
+from shuangsuiji.tasks import drawday, indexes
 from shuangsuiji.tasks.models import DrawStatus, Task, TaskItem, TaskParticipant, without_files
 from shuangsuiji.workdays.deadlines import remember
 from shuangsuiji.workdays.models import deadline_status
@@ -110,7 +110,14 @@ def is_drawn_target(task: Task, target_id) -> bool:
     """Whether the target is among the task's drawn targets (not replaced): one index look-up
     rather than the whole list of ``drawn_target_ids``."""
     draw = drawn_target_draw(task)
-    return draw is not None and draw.drawn_targets.filter(replaced_by__isnull=True, target_id=target_id).exists()
+    if draw is None:
+        return False
+    # the drawn targets and the groups (who may enter, 谁检查、谁录入) are index rows the job queue
+    # writes after the draw: until then the entry waits (tasks/indexes.py)
+    pending = indexes.index_pending(draw)
+    if pending is not None:
+        raise indexes.IndexPending(pending)
+    return draw.drawn_targets.filter(replaced_by__isnull=True, target_id=target_id).exists()
 
 
 def task_items(participant: TaskParticipant) -> list[TaskItem]:
@@ -1030,11 +1037,12 @@ def _drawn_total(draw, active) -> int:
     transaction that stores the version), so the count is kept in the cache per version: the
     page does not count 50,001 rows (15–45 ms at load 5) on every load. The key holds the
     version's SHA-256 beside the ids: a database restored or made anew reuses ids, and a shared
-    cache (Redis) outlives it."""
+    cache (Redis) outlives it. While the job queue writes the draw's first index rows
+    (``tasks.indexes``) the count is not final: not kept."""
     from django.core.cache import cache
 
     version = draw.results.order_by("-version").values_list("pk", "result_sha256").first()
-    if version is None:
+    if version is None or not draw.index_complete:
         return active.count()
     key = "inspections:drawn-total:{}:{}:{}".format(draw.pk, *version)
     total = cache.get(key)

@@ -30,7 +30,7 @@ from contextlib import contextmanager
 
 from django.core.cache import cache
 from django.db import IntegrityError, transaction
-from django.db.models import Max
+from django.db.models import F, Max
 from django.utils import timezone
 
 from shuangsuiji.audit.context import acting
@@ -51,9 +51,9 @@ from shuangsuiji.draw import (
     freeze,
     new_server_secret,
     server_secret_hash,
-    write_bundle,
 )
-from shuangsuiji.draw.bundle import compute
+from shuangsuiji.draw.assign import as_inspectors
+from shuangsuiji.draw.bundle import compute, draw_result
 from shuangsuiji.draw.canonical import sha256_hex
 from shuangsuiji.inspectors.models import Inspector
 from shuangsuiji.inspectors.services import draw_candidates
@@ -250,6 +250,16 @@ def active_targets(draw: Draw):
     )
 
 
+index_pending = indexes.index_pending
+
+
+def require_index(draw: Draw) -> None:
+    """Refuse, with a clear Chinese message and the progress, a step that reads this draw's
+    index rows while the job queue is writing them."""
+    if not draw.index_complete:
+        raise indexes.IndexPending(draw)
+
+
 def all_confirmed(draw: Draw) -> bool:
     return not draw.confirmations.exclude(status=Confirmation.Status.CONFIRMED).exists()
 
@@ -399,29 +409,35 @@ def require_minimum(public: list[PublicEntropy]) -> None:
         )
 
 
-def _run(draw: Draw, public: list[PublicEntropy]):
-    """Compute the draw with the engine and write its bundle.
+def _run(draw: Draw, public: list[PublicEntropy], frozen: tuple[Commitment, list] | None = None):
+    """Compute the draw with the engine and its result.json (the bytes of its bundle).
+
+    ``frozen``: the commitment and the inspectors (engine objects) that this same transaction
+    froze and stored for ``draw`` (an inspector draw freezes and draws in one step); otherwise
+    they are read back from the stored files (``commitment_of``).
 
     Returns (entropy, seed, target result, assignment result or None, result.json bytes)."""
-    c = commitment_of(draw)
     entropy = Entropy(server_secret=bytes.fromhex(draw.server_secret), public=public)
     params = params_of(draw)
-    inspectors = None
-    if draw.inspectors_json is not None:
-        from shuangsuiji.draw.assign import parse_inspectors
+    if frozen is not None:
+        c, inspectors = frozen
+    else:
+        c = commitment_of(draw)
+        inspectors = None
+        if draw.inspectors_json is not None:
+            from shuangsuiji.draw.assign import parse_inspectors
 
-        inspectors = parse_inspectors(_b(draw.inspectors_json))
+            inspectors = parse_inspectors(_b(draw.inspectors_json))
     seed, targets, assignment = compute(c, entropy, params, c.frame, inspectors)
-    with tempfile.TemporaryDirectory(prefix="ssj-draw-") as d:
-        path = os.path.join(d, "bundle")
-        result = write_bundle(path, c, entropy, targets, assignment)
-    return entropy, seed, targets, assignment, result
+    return entropy, seed, targets, assignment, draw_result(c, entropy, targets, assignment)
 
 
-def _claim(draw: Draw, entropy: Entropy, seed: bytes, user, witnesses: str) -> None:
-    """Compare-and-set frozen → drawn; refuses when someone else drew first."""
+def _claim(draw: Draw, entropy: Entropy, seed: bytes, user, witnesses: str, index_total: int) -> None:
+    """Compare-and-set frozen → drawn; refuses when someone else drew first. ``index_total``:
+    the index rows of the result, written by the job queue after the commit (``indexes``)."""
     n = Draw.objects.filter(pk=draw.pk, status=DrawStatus.FROZEN).update(
         status=DrawStatus.DRAWN,
+        index_total=index_total,
         entropy_json=entropy.canonical_json(),
         seed=seed.hex(),
         drawn_at=timezone.now(),
@@ -448,20 +464,13 @@ def draw_targets(draw: Draw, public: list[PublicEntropy], user, witnesses: str =
     entropy, seed, targets, _none, result_bytes = _run(draw, public)
     drawn_on = timezone.localdate()
     due = confirmation_due(drawn_on)
+    selected = sum(len(r.selected) for r in targets.strata.values())
     with transaction.atomic():
-        _claim(draw, entropy, seed, user, witnesses)
+        _claim(draw, entropy, seed, user, witnesses, selected)
         draw.refresh_from_db()
         _store_result(draw, 1, DrawResult.Event.DRAW, "", result_bytes, user)
-        # strata in key order, each in ticket order (spec §9): the order of result.json
-        rows = [
-            (sel.id, s, sel.ticket)
-            for s in sorted(targets.strata, key=lambda k: k.encode())
-            for sel in targets.strata[s].selected
-        ]
-        try:
-            indexes.drawn_targets(draw.pk, rows)
-        except indexes.UnknownInRegister as exc:
-            raise DrawRuleError(str(exc)) from exc
+        # the drawn targets' index rows: the job queue, after the commit (indexes.py)
+        indexes.schedule(draw.pk)
         for p in draw.task.participants.all():
             conf = Confirmation.objects.create(draw=draw, department_id=p.department_id, due_on=due.day)
             deadlines.remember(task_deadlines.CONFIRMATION, conf.pk, drawn_on, CONFIRM_WORKDAYS, due)
@@ -471,7 +480,7 @@ def draw_targets(draw: Draw, public: list[PublicEntropy], user, witnesses: str =
                 obj=draw,
                 after={
                     "draw_id": draw.draw_id,
-                    "selected": len(rows),
+                    "selected": selected,
                     "result_sha256": sha256_hex(result_bytes),
                     "public_entropy": [p.to_json() for p in public],
                     "confirm_by": due.day.isoformat(),
@@ -523,6 +532,7 @@ def report_out_of_scope(draw: Draw, department_id: int, target: Target, reason: 
         raise DrawRuleError("报告问题须填写原因。")
     with transaction.atomic():
         locked = Draw.objects.select_for_update().get(pk=draw.pk)
+        require_index(locked)
         task = locked.task
         if department_id != task.lead_id and locked.status == DrawStatus.DRAWN:
             others = (
@@ -637,6 +647,7 @@ def confirm(draw: Draw, department_id: int, user, note: str = "") -> Confirmatio
         draw = Draw.objects.select_for_update().get(pk=draw.pk)
         if draw.status != DrawStatus.DRAWN:
             raise DrawRuleError("该抽取未完成或已作废，不能确认。")
+        require_index(draw)  # a department confirms the list it can read
         conf = _open_confirmation(draw, department_id)
         if conf.status == Confirmation.Status.CONFIRMED:
             raise DrawRuleError("本部门已确认。")
@@ -673,6 +684,13 @@ def draw_inspectors(target_draw: Draw, participant: TaskParticipant, user, extra
             raise DrawRuleError("各参与部门确认检查对象后，方可抽取检查人员。")
         if live_inspector_draw(target_draw, participant.department_id) is not None:
             raise DrawRuleError("本部门已抽取检查人员；如需更换个别人员，请使用递补抽取。")
+        require_index(target_draw)
+        # rotation and workload (tasks.history) read the department's earlier group places
+        earlier = Draw.objects.filter(
+            kind=DrawKind.INSPECTORS, department_id=participant.department_id, status=DrawStatus.DRAWN
+        )
+        for d in earlier.filter(index_done__lt=F("index_total")).order_by("pk")[:1]:
+            raise indexes.IndexPending(d)
         # Targets this department reported outside its remit (joint task) are excluded from
         # its inspector draw, visibly: they are listed in the draw's exclusions.csv.
         withdrawn = withdrawn_targets(target_draw, participant.department_id)
@@ -681,8 +699,7 @@ def draw_inspectors(target_draw: Draw, participant: TaskParticipant, user, extra
             active.exclude(target_id__in=withdrawn).order_by("position").values_list("target_id", flat=True)
         )
         code_of = indexes.target_codes(drawn_ids)
-        drawn = [(code_of[i], i) for i in drawn_ids]
-        codes = [code for code, _id in drawn]
+        codes = [code_of[i] for i in drawn_ids]
         excluded = [
             (code, WITHDRAWN_REASON)
             for code in sorted(active.filter(target_id__in=withdrawn).values_list("target__code", flat=True))
@@ -701,16 +718,23 @@ def draw_inspectors(target_draw: Draw, participant: TaskParticipant, user, extra
                 "department": participant.department.name,
             },
         )
-        inspectors = with_history(
-            draw_candidates(participant.department, (task.window_from, task.window_to)),
-            participant.department,
-            task,
-            active.exclude(target_id__in=withdrawn).values("target_id"),
-        )
         secret = new_server_secret()
         try:
+            # engine objects once: frozen into inspectors.json and given to the assignment below
+            inspectors = as_inspectors(
+                with_history(
+                    draw_candidates(participant.department, (task.window_from, task.window_to)),
+                    participant.department,
+                    task,
+                    active.exclude(target_id__in=withdrawn).values("target_id"),
+                )
+            )
             c = freeze(
-                [(code, pop.ALL) for code in codes], excluded, params, server_secret_hash(secret), inspectors=inspectors
+                Frame.from_columns({pop.ALL: codes}),
+                excluded,
+                params,
+                server_secret_hash(secret),
+                inspectors=inspectors,
             )
         except DrawError as exc:
             raise DrawRuleError(f"冻结失败：{exc}") from exc
@@ -737,18 +761,13 @@ def draw_inspectors(target_draw: Draw, participant: TaskParticipant, user, extra
             )
         public = [PublicEntropy("target_draw_seed", target_draw.seed, f"检查对象抽取 {target_draw.draw_id} 的随机种子")]
         public += list(extra)
-        entropy, seed, _targets, assignment, result_bytes = _run(draw, public)
-        _claim(draw, entropy, seed, user, "")
+        entropy, seed, _targets, assignment, result_bytes = _run(draw, public, frozen=(c, inspectors))
+        places = sum(len(g.inspectors) + len(g.experts) for g in assignment.groups)
+        _claim(draw, entropy, seed, user, "", places)
         draw.refresh_from_db()
         _store_result(draw, 1, DrawResult.Event.DRAW, "", result_bytes, user)
-        rows = []
-        for g in assignment.groups:  # each group: its inspectors, then its experts
-            rows += [(g.target, cert, False) for cert in g.inspectors]
-            rows += [(g.target, cert, True) for cert in g.experts]
-        try:
-            indexes.assignments(draw.pk, rows, dict(drawn))
-        except indexes.UnknownInRegister as exc:
-            raise DrawRuleError(str(exc)) from exc
+        # the group places' index rows: the job queue, after the commit (indexes.py)
+        indexes.schedule(draw.pk)
         draw.drawn_shortfalls = [s.to_json() for s in assignment.shortfalls]
         with acting(actor=user):
             record(
@@ -796,6 +815,7 @@ def substitute_inspector(draw: Draw, target: Target, inspector: Inspector, reaso
         draw = Draw.objects.select_for_update().get(pk=draw.pk)
         if draw.kind != DrawKind.INSPECTORS or draw.status != DrawStatus.DRAWN:
             raise DrawRuleError("只有已完成且未作废的检查人员抽取可以递补。")
+        require_index(draw)
         row = draw.assignments.filter(target=target, inspector=inspector, ended_at__isnull=True).first()
         if row is None:
             raise DrawRuleError(f"{inspector.name}不在“{target.name}”的检查组中。")
@@ -848,6 +868,7 @@ def substitute_everywhere(draw: Draw, inspector: Inspector, reason: str, user) -
         draw = Draw.objects.select_for_update().get(pk=draw.pk)
         if draw.kind != DrawKind.INSPECTORS or draw.status != DrawStatus.DRAWN:
             raise DrawRuleError("只有已完成且未作废的检查人员抽取可以递补。")
+        require_index(draw)
         rows = list(draw.assignments.filter(inspector=inspector, ended_at__isnull=True).select_related("target"))
         if not rows:
             raise DrawRuleError(f"{inspector.name}不在本次抽取的任何检查组中。")

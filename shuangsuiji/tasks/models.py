@@ -212,7 +212,7 @@ class Draw(im.ImmutableModel):
         "stratum_counts",
         "frozen_by_id",
     )
-    FROZEN_AT_DRAW = ("entropy_json", "seed", "drawn_at", "drawn_by_id", "witnesses")
+    FROZEN_AT_DRAW = ("entropy_json", "seed", "drawn_at", "drawn_by_id", "witnesses", "index_total")
     immutable = im.Immutable(
         freeze=(
             im.Freeze("已冻结或已抽取的内容不可修改（{name}）。", fields=FROZEN_AT_CREATION),
@@ -266,6 +266,12 @@ class Draw(im.ImmutableModel):
     drawn_at = models.DateTimeField("抽取时间", null=True, blank=True)
     drawn_by = _user_fk("抽取人")
     witnesses = models.CharField("见证人", max_length=300, blank=True)
+    # The index rows of the first result (DrawnTarget / Assignment) are written by the job queue
+    # after the draw commits (``tasks.indexes.complete``): ``index_total`` is set by the draw,
+    # ``index_done`` counts the rows written so far. Complete when equal (0 / 0 for a frozen
+    # draw); until then every reader that needs the rows is gated (``drawday.require_index``).
+    index_total = models.PositiveIntegerField("名单索引行数", default=0)
+    index_done = models.PositiveIntegerField("已生成的名单索引行数", default=0)
 
     objects = DrawManager()
 
@@ -299,6 +305,15 @@ class Draw(im.ImmutableModel):
     @property
     def is_live(self) -> bool:
         return self.status in LIVE
+
+    @property
+    def index_complete(self) -> bool:
+        """Are the index rows of the first result all written (by the job queue)?"""
+        return self.index_done >= self.index_total
+
+    @property
+    def index_percent(self) -> int:
+        return 100 if self.index_complete else self.index_done * 100 // self.index_total
 
 
 class DrawResultQuerySet(im.ImmutableQuerySet):

@@ -37,6 +37,10 @@ CHANNELS = {
     "audit": "查看审计记录的封存内容",
 }
 
+# What reads a draw's index rows (DrawnTarget, Assignment): refused while the job queue writes
+# them (``indexes.IndexPending``); the bundle and the print file are read from elsewhere.
+NEEDS_INDEX = {"page", "export", "api", "sheet", "sheet_pdf", "sheet_print"}
+
 SEALED_NOTICE = "名单公开前仅参与人员可见"
 NO_ACCESS = "未找到该名单，或您无权查看（抽取结果在公开前保密）。"
 REOPENED_NOTE = "已有对象递补，确认重新开启"
@@ -53,10 +57,18 @@ def readable(user, task: Task) -> bool:
 
 
 def require_sealed(user, task: Task, draw: Draw | None, channel: str, detail: str = "") -> str:
-    """The user's access mode (``"all"`` or ``"own"``); 404 without access; audited while sealed."""
+    """The user's access mode (``"all"`` or ``"own"``); 404 without access; audited while sealed.
+    While the index rows of the draw are being written (``NEEDS_INDEX`` channels), raises
+    ``indexes.IndexPending`` after the access check: the page shows the progress instead."""
     mode = sealed_access(user, task)
     if mode is None:
         raise Http404(NO_ACCESS)
+    if draw is not None and channel in NEEDS_INDEX:
+        from shuangsuiji.tasks import indexes
+
+        pending = indexes.index_pending(draw)
+        if pending is not None:  # nothing of the list is shown yet: the page says so (no read)
+            raise indexes.IndexPending(pending)
     if task.is_sealed:
         with acting(actor=user):
             record(

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 
@@ -19,6 +20,7 @@ from shuangsuiji.tasks.deadlines import provisional_confirmations
 from shuangsuiji.tasks.models import (
     Assignment,
     Confirmation,
+    Draw,
     DrawKind,
     DrawStatus,
     TaskStatus,
@@ -61,16 +63,22 @@ def todo_for(user, today: dt.date | None = None) -> list[dict]:
         pending = list(live.confirmations.filter(status=Confirmation.Status.PENDING))
         provisional = provisional_confirmations(pending)
         for c in pending:
-            if access.can_confirm(user, c.department_id):
-                out.append(
-                    {
-                        "title": f"确认派发的检查对象：{task}",
-                        "url": url,
-                        "due": c.due_on,
-                        "due_provisional": c.pk in provisional,
-                        "overdue": today > c.due_on,
-                    }
-                )
+            if not access.can_confirm(user, c.department_id):
+                continue
+            if live.index_complete:
+                title, target = f"确认派发的检查对象：{task}", url
+            else:  # the job queue is still writing the drawn rows: the draw page shows its progress
+                title = f"名单索引生成中（{live.index_percent}%），完成后确认派发的检查对象：{task}"
+                target = reverse("tasks:draw", args=[live.pk])
+            out.append(
+                {
+                    "title": title,
+                    "url": target,
+                    "due": c.due_on,
+                    "due_provisional": c.pk in provisional,
+                    "overdue": today > c.due_on,
+                }
+            )
         # who may draw (or substitute) inspectors for a department of this task: only they see
         # the groups to change, so nobody else pays for looking them up
         parts = {p.department_id: p for p in task.participants.all() if access.can_draw_inspectors(user, p)}
@@ -111,6 +119,23 @@ def todo_for(user, today: dt.date | None = None) -> list[dict]:
             )
     inspector = getattr(user, "inspector", None)
     if inspector is not None:
+        # the groups of an inspector draw are index rows the job queue writes after the draw: who
+        # is in them is not known here until then (the draw's own result is sealed)
+        department = inspector.organisation.department if inspector.organisation_id else None
+        for d in Draw.objects.filter(
+            kind=DrawKind.INSPECTORS, status=DrawStatus.DRAWN, department=department, index_done__lt=F("index_total")
+        ).select_related("task"):
+            out.append(
+                {
+                    "title": (
+                        f"本部门检查人员抽取的名单索引生成中（{d.index_percent}%）：{d.task.title}；"
+                        "完成后分配给您的检查对象将列于此处"
+                    ),
+                    "url": reverse("home"),
+                    "due": None,
+                    "overdue": False,
+                }
+            )
         rows = (
             Assignment.objects.filter(
                 inspector=inspector,

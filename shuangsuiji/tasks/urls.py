@@ -1,6 +1,6 @@
 from django.urls import path
 
-from shuangsuiji.tasks import sheet_views, views
+from shuangsuiji.tasks import index_views, sheet_views, views
 
 app_name = "tasks"
 urlpatterns = [
@@ -15,6 +15,7 @@ urlpatterns = [
     path("draws/<id:draw_pk>/", views.draw_detail, name="draw"),
     path("draws/<id:draw_pk>/targets/", views.sealed_list, name="sealed_list"),
     path("draws/<id:draw_pk>/targets.xlsx", views.sealed_export, name="sealed_export"),
+    path("draws/<id:draw_pk>/index/", index_views.index_progress, name="index_progress"),
     path("draws/<id:draw_pk>/bundle.zip", views.draw_bundle, name="bundle"),
     path("draws/<id:draw_pk>/confirm/", views.draw_confirm, name="confirm"),
     path("draws/<id:draw_pk>/report/", views.draw_report, name="report"),

@@ -15,9 +15,10 @@ register = template.Library()
 @register.simple_tag
 def inspection_progress(task):
     from shuangsuiji.inspections.services import drawn_target_draw, progress
+    from shuangsuiji.tasks.indexes import index_pending
 
     draw = drawn_target_draw(task)
-    if draw is None:
+    if draw is None or index_pending(draw) is not None:  # no rows to count yet
         return {"rows": [], "complete": False}
     rows = progress(task, draw=draw)
     return {"rows": rows, "complete": bool(rows) and all(r.complete for r in rows), "link": reverse("inspections:home")}
