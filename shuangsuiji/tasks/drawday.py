@@ -30,7 +30,7 @@ from contextlib import contextmanager
 
 from django.core.cache import cache
 from django.db import IntegrityError, transaction
-from django.db.models import F, Max
+from django.db.models import F, Max, Prefetch
 from django.utils import timezone
 
 from shuangsuiji.audit.context import acting
@@ -232,8 +232,21 @@ def _store_result(draw: Draw, version: int, event: str, reason: str, result: byt
 # --- Queries the pages use ---------------------------------------------------------------------
 
 
+_LIVE_TARGET_DRAW = {"kind": DrawKind.TARGETS, "status__in": [DrawStatus.FROZEN, DrawStatus.DRAWN]}
+
+
 def live_target_draw(task: Task) -> Draw | None:
-    return task.draws.filter(kind=DrawKind.TARGETS, status__in=[DrawStatus.FROZEN, DrawStatus.DRAWN]).first()
+    cached = getattr(task, "_live_target_draws", None)  # with_live_target_draw: read with the tasks
+    if cached is not None:
+        return cached[0] if cached else None
+    return task.draws.filter(**_LIVE_TARGET_DRAW).first()
+
+
+def with_live_target_draw(tasks):
+    """The tasks (a queryset) with their live target draw read in one query for all of them
+    (a list of many tasks asks `live_target_draw` of each)."""
+    live = Draw.objects.filter(**_LIVE_TARGET_DRAW).order_by("pk")
+    return tasks.prefetch_related(Prefetch("draws", queryset=live, to_attr="_live_target_draws"))
 
 
 def live_inspector_draw(target_draw: Draw, department_id: int) -> Draw | None:

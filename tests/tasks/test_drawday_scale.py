@@ -137,3 +137,34 @@ def test_shortfalls_of_a_fetched_draw_are_its_current_results_and_are_read_once(
         cache.set(f"tasks:shortfalls:{sha}", [{"marker": 1}])  # a second call does not parse the file again
         assert drawday.shortfalls(Draw.objects.get(pk=d.pk)) == [{"marker": 1}]
         cache.delete(f"tasks:shortfalls:{sha}")
+
+
+def test_an_inspectors_to_do_asks_as_many_queries_for_three_tasks_as_for_one(world):
+    """The home page's to-do reads each task's participants and live draw with the tasks (an
+    inspector in 20 provincial tasks: 144 queries before, a handful now)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from shuangsuiji.tasks.todo import todo_for
+
+    user = world.users["sw_inspector"]
+    _task, _draw, idraws = confirmed_with_inspectors(world)
+    inspector = Assignment.objects.filter(draw=idraws[world.water.pk]).first().inspector
+    inspector.user = user
+    inspector.save(update_fields=["user"])
+
+    def queries():
+        user.refresh_from_db()
+        with CaptureQueriesContext(connection) as q:
+            items = todo_for(user)
+        return len(q.captured_queries), items
+
+    queries()  # what a first call caches (the calendar) is not counted
+    one, items = queries()
+    assert any(i["title"].startswith("检查：") for i in items)
+    for _ in range(2):
+        confirmed_with_inspectors(world)
+    # the inspector works in 水务局, which takes part in every task: all three are looked at
+    assert access.visible_tasks(user).count() == 3
+    three, _more = queries()
+    assert three == one
