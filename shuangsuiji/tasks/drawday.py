@@ -611,6 +611,7 @@ def _replace_target(draw: Draw, department_id: int, target: Target, reason: str,
     new_row = DrawnTarget.objects.create(
         draw=draw,
         target=new_target,
+        code=new_target.code,
         stratum=dt_row.stratum,
         ticket=_reserve_ticket(json.loads(result_bytes), dt_row.stratum, use.replacement),
         position=position,
@@ -708,14 +709,11 @@ def draw_inspectors(target_draw: Draw, participant: TaskParticipant, user, extra
         # its inspector draw, visibly: they are listed in the draw's exclusions.csv.
         withdrawn = withdrawn_targets(target_draw, participant.department_id)
         active = target_draw.drawn_targets.filter(replaced_by__isnull=True)
-        drawn_ids = list(
-            active.exclude(target_id__in=withdrawn).order_by("position").values_list("target_id", flat=True)
-        )
-        code_of = indexes.target_codes(drawn_ids)
-        codes = [code_of[i] for i in drawn_ids]
+        # the codes as drawn, in list order (kept on the rows: no look-up in the register)
+        codes = list(active.exclude(target_id__in=withdrawn).order_by("position").values_list("code", flat=True))
         excluded = [
             (code, WITHDRAWN_REASON)
-            for code in sorted(active.filter(target_id__in=withdrawn).values_list("target__code", flat=True))
+            for code in sorted(active.filter(target_id__in=withdrawn).values_list("code", flat=True))
         ]
         if not codes:
             raise DrawRuleError("本部门已报告全部抽中对象不属本部门职责，无需抽取检查人员。")

@@ -147,7 +147,7 @@ def _result_rows(draw: Draw) -> list[tuple]:
     """The index rows of the draw's first result, by register id, in target-id order (stable:
     a group keeps its order), so that the target indexes grow along their keys.
 
-    Target draw: (target id, stratum, ticket, position), positions 1, 2, … in the order of
+    Target draw: (target id, stratum, ticket, position, code), positions 1, 2, … in the order of
     result.json (strata in key order, each in ticket order, spec §9). Inspector draw: (target
     id, inspector id, is expert), each group its inspectors, then its experts."""
     first = DrawResult.objects.filter(draw_id=draw.pk, version=1).values_list("pk", flat=True).get()
@@ -158,7 +158,7 @@ def _result_rows(draw: Draw) -> list[tuple]:
             (sel["id"], s, sel["ticket"]) for s in sorted(strata, key=str.encode) for sel in strata[s]["selected"]
         ]
         ids = _target_ids([c for c, _s, _t in listed])
-        rows = [(ids[c], s, t, n) for n, (c, s, t) in enumerate(listed, start=1) if c in ids]
+        rows = [(ids[c], s, t, n, c) for n, (c, s, t) in enumerate(listed, start=1) if c in ids]
         if len(rows) != len(listed):
             raise UnknownInRegister(f"抽取结果中有 {len(listed) - len(rows)} 个检查对象不在检查对象名录库中。")
     else:
@@ -191,18 +191,21 @@ def _target_ids(codes: list[str]) -> dict[str, int]:
 
 
 def _insert_drawn_targets(draw_id: int, rows: list[tuple]) -> None:
-    """``rows``: (target id, stratum, ticket, position)."""
+    """``rows``: (target id, stratum, ticket, position, code)."""
     if connection.vendor == "postgresql":
-        cols = ["draw", "target", "stratum", "ticket", "position", "from_reserve", "replaced_reason"]
+        cols = ["draw", "target", "stratum", "ticket", "position", "code", "from_reserve", "replaced_reason"]
         sql = (
             f"INSERT INTO {_table(DrawnTarget)} ({_columns(DrawnTarget, cols)}) "
             "SELECT %s, split_part(x.line, ',', 1)::bigint, split_part(x.line, ',', 2), "
-            "split_part(x.line, ',', 3), split_part(x.line, ',', 4)::integer, false, '' "
+            "split_part(x.line, ',', 3), split_part(x.line, ',', 4)::integer, "
+            "split_part(x.line, ',', 5), false, '' "
             "FROM unnest(string_to_array(%s, E'\\n')) AS x(line)"
         )
         _execute(sql, [draw_id, _lines(rows)])
     else:
-        objs = [DrawnTarget(draw_id=draw_id, target_id=t, stratum=s, ticket=k, position=n) for t, s, k, n in rows]
+        objs = [
+            DrawnTarget(draw_id=draw_id, target_id=t, stratum=s, ticket=k, position=n, code=c) for t, s, k, n, c in rows
+        ]
         DrawnTarget.objects.bulk_create(objs, batch_size=BATCH)
 
 
@@ -219,23 +222,6 @@ def _insert_assignments(draw_id: int, rows: list[tuple]) -> None:
     else:
         objs = [Assignment(draw_id=draw_id, target_id=t, inspector_id=i, is_expert=e) for t, i, e in rows]
         Assignment.objects.bulk_create(objs, batch_size=BATCH)
-
-
-def target_codes(target_ids: list[int]) -> dict[int, str]:
-    """The register codes of these targets, read in id order (one index scan: a join from a
-    draw's rows in draw order visits the register's pages at random)."""
-    if connection.vendor != "postgresql":
-        out: dict[int, str] = {}
-        for start in range(0, len(target_ids), BATCH):
-            chunk = target_ids[start : start + BATCH]
-            out.update(Target.objects.filter(pk__in=chunk).values_list("pk", "code"))
-        return out
-    rows = _fetch(
-        f"SELECT {_columns(Target, ['id', 'code'])} FROM {_table(Target)} "
-        f"WHERE {_columns(Target, ['id'])} = ANY(string_to_array(%s, ',')::bigint[])",
-        [",".join(map(str, target_ids))],
-    )
-    return dict(rows)
 
 
 def _analyze(model, written: int) -> None:

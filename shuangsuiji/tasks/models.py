@@ -373,6 +373,9 @@ class DrawnTarget(models.Model):
         Draw, verbose_name="抽取", on_delete=models.PROTECT, related_name="drawn_targets", db_index=False
     )
     target = models.ForeignKey("targets.Target", verbose_name="检查对象", on_delete=models.PROTECT, related_name="+")
+    # the code the draw drew (result.json's id), kept with the row: the inspector draw freezes
+    # these codes, in list order, without looking 50,003 targets up in the register again
+    code = models.CharField("抽取时的对象编码", max_length=18, db_default="")
     stratum = models.CharField("层", max_length=16)
     ticket = models.CharField("签号", max_length=64)
     position = models.PositiveIntegerField("序号")

@@ -116,6 +116,27 @@ def test_the_index_equals_what_the_draw_wrote_in_the_request_before(demo):
         DrawnTarget.objects.filter(draw=draw).order_by("position").values_list("target__code", "stratum", "ticket")
     )
     assert got == expected
+    # each row keeps the code as drawn (what the inspector draw freezes, in list order)
+    kept = list(DrawnTarget.objects.filter(draw=draw).order_by("position").values_list("code", "stratum", "ticket"))
+    assert kept == expected
+
+
+def test_the_inspector_draw_freezes_the_drawn_codes_a_reserve_included(demo):
+    """A reserve's row keeps its code too; the inspector draw's population is the current
+    rows' codes (the replaced one excluded), each once."""
+    world = seed_world(demo)
+    _task, draw = drawn_task(world)
+    replaced = drawday.active_targets(draw).first().target
+    new_row = drawday.report_out_of_scope(draw, world.water.pk, replaced, "不属本部门职责", world.users["sw_admin"])
+    assert new_row.code == new_row.target.code and new_row.code != replaced.code
+    drawday.confirm(draw, world.market.pk, world.users["sc_admin"])
+    drawday.confirm(draw, world.water.pk, world.users["sw_admin"])
+    participant = draw.task.participants.get(department=world.market)
+    idraw = drawday.draw_inspectors(draw, participant, world.users["sc_admin"])
+    frozen = bytes(drawday.input_files(idraw)["population.csv"]).decode().splitlines()[1:]
+    current = sorted(drawday.active_targets(draw).values_list("target__code", flat=True))
+    assert [line.split(",")[0] for line in frozen] == current
+    assert replaced.code not in current and new_row.code in current
 
 
 def test_the_job_is_idempotent_and_resumes_after_a_crash(demo, monkeypatch):
