@@ -737,7 +737,7 @@ def draw_inspectors(target_draw: Draw, participant: TaskParticipant, user, extra
                     draw_candidates(participant.department, (task.window_from, task.window_to)),
                     participant.department,
                     task,
-                    active.exclude(target_id__in=withdrawn).values("target_id"),
+                    active.exclude(target_id__in=withdrawn),
                 )
             )
             c = freeze(
