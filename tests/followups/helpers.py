@@ -19,8 +19,8 @@ from shuangsuiji.inspections.models import (
     RecordInspector,
     ResultCode,
 )
+from shuangsuiji.inspections.services import publication_due
 from shuangsuiji.tasks.models import Assignment, TaskParticipant
-from shuangsuiji.workdays.services import add_workdays
 from tests.tasks.helpers import confirmed_with_inspectors, seed_world
 
 DICE = [
@@ -75,7 +75,7 @@ def determined_part(world, department, target, *, code: str = "02", problem: str
         part.status = PartStatus.DETERMINED
         part.determined_at = timezone.now()
         part.determined_on = timezone.localdate()
-        part.publication_due_on = add_workdays(timezone.localdate(), 20)
+        part.publication_due_on = publication_due(timezone.localdate())
         part.save()
     return part
 
@@ -113,7 +113,7 @@ def corrected_part(world, old, *, still_problem: bool, reason: str = "复核发�
         new.status = PartStatus.DETERMINED
         new.determined_at = now
         new.determined_on = timezone.localdate()
-        new.publication_due_on = add_workdays(timezone.localdate(), 20)
+        new.publication_due_on = publication_due(timezone.localdate())
         new.save()
         on_part_determined(new, user)
     return new

@@ -20,9 +20,10 @@ from shuangsuiji.inspections.models import (
     RecordInspector,
     ResultCode,
 )
+from shuangsuiji.inspections.services import publication_due
 from shuangsuiji.inspectors.models import Inspector
 from shuangsuiji.tasks.models import Assignment, TaskItem, TaskParticipant
-from shuangsuiji.workdays.services import add_workdays
+from shuangsuiji.workdays.services import WorkdayCalendar
 
 DRAFT_NOTE = "草稿结果标记：尚未认定"
 EVIDENCE_NAME = "证据材料标记.jpg"
@@ -104,7 +105,7 @@ def part(
             p.status = PartStatus.DETERMINED
             p.determined_at = timezone.now()
             p.determined_on = determined_on
-            p.publication_due_on = add_workdays(determined_on, 20)
+            p.publication_due_on = publication_due(determined_on)
             p.save()
     return p
 
@@ -122,3 +123,14 @@ def evidence(record, department):
             size=12,
             sha256="0" * 64,
         )
+
+
+def determined_for(due_in: int, today: dt.date) -> dt.date:
+    """A determination day whose publication deadline is ``due_in`` working days after
+    ``today`` (on the calendar the pages use: provisional in a year the calendar lacks, so
+    the tests hold in December too, when 20 working days reach into next year)."""
+    cal = WorkdayCalendar(provisional=True)
+    day = today
+    while cal.workdays_between(today, publication_due(day)) != due_in:
+        day -= dt.timedelta(days=1)
+    return day

@@ -10,19 +10,10 @@ import pytest
 from shuangsuiji.inspections import services as inspections
 from shuangsuiji.inspections.templatetags.inspections_tags import inspection_work
 from shuangsuiji.publicity import deadlines, results, services
-from shuangsuiji.workdays.services import WorkdayCalendar, add_workdays
 from tests.publicity import results_world as rw
 from tests.publicity import world as public_world
 
 pytestmark = pytest.mark.django_db
-
-
-def _determined_for(due_in: int, today: dt.date) -> dt.date:
-    cal = WorkdayCalendar()
-    day = today
-    while cal.workdays_between(today, add_workdays(day, 20)) != due_in:
-        day -= dt.timedelta(days=1)
-    return day
 
 
 def test_published_late_is_not_overdue_and_unpublished_past_due_is_overdue_everywhere(demo, client, login):
@@ -30,10 +21,10 @@ def test_published_late_is_not_overdue_and_unpublished_past_due_is_overdue_every
     today = dt.date.today()
     water, admin = w.world.water, w.world.users["sw_admin"]
     targets = [r.target for r in w.draw.drawn_targets.filter(replaced_by__isnull=True).order_by("position")]
-    soon = rw.part(w.task, targets[0], water, determined_on=_determined_for(3, today))
-    overdue = rw.part(w.task, targets[1], water, determined_on=_determined_for(-2, today))
-    late = rw.part(w.task, targets[2], water, determined_on=_determined_for(-4, today))
-    on_time = rw.part(w.task, targets[3], water, determined_on=_determined_for(5, today))
+    soon = rw.part(w.task, targets[0], water, determined_on=rw.determined_for(3, today))
+    overdue = rw.part(w.task, targets[1], water, determined_on=rw.determined_for(-2, today))
+    late = rw.part(w.task, targets[2], water, determined_on=rw.determined_for(-4, today))
+    on_time = rw.part(w.task, targets[3], water, determined_on=rw.determined_for(5, today))
     assert inspections.is_overdue(late)  # before it is published: overdue like the other one
     assert services.publish_result(late, ["gsxt"], admin).late
     assert not services.publish_result(on_time, ["gsxt"], admin).late

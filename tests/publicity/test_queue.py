@@ -6,28 +6,18 @@ import datetime as dt
 import pytest
 
 from shuangsuiji.publicity import results, services
-from shuangsuiji.workdays.services import WorkdayCalendar, add_workdays
 from tests.publicity import results_world as rw
 from tests.publicity import world as public_world
 
 pytestmark = pytest.mark.django_db
 
 
-def _determined_for(due_in: int, today: dt.date) -> dt.date:
-    """A determination day whose deadline is ``due_in`` working days after ``today``."""
-    cal = WorkdayCalendar()
-    day = today
-    while cal.workdays_between(today, add_workdays(day, 20)) != due_in:
-        day -= dt.timedelta(days=1)
-    return day
-
-
 def test_queue_due_overdue_and_late_publication(demo, client, login):
     w = public_world.build(demo)
     today = dt.date.today()
     targets = [r.target for r in w.draw.drawn_targets.filter(replaced_by__isnull=True).order_by("position")]
-    soon = rw.part(w.task, targets[0], w.world.water, determined_on=_determined_for(3, today))
-    late = rw.part(w.task, targets[1], w.world.water, determined_on=_determined_for(-2, today))
+    soon = rw.part(w.task, targets[0], w.world.water, determined_on=rw.determined_for(3, today))
+    late = rw.part(w.task, targets[1], w.world.water, determined_on=rw.determined_for(-2, today))
 
     entries = {e.part.pk: e for e in results.queue(w.world.water, today)}
     assert entries[soon.pk].days_left == 3 and entries[soon.pk].state == "待公开"
