@@ -465,8 +465,41 @@ def _pre_save(sender, instance, raw=False, **kwargs):
     if raw or instance._state.adding or instance.pk is None:
         instance._audit_before = None
         return
+    stored = _stored_by_guard(sender, instance)
+    if stored is not None:
+        instance._audit_before = stored
+        return
     old = sender._default_manager.filter(pk=instance.pk).first()
     instance._audit_before = snapshot(old) if old is not None else None
+
+
+_UNFILTERED: dict[type, bool] = {}
+
+
+def _stored_by_guard(model, instance) -> dict[str, Any] | None:
+    """The snapshot of the stored row from the immutability guard's read of it in this same
+    save (``immutability.check_save``), when that read holds every field the snapshot needs and
+    the model's default manager (the one read otherwise) filters no rows; else None."""
+    row = instance.__dict__.get("_immutability_stored")
+    if row is None:
+        return None
+    unfiltered = _UNFILTERED.get(model)
+    if unfiltered is None:
+        unfiltered = _UNFILTERED[model] = not model._default_manager.all().query.where
+    if not unfiltered:
+        return None
+    exclude = _TRACKED.get(model, {}).get("exclude", ())
+    data: dict[str, Any] = {}
+    for f in model._meta.concrete_fields:
+        if f.name in exclude:
+            continue
+        if f.attname not in row:
+            return None
+        value = row[f.attname]
+        if isinstance(f, models.FileField):
+            value = value or ""  # the stored name (snapshot: the file's name, or "")
+        data[f.attname] = value
+    return _plain(data)
 
 
 def _post_save(sender, instance, created, raw=False, **kwargs):
