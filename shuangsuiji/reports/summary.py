@@ -99,6 +99,10 @@ def _task_of(instance) -> int | None:
     if isinstance(instance, (DrawResult, DrawnTarget, Assignment, VoidRequest)):
         return Draw.objects.filter(pk=instance.draw_id).values_list("task_id", flat=True).first()
     if isinstance(instance, DepartmentPart):
+        # the record the part was saved with, when loaded with it (a record never changes task:
+        # one round trip less for each save of a part in the entry)
+        if DepartmentPart.record.is_cached(instance) and instance.record.pk == instance.record_id:
+            return instance.record.task_id
         return InspectionRecord.objects.filter(pk=instance.record_id).values_list("task_id", flat=True).first()
     if isinstance(instance, FollowUp):
         return DepartmentPart.objects.filter(pk=instance.part_id).values_list("record__task_id", flat=True).first()
