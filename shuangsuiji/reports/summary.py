@@ -133,7 +133,19 @@ def _changed(sender, instance, **kwargs) -> None:
         return
     if kwargs.get("signal") is post_delete and sender._meta.label == "tasks.Task":
         return  # its summary rows go with it (CASCADE); a mark would name a deleted task
+    if kwargs.get("signal") is post_save and _open_part(instance):
+        return  # no figure counts it (below)
     touch(_task_of(instance), draws=isinstance(instance, _draw_models()))
+
+
+def _open_part(instance) -> bool:
+    """A result version saved as a draft, submitted or returned: every figure of the summary (and
+    of ``figures.py``) counts determined parts only, and a version that is open now was never
+    determined (a determined one only becomes superseded, ``immutability``), so its save changes
+    no figure — the entry's draft and submission steps mark nothing (a delete still marks)."""
+    from shuangsuiji.inspections.models import OPEN_STATUSES, DepartmentPart
+
+    return isinstance(instance, DepartmentPart) and instance.status in OPEN_STATUSES
 
 
 def connect() -> None:
