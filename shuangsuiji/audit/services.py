@@ -21,7 +21,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import connections, models, transaction
+from django.db import connections, models, router, transaction
 from django.db.models import Exists
 from django.db.models.signals import post_delete, post_save, pre_save
 
@@ -159,7 +159,7 @@ def record_many(items: list[dict[str, Any]]) -> int:
             entries.append(entry)
         AuditEntry.objects.bulk_create(entries, batch_size=2000)
         AuditHead.objects.filter(id=1).update(seq=seq, hash=prev)
-        _remember(connections[AuditEntry.objects.db], entries[-1])
+        _remember(connections[router.db_for_write(AuditEntry)], entries[-1])
     return len(entries)
 
 
@@ -200,7 +200,7 @@ def record(
         "sealed_task_id": sealed_task_id,
         "sealed": sealed,
     }
-    conn = connections[AuditEntry.objects.db]
+    conn = connections[router.db_for_write(AuditEntry)]
     # No savepoint of its own (two round trips less per entry): an entry that cannot be written
     # fails the caller's transaction with it, as the change it records must not outlive it.
     with transaction.atomic(using=conn.alias, savepoint=False):
