@@ -169,8 +169,38 @@ class Entry:
         return [self.problem if failed else self.clean], "", items
 
 
+def _call_site() -> str:
+    """The innermost frame in the project (not Django, not this file's wrapper) with its caller."""
+    import traceback
+
+    frames = [
+        f
+        for f in traceback.extract_stack()[:-3]
+        if "/shuangsuiji/" in f.filename and "/site-packages/" not in f.filename
+    ]
+    if not frames:
+        return "?"
+    names = [f"{Path(f.filename).parent.name}/{Path(f.filename).stem}.{f.name}:{f.lineno}" for f in frames[-2:]]
+    return " < ".join(reversed(names))
+
+
+def _backend_cpu() -> float:
+    """CPU seconds (user + system) of this connection's PostgreSQL backend, from /proc (the
+    server on this host); 0 if it cannot be read."""
+    from django.db import connection
+
+    try:
+        with connection.cursor() as cur:
+            cur.execute("SELECT pg_backend_pid()")
+            pid = cur.fetchone()[0]
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, IndexError, ValueError):
+        return 0.0
+
+
 def enter_results(
-    w, task, draw, accounts, limit: int = 0, share: tuple[int, int] = (0, 1)
+    w, task, draw, accounts, limit: int = 0, share: tuple[int, int] = (0, 1), query_log: bool = False
 ) -> tuple[int, float, set[str]]:
     """Every drawn target (``share`` = (k, n): the k-th of every n, one worker's own targets):
     record, visit, and per department save → submit → determine."""
@@ -206,13 +236,24 @@ def enter_results(
     from shuangsuiji.audit.models import AuditEntry
 
     queries = [0]
+    sites: dict[tuple[str, str], list] = {}  # --query-log: (call site, statement) → [count, seconds]
 
     def count(execute, sql, params, many, context):
         queries[0] += 1
-        return execute(sql, params, many, context)
+        if not query_log:
+            return execute(sql, params, many, context)
+        start = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            row = sites.setdefault((_call_site(), " ".join(sql.split())[:90]), [0, 0.0])
+            row[0] += 1
+            row[1] += time.perf_counter() - start
 
     entries = AuditEntry.objects.count()
     who = f"[worker {share[0] + 1}/{share[1]}] " if share[1] > 1 else ""
+    backend = _backend_cpu()
+    cpu0 = time.process_time()
     t0 = time.perf_counter()
     with connection.execute_wrapper(count):
         for n, target in enumerate(targets):
@@ -257,9 +298,21 @@ def enter_results(
                     flush=True,
                 )
     secs = time.perf_counter() - t0
+    cpu = time.process_time() - cpu0
+    db_cpu = _backend_cpu() - backend
     if done and share[1] == 1:  # (with several workers the audit entries are everyone's)
         entries = AuditEntry.objects.count() - entries
         print(f"  {queries[0] / done:.1f} SQL queries and {entries / done:.1f} audit entries per result")
+    if done:
+        print(
+            f"  {who}CPU per result: {cpu / done * 1000:.1f} ms Python + {db_cpu / done * 1000:.1f} ms its PostgreSQL "
+            f"backend = {(cpu + db_cpu) / done * 1000:.1f} ms (core-seconds; wall {secs / done * 1000:.1f} ms)",
+            flush=True,
+        )
+    if query_log and done:
+        print(f"  {who}queries per result by call site (count, ms per result):")
+        for (site, sql), (k, t) in sorted(sites.items(), key=lambda kv: -kv[1][0])[:60]:
+            print(f"    {k / done:6.2f} {t / done * 1000:6.2f} ms  {site:<58} {sql}")
     if share[1] > 1:
         print(f"WORKER {share[0]} {done} {secs:.3f} {queries[0]} {errors}", flush=True)
     return done, secs, {t.pk for t in targets}
@@ -325,7 +378,7 @@ def worker(args) -> None:
     w = drawday.world()
     task = Task.objects.get(pk=args.task_id)
     draw = Draw.objects.get(task=task, kind=DrawKind.TARGETS)
-    enter_results(w, task, draw, accounts_of_inspectors(), args.services, (args.worker, args.workers))
+    enter_results(w, task, draw, accounts_of_inspectors(), args.services, (args.worker, args.workers), args.query_log)
 
 
 def fill_rest(w, task, draw, entered: set[str], accounts) -> int:
@@ -586,6 +639,9 @@ def main() -> None:
         help="enter in N processes at once, each its own targets (inspectors entering concurrently)",
     )
     ap.add_argument("--entry-only", action="store_true", help="stop after the entry (no bulk fill, no pages)")
+    ap.add_argument(
+        "--query-log", action="store_true", help="the entry's queries per result by call site (count, time)"
+    )
     ap.add_argument("--worker", type=int, default=-1, help=argparse.SUPPRESS)  # internal: one of the workers
     ap.add_argument("--task-id", type=int, default=0, help=argparse.SUPPRESS)
     args = ap.parse_args()
@@ -617,7 +673,7 @@ def main() -> None:
         done, secs, entered = in_workers(args, task, draw)
     else:
         done, secs, entered = drawday._profiled(
-            "entry", args, lambda: enter_results(w, task, draw, accounts, args.services)
+            "entry", args, lambda: enter_results(w, task, draw, accounts, args.services, query_log=args.query_log)
         )
     print(
         f"entry through the services: {done:,} determined results in {secs:.1f} s = {done / secs:.1f} results/s "

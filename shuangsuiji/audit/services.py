@@ -21,7 +21,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import models, transaction
+from django.db import connections, models, router, transaction
 from django.db.models import Exists
 from django.db.models.signals import post_delete, post_save, pre_save
 
@@ -159,6 +159,7 @@ def record_many(items: list[dict[str, Any]]) -> int:
             entries.append(entry)
         AuditEntry.objects.bulk_create(entries, batch_size=2000)
         AuditHead.objects.filter(id=1).update(seq=seq, hash=prev)
+        _remember(connections[router.db_for_write(AuditEntry)], entries[-1])
     return len(entries)
 
 
@@ -188,34 +189,147 @@ def record(
     actor_id, actor_name = _actor_fields(ctx)
     if organisation_id is None and ctx.user is not None:
         organisation_id = getattr(ctx.user, "organisation_id", None)
+    fields = {
+        "action": action,
+        "object_type": object_type,
+        "object_id": object_id,
+        "object_repr": object_repr,
+        "before": before,
+        "after": after,
+        "reason": reason,
+        "sealed_task_id": sealed_task_id,
+        "sealed": sealed,
+    }
+    conn = connections[router.db_for_write(AuditEntry)]
     # No savepoint of its own (two round trips less per entry): an entry that cannot be written
     # fails the caller's transaction with it, as the change it records must not outlive it.
-    with transaction.atomic(savepoint=False):
-        # The head row is the chain's lock: PostgreSQL serialises on SELECT … FOR UPDATE,
-        # SQLite on its IMMEDIATE write transaction.
+    with transaction.atomic(using=conn.alias, savepoint=False):
+        if conn.vendor == "postgresql":
+            return _append_pg(conn, ctx, actor_id, actor_name, organisation_id, fields)
+        # The head row is the chain's lock: SQLite serialises on its IMMEDIATE write transaction.
         head = _locked_head()
-        entry = _entry(
-            _content(
-                ctx,
-                actor_id,
-                actor_name,
-                organisation_id,
-                head.seq + 1,
-                head.hash,
-                action=action,
-                object_type=object_type,
-                object_id=object_id,
-                object_repr=object_repr,
-                before=before,
-                after=after,
-                reason=reason,
-                sealed_task_id=sealed_task_id,
-                sealed=sealed,
-            )
-        )
+        entry = _entry(_content(ctx, actor_id, actor_name, organisation_id, head.seq + 1, head.hash, **fields))
         entry.save()
         AuditHead.objects.filter(id=1).update(seq=entry.seq, hash=entry.hash)
     return entry
+
+
+# --- PostgreSQL: the append as one compare-and-set statement ----------------------------------
+#
+# The connection remembers the head it last wrote or read locked (``_HEAD_MEMORY``: seq and
+# hash). An entry is then written by ONE statement: the head is moved from exactly that
+# (seq, hash) to the new entry's, only while the genesis record exists, and the entry is
+# inserted only if the head moved. The condition is the chain rule itself (the new entry's seq
+# and prev_hash follow the head as it is), so a stale memory — another connection appended, a
+# savepoint or the transaction rolled back, the head was deleted or rewritten — updates no row
+# and inserts nothing; the head is then read FOR UPDATE as before (refusing without the
+# genesis record or the head) and the statement repeated with what it says. The row lock the
+# UPDATE takes serialises writers as the SELECT … FOR UPDATE did: a waiting UPDATE re-checks
+# its condition on the committed row (READ COMMITTED) and finds the head moved.
+#
+# A memory written in a transaction that rolled back (or in a rolled-back savepoint) is known
+# to be stale and not tried. After a committed memory was found stale (another connection
+# appended), the next transactions read the head first (no failed statement per transaction
+# under concurrent writers) until such a read shows the memory had been right.
+
+_HEAD_MEMORY = "_shuangsuiji_audit_head"  # attribute of the connection wrapper: a _Head
+
+
+def _append_sql(conn) -> tuple[str, list]:
+    """The compare-and-set statement and the entry's fields (cached per connection)."""
+    cached = getattr(conn, "_shuangsuiji_audit_sql", None)
+    if cached is not None:
+        return cached
+    qn = conn.ops.quote_name
+    entry_fields = [f for f in AuditEntry._meta.concrete_fields if not f.primary_key]
+
+    def cast(f) -> str:
+        # literals in INSERT … SELECT are typed as text: cast to the column's type (text for
+        # the character columns, whose length the assignment still checks)
+        kind = f.get_internal_type()
+        return "text" if kind in ("CharField", "TextField") else f.db_type(conn)
+
+    sql = (
+        f"WITH moved AS (UPDATE {qn(AuditHead._meta.db_table)} SET seq = %s, hash = %s "
+        f"WHERE id = 1 AND seq = %s AND hash = %s "
+        f"AND EXISTS (SELECT 1 FROM {qn(AuditGenesis._meta.db_table)} WHERE id = 1) RETURNING id) "
+        f"INSERT INTO {qn(AuditEntry._meta.db_table)} ({', '.join(qn(f.column) for f in entry_fields)}) "
+        f"SELECT {', '.join(f'CAST(%s AS {cast(f)})' for f in entry_fields)} FROM moved "
+        f"RETURNING {qn(AuditEntry._meta.pk.column)}"
+    )
+    conn._shuangsuiji_audit_sql = (sql, entry_fields)
+    return conn._shuangsuiji_audit_sql
+
+
+def _try_append(conn, entry: AuditEntry, head_seq: int, head_hash: str) -> bool:
+    sql, entry_fields = _append_sql(conn)
+    params = [entry.seq, entry.hash, head_seq, head_hash]
+    params += [f.get_db_prep_save(getattr(entry, f.attname), conn) for f in entry_fields]
+    with conn.cursor() as cur:
+        cur.execute(sql, params)
+        row = cur.fetchone()
+    if row is None:
+        return False
+    entry.pk = row[0]
+    entry._state.adding = False
+    entry._state.db = conn.alias
+    return True
+
+
+def _append_pg(conn, ctx, actor_id, actor_name, organisation_id, fields) -> AuditEntry:
+    memory = getattr(conn, _HEAD_MEMORY, None)
+    state = _memory_state(conn, memory)
+    if state == "own" or (state == "committed" and not getattr(conn, _CONTENDED, False)):
+        entry = _entry(_content(ctx, actor_id, actor_name, organisation_id, memory.seq + 1, memory.hash, **fields))
+        if _try_append(conn, entry, memory.seq, memory.hash):
+            _remember(conn, entry)
+            return entry
+        if state == "committed":  # another connection appended since: read the head first next time
+            setattr(conn, _CONTENDED, True)
+    head = _locked_head()  # no or a stale memory: the head as it is, locked (refuses without it)
+    if state == "committed" and (memory.seq, memory.hash) == (head.seq, head.hash):
+        setattr(conn, _CONTENDED, False)  # nobody else had appended: try the memory again
+    entry = _entry(_content(ctx, actor_id, actor_name, organisation_id, head.seq + 1, head.hash, **fields))
+    if not _try_append(conn, entry, head.seq, head.hash):  # cannot happen while the lock is held
+        raise ChainStateError("审计链头在加锁后发生变化，已拒绝写入。请运行 audit_verify 并联系管理员。")
+    _remember(conn, entry)
+    return entry
+
+
+_CONTENDED = "_shuangsuiji_audit_contended"
+
+
+class _Head:
+    """What the connection remembers: the head it wrote last, and whether that write was
+    committed (its ``on_commit`` ran) or is still in the open transaction."""
+
+    __slots__ = ("committed", "hash", "seq")
+
+    def __init__(self, seq: int, hash_: str) -> None:
+        self.seq, self.hash, self.committed = seq, hash_, False
+
+    def __call__(self) -> None:  # on commit
+        self.committed = True
+
+
+def _memory_state(conn, memory: _Head | None) -> str:
+    """ "own": written in the open transaction and not rolled back (its savepoint neither:
+    Django drops the on-commit callbacks of a rolled-back savepoint), so the head is still it
+    and locked by this transaction; "committed": written by a committed transaction (others may
+    have appended since); "" : none, or rolled back."""
+    if memory is None:
+        return ""
+    if memory.committed:
+        return "committed"
+    if conn.in_atomic_block and any(func is memory for _sids, func, _robust in conn.run_on_commit):
+        return "own"
+    return ""
+
+
+def _remember(conn, entry: AuditEntry) -> None:
+    memory = _Head(entry.seq, entry.hash)
+    setattr(conn, _HEAD_MEMORY, memory)
+    transaction.on_commit(memory, using=conn.alias)
 
 
 def entry_content(entry: AuditEntry) -> dict[str, Any]:
@@ -351,8 +465,41 @@ def _pre_save(sender, instance, raw=False, **kwargs):
     if raw or instance._state.adding or instance.pk is None:
         instance._audit_before = None
         return
+    stored = _stored_by_guard(sender, instance)
+    if stored is not None:
+        instance._audit_before = stored
+        return
     old = sender._default_manager.filter(pk=instance.pk).first()
     instance._audit_before = snapshot(old) if old is not None else None
+
+
+_UNFILTERED: dict[type, bool] = {}
+
+
+def _stored_by_guard(model, instance) -> dict[str, Any] | None:
+    """The snapshot of the stored row from the immutability guard's read of it in this same
+    save (``immutability.check_save``), when that read holds every field the snapshot needs and
+    the model's default manager (the one read otherwise) filters no rows; else None."""
+    row = instance.__dict__.get("_immutability_stored")
+    if row is None:
+        return None
+    unfiltered = _UNFILTERED.get(model)
+    if unfiltered is None:
+        unfiltered = _UNFILTERED[model] = not model._default_manager.all().query.where
+    if not unfiltered:
+        return None
+    exclude = _TRACKED.get(model, {}).get("exclude", ())
+    data: dict[str, Any] = {}
+    for f in model._meta.concrete_fields:
+        if f.name in exclude:
+            continue
+        if f.attname not in row:
+            return None
+        value = row[f.attname]
+        if isinstance(f, models.FileField):
+            value = value or ""  # the stored name (snapshot: the file's name, or "")
+        data[f.attname] = value
+    return _plain(data)
 
 
 def _post_save(sender, instance, created, raw=False, **kwargs):

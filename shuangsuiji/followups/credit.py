@@ -88,11 +88,12 @@ def _apply(rule: CreditRule, target, user, today: dt.date, *, part=None, followu
     from shuangsuiji.targets.models import Target
     from shuangsuiji.targets.services import set_risk_class
 
-    exists = CreditConsequence.objects.filter(rule__key=rule.key, target=target)
+    target_id = getattr(target, "pk", target)  # (a Target or its id: the row is read afresh below)
+    exists = CreditConsequence.objects.filter(rule__key=rule.key, target_id=target_id)
     exists = exists.filter(followup=followup) if followup is not None else exists.filter(part=part, followup=None)
     if exists.exists():
         return None  # applied once per rule and record
-    target = Target.objects.get(pk=target.pk)
+    target = Target.objects.get(pk=target_id)
     before = target.risk_class
     after = worse(before, rule.risk_floor) if rule.risk_floor else before
     source = f"信用规则 {rule.key}（第 {rule.version} 版）{rule.title}：{what}"[:200]
@@ -123,13 +124,16 @@ def _apply(rule: CreditRule, target, user, today: dt.date, *, part=None, followu
     return c
 
 
-def apply_for_part(part, user, today: dt.date) -> list[CreditConsequence]:
-    codes = set(part.codes.values_list("code__code", flat=True))
+def apply_for_part(part, user, today: dt.date, codes: set[str] | None = None) -> list[CreditConsequence]:
+    """``codes``: the part's result codes (``ResultCode.code``) if the caller has just read them
+    in this transaction (the determination)."""
+    if codes is None:
+        codes = set(part.codes.values_list("code__code", flat=True))
     out = []
     with transaction.atomic():
         for rule in current_rules():
             if _matches_part(rule, codes):
-                c = _apply(rule, part.record.target, user, today, part=part, what=f"检查结果（{part.pk}）")
+                c = _apply(rule, part.record.target_id, user, today, part=part, what=f"检查结果（{part.pk}）")
                 if c is not None:
                     out.append(c)
     return out

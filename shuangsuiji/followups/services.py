@@ -246,7 +246,7 @@ def open_followups(
     return out
 
 
-def on_part_determined(part, user, today: dt.date | None = None) -> None:
+def on_part_determined(part, user, today: dt.date | None = None, codes: set[str] | None = None) -> None:
     """HOOK for the results app: call from the determine service, in its transaction, after
     the part is determined. Applies the credit rules of its result codes (不配合检查、无法联系、
     未发现问题…); follow-ups of a "发现问题待后续处理" part are then opened by the department
@@ -254,7 +254,7 @@ def on_part_determined(part, user, today: dt.date | None = None) -> None:
     supersedes another) is also shown to the follow-ups of the earlier versions
     (:func:`on_result_corrected`)."""
     today = today or timezone.localdate()
-    credit.apply_for_part(part, user, today)
+    credit.apply_for_part(part, user, today, codes)
     if part.supersedes_id is not None:
         on_result_corrected(part, user, today)
 

@@ -192,6 +192,9 @@ def check_save(obj, update_fields=None) -> None:
     old = model._base_manager.filter(pk=obj.pk).values(*(written | conditions)).first()
     if old is None:
         return
+    # the stored row as read here, for this save's other readers of it (the audit trail's
+    # "before", ``audit.services._pre_save``): one read of the row per save, not two
+    obj._immutability_stored = old
     if spec.append_only:
         raise ValidationError(spec.append_only)
     once = {_attname(model, n) for n in spec.write_once}

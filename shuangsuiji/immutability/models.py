@@ -15,8 +15,11 @@ class ImmutableModel(models.Model):
         abstract = True
 
     def save(self, *args, **kwargs) -> None:
-        check_save(self, kwargs.get("update_fields"))
-        super().save(*args, **kwargs)
+        try:
+            check_save(self, kwargs.get("update_fields"))
+            super().save(*args, **kwargs)
+        finally:
+            self.__dict__.pop("_immutability_stored", None)  # this save's read of the stored row only
 
     def delete(self, *args, **kwargs):
         check_delete(self)

@@ -120,8 +120,10 @@ def is_drawn_target(task: Task, target_id) -> bool:
     return draw.drawn_targets.filter(replaced_by__isnull=True, target_id=target_id).exists()
 
 
-def task_items(participant: TaskParticipant) -> list[TaskItem]:
-    return list(participant.items.select_related("item_version__item").order_by("id"))
+def task_items(participant: TaskParticipant | int) -> list[TaskItem]:
+    """The participant's task items (``participant``: the row or its id)."""
+    pk = participant if isinstance(participant, int) else participant.pk
+    return list(TaskItem.objects.filter(participant_id=pk).select_related("item_version__item").order_by("id"))
 
 
 def form_version_of(task_item: TaskItem):
@@ -198,17 +200,24 @@ class Visit:
     refusal_note: str = ""
 
 
-def visit_errors(record: InspectionRecord, visit: Visit) -> list[str]:
+def _assigned(record: InspectionRecord) -> dict:
+    """{inspector id: active assignment} of the record's target, with the inspector and the
+    draw's department (not the draw's files)."""
+    return {
+        a.inspector_id: a
+        for a in access.assignments(record.task_id, record.target_id)
+        .select_related("inspector", "draw")
+        .defer(*without_files("draw"))
+    }
+
+
+def visit_errors(record: InspectionRecord, visit: Visit, assigned: dict | None = None) -> list[str]:
     errors = []
     today = timezone.localdate()
     if visit.visit_date is not None and visit.visit_date > today:
         errors.append(f"检查日期 {visit.visit_date:%Y-%m-%d} 晚于今天。")
-    assigned = {
-        a.inspector_id: a
-        for a in access.assignments(record.task_id, record.target_id)
-        .select_related("inspector", "draw")
-        .only("inspector", "draw__department_id", "is_expert")
-    }
+    if assigned is None:
+        assigned = _assigned(record)
     for pk in visit.inspector_ids:
         if pk not in assigned:
             errors.append(f"检查人员（编号 {pk}）不是本对象的抽中检查人员。")
@@ -239,7 +248,8 @@ def record_visit(record: InspectionRecord, visit: Visit, user) -> InspectionReco
     record = InspectionRecord.objects.select_for_update().get(pk=record.pk)
     if _all_determined(record):
         raise ResultRuleError("本记录各部门的检查结果均已认定，检查情况不可再修改。")
-    errors = visit_errors(record, visit)
+    assigned = _assigned(record)  # (in the record's lock: the same rows for the check and the write)
+    errors = visit_errors(record, visit, assigned)
     if errors:
         raise ResultRuleError(errors)
     with acting(actor=user, action="inspections.record_visit"):
@@ -255,12 +265,6 @@ def record_visit(record: InspectionRecord, visit: Visit, user) -> InspectionReco
         for pk, ri in present.items():
             if pk not in wanted:
                 ri.delete()
-        assigned = {
-            a.inspector_id: a
-            for a in access.assignments(record.task_id, record.target_id)
-            .select_related("inspector", "draw")
-            .defer(*without_files("draw"))
-        }
         for pk in visit.inspector_ids:
             if pk in present:
                 continue
@@ -277,9 +281,12 @@ def record_visit(record: InspectionRecord, visit: Visit, user) -> InspectionReco
 
 
 def _all_determined(record: InspectionRecord) -> bool:
-    deps = set(record.task.participants.values_list("department_id", flat=True))
-    done = set(record.parts.filter(status=PartStatus.DETERMINED).values_list("department_id", flat=True))
-    return deps <= done
+    """Every participating department's part of the record is determined (one query: no
+    participant without a determined part)."""
+    determined = DepartmentPart.objects.filter(
+        record_id=record.pk, status=PartStatus.DETERMINED, department_id=OuterRef("department_id")
+    )
+    return not TaskParticipant.objects.filter(task_id=record.task_id).filter(~Exists(determined)).exists()
 
 
 def visit_complete_errors(record: InspectionRecord, on_site: bool) -> list[str]:
@@ -469,10 +476,15 @@ def _event(part, action, user, reason: str = "", client_request_id: str = "") ->
     )
 
 
-def consistency_errors(part: DepartmentPart) -> list[str]:
-    """Everything a submission must satisfy, as Chinese sentences naming the item or field."""
+def _part_codes(part: DepartmentPart) -> list[ResultCode]:
+    return [r.code for r in part.codes.select_related("code")]
+
+
+def consistency_errors(part: DepartmentPart, codes: list[ResultCode] | None = None) -> list[str]:
+    """Everything a submission must satisfy, as Chinese sentences naming the item or field.
+    ``codes``: the part's result codes if the caller has just read them (same transaction)."""
     errors: list[str] = []
-    codes = [r.code for r in part.codes.select_related("code")]
+    codes = _part_codes(part) if codes is None else codes
     if not codes:
         return ["检查结果：请选择至少一项检查结果。"]
     kinds = {c.kind for c in codes}
@@ -498,7 +510,7 @@ def consistency_errors(part: DepartmentPart) -> list[str]:
         return errors
     on_site = False
     failed = []
-    for ti in task_items(part.participant):
+    for ti in task_items(part.participant_id):  # (by id: the participant row is not needed)
         name = f"事项「{ti.item_version.name}」"
         r = results.get(ti.pk)
         if r is None or not r.method or not r.outcome:
@@ -586,7 +598,8 @@ def determine(part: DepartmentPart, user, opinion: str = "", today: dt.date | No
         raise ResultRuleError("只有本部门的审核人员（部门系统管理员或承办股室）可以认定，且不能是录入人本人。")
     if part.status != PartStatus.SUBMITTED:
         raise ResultRuleError("只有已提交待审核的检查结果可以认定。")
-    errors = consistency_errors(part)
+    codes = _part_codes(part)  # the part is locked: the same codes for the check and the register
+    errors = consistency_errors(part, codes)
     if errors:
         raise ResultRuleError(errors)
     opinion = (opinion or "").strip()[:500]
@@ -608,19 +621,19 @@ def determine(part: DepartmentPart, user, opinion: str = "", today: dt.date | No
         # provisional in a year without its calendar: recomputed when the year is entered
         remember(PUBLICATION, part.pk, today, PUBLICATION_WORKDAYS, due)
         _event(part, PartEvent.Action.DETERMINE, user, reason=opinion)
-        _feed_register(part, user)
+        _feed_register(part, user, codes)
         # The credit loop (issue 14): the result codes' rules, in the same transaction.
         from shuangsuiji.followups.services import on_part_determined
 
-        on_part_determined(part, user, today)
+        on_part_determined(part, user, today, codes={c.code for c in codes})
     return part
 
 
-def _feed_register(part: DepartmentPart, user) -> None:
+def _feed_register(part: DepartmentPart, user, codes: list[ResultCode] | None = None) -> None:
     """Determined results feed LastInspection (inspected outcomes) and propose register changes
     (non-inspection outcomes that say something about the target)."""
     record = part.record
-    codes = [r.code for r in part.codes.select_related("code")]
+    codes = _part_codes(part) if codes is None else codes
     if any(c.kind == ResultKind.INSPECTED for c in codes) and record.visit_date is not None:
         last = LastInspection.objects.filter(target_id=record.target_id, department_id=part.department_id).first()
         if last is None:

@@ -126,3 +126,25 @@ def test_a_voided_draw_leaves_every_figure_of_its_task(demo):
     for org in _orgs(demo):
         assert annex.compute("annual", org, 2026)["rows"] == _live_rows(org), org.name
         assert _board(org, today, live=False) == _board(org, today, live=True), org.name
+
+
+@pytest.mark.django_db
+def test_a_draft_or_a_submission_marks_nothing_a_determination_marks_its_task(demo):
+    """Every figure counts determined parts only: the entry's draft and submission steps leave
+    the summary as it is (no mark), the determination marks the task, and summary == live."""
+    from shuangsuiji.inspections import services as results
+    from tests.inspections.helpers import build, code, visit, water_passed_entry
+
+    w = build(demo)
+    visit(w)
+    sw = w.users["sw_inspector"]
+    items = water_passed_entry(w)
+    summary.flush()
+    assert not DirtyTask.objects.exists()
+    results.save_draft(w.record, w.water.pk, sw, code_ids=[code("未发现问题").pk], items=items)
+    part = results.submit(w.record, w.water.pk, sw)
+    assert not DirtyTask.objects.exists()
+    results.determine(part, w.users["sw_admin"])
+    assert DirtyTask.objects.filter(task=w.task).exists()
+    for org in (w.water, demo.orgs["county_office"]):
+        assert annex.compute("annual", org, 2026)["rows"] == _live_rows(org), org.name
