@@ -46,6 +46,22 @@ class Exclusion:
     reason: str
 
 
+@dataclass(frozen=True, slots=True)
+class PopulationFile:
+    """A population.csv written outside the engine, with its N per stratum (after the exclusions).
+
+    Made by `shuangsuiji.draw.postgres.population_csv_in_postgres`, which writes the canonical
+    file of spec §3.1 inside the database and checks what `Frame` checks (every id a valid
+    field, ids strictly ascending and so unique, the exclusions removed) before handing it over.
+    `freeze` takes it as it is: these bytes are what the commitment's ``population_sha256``
+    hashes. ``counts`` names every stratum that had candidates before the exclusions (0 when
+    all were excluded), as `Frame.counts` does after `Frame.without`.
+    """
+
+    data: bytes
+    counts: Mapping[str, int]
+
+
 class Frame:
     """The sampling frame: per stratum the candidate ids (and weights).
 
@@ -260,6 +276,16 @@ class Commitment:
     # not part of the commitment JSON: the frozen material itself
     files: Mapping[str, bytes] = field(default_factory=dict, compare=False, repr=False)
     frame: Frame | None = field(default=None, compare=False, repr=False)
+    # N per stratum when the population came as a PopulationFile (no frame in memory)
+    population_counts: Mapping[str, int] | None = field(default=None, compare=False, repr=False)
+
+    def counts(self) -> dict[str, int]:
+        """N per stratum of the frozen population (after the exclusions)."""
+        if self.frame is not None:
+            return self.frame.counts()
+        if self.population_counts is None:
+            raise DrawError("this commitment carries neither a frame nor the population's counts")
+        return dict(self.population_counts)
 
     def to_json(self) -> dict:
         return {
@@ -332,7 +358,7 @@ def _secret_bytes(secret: bytes | str) -> bytes:
 
 
 def freeze(
-    population: Frame | Iterable[Candidate | tuple],
+    population: Frame | PopulationFile | Iterable[Candidate | tuple],
     exclusions: Iterable[Exclusion | tuple],
     params: DrawParams,
     server_secret_hash: str,
@@ -340,21 +366,31 @@ def freeze(
     nonce: str | None = None,
 ) -> Commitment:
     """Freeze population (minus exclusions), exclusions, params (and inspectors if the
-    params contain an assignment) and return the commitment. Needs no entropy."""
+    params contain an assignment) and return the commitment. Needs no entropy.
+
+    A `PopulationFile` is frozen as it is: its maker has already removed the exclusions and
+    checked the file (see there); the commitment then has no ``frame``, only ``counts()``."""
     from .assign import inspectors_json  # local import: assign imports commit
 
     if not isinstance(params, DrawParams):
         raise DrawError("params must be a DrawParams")
     check_hex64(server_secret_hash, "server_secret_sha256")
-    frame = population if isinstance(population, Frame) else Frame.from_candidates(population)
     excl = [e if isinstance(e, Exclusion) else Exclusion(*e) for e in exclusions]
     excl_bytes = exclusions_csv(excl)
-    frame = frame.without({e.id for e in excl})
-    unknown = set(frame.ids) - set(params.strata)
-    unknown = {s for s in unknown if frame.ids[s]}
+    file_counts = None
+    if isinstance(population, PopulationFile):
+        frame = None
+        file_counts = {check_field(s, "stratum"): n for s, n in population.counts.items()}
+        unknown = {s for s, n in file_counts.items() if n and s not in params.strata}
+        pop_bytes = population.data
+    else:
+        frame = population if isinstance(population, Frame) else Frame.from_candidates(population)
+        frame = frame.without({e.id for e in excl})
+        unknown = {s for s in set(frame.ids) - set(params.strata) if frame.ids[s]}
     if unknown:
         raise DrawError(f"population has strata without a rule in params: {sorted(unknown)}")
-    pop_bytes = frame.to_csv()
+    if frame is not None:
+        pop_bytes = frame.to_csv()
     files = {
         "population.csv": pop_bytes,
         "exclusions.csv": excl_bytes,
@@ -381,6 +417,7 @@ def freeze(
         inspectors_sha256=insp_hash,
         files=files,
         frame=frame,
+        population_counts=file_counts,
     )
     files_with_commit = dict(files)
     files_with_commit["commitment.json"] = c.canonical_json()

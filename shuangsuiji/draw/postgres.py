@@ -36,17 +36,24 @@ Identifiers are quoted with ``psycopg.sql.Identifier``; all data go as parameter
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+import operator
+import re
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from itertools import islice
 
 from psycopg import sql
 
-from .canonical import DrawError
+from .canonical import DrawError, check_field
+from .commit import POPULATION_HEADER, PopulationFile
 from .params import DrawParams, sample_size
 from .targets import StratumResult, TargetDrawResult, TicketedSeq, _check_seed, ticket
 
 # A candidate id must not contain ',', '"' or a control character (spec 2.1); PostgreSQL
 # text cannot hold U+0000, so 0x01-0x1F and 0x7F remain. Passed as a parameter.
 _BAD_ID_REGEX = '[,"\\x01-\\x1f\\x7f]'
+
+_BAD = re.compile(r'[\x00-\x1f\x7f,"]')
 
 METHODS = ("topn", "window")
 
@@ -96,6 +103,94 @@ def _validate(cursor, table, id_col, weight_col, weighted: bool) -> None:
             raise DrawError(f"candidate {row[0]!r}: weight {row[1]!r} is not an integer >= 1")
 
 
+def _require_utf8(cursor) -> None:
+    cursor.execute("SELECT current_setting('server_encoding')")
+    encoding = cursor.fetchone()[0]
+    if encoding != "UTF8":
+        raise DrawError(f"the database encoding is {encoding}, the draw needs UTF8 (ids are hashed as UTF-8)")
+
+
+def population_csv_in_postgres(
+    cursor,
+    rows_sql: str,
+    rows_params: Sequence = (),
+    *,
+    exclusions: Iterable[str] = (),
+    weights: Mapping[str, int] | None = None,
+) -> PopulationFile:
+    """population.csv (spec §3.1) of the frame that a query's rows ``(id, stratum)`` make, written
+    by the database: the same bytes as ``Frame.from_columns(...).without(exclusions).to_csv()``.
+
+    ``rows_sql`` is a SELECT with ``%s`` placeholders for ``rows_params``; its rows are the
+    candidates before the exclusions, each id once (the caller's guarantee, e.g. a unique
+    constraint over a query without joins; checked below all the same). ``weights`` are the
+    ids whose weight is not 1. The counts are those after the exclusions.
+
+    The database drops the excluded ids, sorts the rest bytewise (``ORDER BY id COLLATE "C"``,
+    the order of §2.1, in parallel workers) and joins the lines into one value, which travels
+    as one binary column: no row objects in Python. The file is then checked as `Frame` checks
+    its input, a pass in C each: no id empty, none with ``,`` ``"`` or a control character
+    (every line has exactly three fields and no such byte), ids strictly ascending (so unique
+    and in the order of the spec, whatever order the aggregate met them in), every stratum a
+    valid field.
+    """
+    _require_utf8(cursor)
+    weights = dict(weights or {})
+    for i, w in weights.items():
+        if isinstance(w, bool) or not isinstance(w, int) or w < 1:
+            raise DrawError(f"candidate {i!r}: weight {w!r} is not an integer >= 1")
+    excluded = list(dict.fromkeys(exclusions))
+    # NULLs would vanish from string_agg: as '' they are refused below like any empty field
+    weight = "COALESCE(w.weight, 1)::text" if weights else "'1'"
+    q = f"SELECT COALESCE(q.id, '') || ',' || COALESCE(q.stratum, '') || ',' || {weight} AS line"
+    q += f" FROM ({rows_sql}) AS q(id, stratum)"
+    args = list(rows_params)
+    if weights:
+        q += " LEFT JOIN unnest(%s::text[], %s::int[]) AS w(id, weight) ON w.id = q.id"
+        args += [list(weights), list(weights.values())]
+    if excluded:
+        q += " WHERE NOT EXISTS (SELECT FROM unnest(%s::text[]) AS x(id) WHERE x.id = q.id)"
+        args.append(excluded)
+    # The sorted subquery lets the sort run in parallel workers (an ORDER BY inside string_agg
+    # would sort in one process); the order that reaches the aggregate is checked below.
+    q = f"SELECT convert_to(string_agg(p.line, E'\\n'), 'UTF8'), count(*) FROM ({q} ORDER BY q.id COLLATE \"C\") AS p"
+    cursor.execute(q, args, binary=True)
+    body, rows = cursor.fetchone()
+    head = (",".join(POPULATION_HEADER) + "\n").encode()
+    if body is None:
+        return PopulationFile(head, {})
+    body = bytes(body) + b"\n"
+    lines = body.count(b"\n")
+    # one line per row (an LF inside an id would make two), no '"' and no other control byte
+    if lines != rows or len(body) - len(body.translate(None, _FORBIDDEN_BYTES)) != lines:
+        raise DrawError(f"population line {_first_bad(body)!r}: an id or stratum has ',', '\"' or a control character")
+    fields = body.replace(b"\n", b",").split(b",")
+    fields.pop()  # after the final LF
+    if len(fields) != 3 * lines:
+        raise DrawError(f"population line {_first_bad(body)!r}: an id or stratum has ',', '\"' or a control character")
+    ids = fields[0::3]
+    if b"" in ids:
+        raise DrawError("candidate id is null or empty")
+    if not all(map(operator.lt, ids, islice(ids, 1, None))):
+        raise DrawError("duplicate candidate id in population (or the database returned them out of order)")
+    counts = {s.decode(): n for s, n in Counter(fields[1::3]).items()}
+    for s in counts:
+        check_field(s, "stratum")
+    return PopulationFile(head + body, counts)
+
+
+# '"' and the control bytes; LF ends each line (counted apart)
+_FORBIDDEN_BYTES = bytes([*range(0x20), 0x7F, 0x22])
+
+
+def _first_bad(body: bytes) -> str:
+    """The first line of a refused file that breaks the field rules (for the message)."""
+    for line in body.decode("utf-8").split("\n"):
+        if line.count(",") != 2 or _BAD.search(line.replace(",", "")):
+            return line
+    return ""
+
+
 def count_strata_in_postgres(
     cursor, population_table: str | Sequence[str] | sql.Composable, *, stratum_column: str = "stratum"
 ) -> dict[str, int]:
@@ -132,10 +227,7 @@ def draw_targets_in_postgres(
     seed = _check_seed(seed)
     if method not in METHODS:
         raise DrawError(f"method must be one of {METHODS}, got {method!r}")
-    cursor.execute("SELECT current_setting('server_encoding')")
-    encoding = cursor.fetchone()[0]
-    if encoding != "UTF8":
-        raise DrawError(f"the database encoding is {encoding}, the draw needs UTF8 (ids are hashed as UTF-8)")
+    _require_utf8(cursor)
     table = _table(population_table)
     id_col, st_col, w_col = (sql.Identifier(c) for c in (id_column, stratum_column, weight_column))
     if validate:

@@ -29,7 +29,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from django.core.cache import cache
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Max, Prefetch
 from django.utils import timezone
 
@@ -186,7 +186,8 @@ def _read(path: str, name: str) -> bytes:
 
 def commitment_of(draw: Draw) -> Commitment:
     """The stored commitment with its frozen files and frame. The files were written and
-    validated by the engine at the freeze and are never edited; their hashes are checked
+    validated at the freeze (by the engine, or on PostgreSQL by the database with the checks of
+    ``draw.postgres.population_csv_in_postgres``) and are never edited; their hashes are checked
     against the commitment (and the commitment against the one shown at the freeze)
     instead of parsing and validating the population again field by field."""
     files = input_files(draw)
@@ -299,8 +300,8 @@ def _store_freeze(c: Commitment, secret: bytes, user, taken: str, **fields) -> D
                 commitment_json=c.files["commitment.json"],
                 commitment_sha256=c.sha256,
                 server_secret=secret.hex(),
-                population_count=sum(c.frame.counts().values()),
-                stratum_counts=c.frame.counts(),
+                population_count=sum(c.counts().values()),
+                stratum_counts=c.counts(),
                 frozen_by=user,
                 **fields,
             )
@@ -332,17 +333,25 @@ def freeze_targets(task: Task, user, today: dt.date | None = None) -> Draw:
         errors = ratio_errors(task.strata, ratio_floor(task_items, task.plan))
         if errors:
             raise DrawRuleError(errors)
+        strata = {k: StratumRule.from_json(v) for k, v in task.strata.items()}
         try:
-            population = pop.build_population(task, today)
+            if connection.vendor == "postgresql":  # population.csv written by the database
+                frozen = pop.build_population_file(task, today)
+                population, exclusions, weighted = frozen.file, frozen.exclusions, frozen.weighted
+            else:
+                built = pop.build_population(task, today)
+                population, exclusions, weighted = built.frame(), built.exclusions, bool(built.weights)
         except pop.PopulationError as exc:
             raise DrawRuleError(str(exc)) from exc
+        except DrawError as exc:
+            raise DrawRuleError(f"冻结失败：{exc}") from exc
         attempt = _next_attempt(task, DrawKind.TARGETS, None)
         params = DrawParams(
             draw_id=f"{task.code}-T{attempt}",
-            strata={k: StratumRule.from_json(v) for k, v in task.strata.items()},
+            strata=strata,
             # weighted when the credit loop raised a weight in the population (draw-spec §8);
             # otherwise unweighted as before, so the same inputs give the same bundle
-            weighted=bool(population.weights),
+            weighted=weighted,
             meta={
                 "task": task.code,
                 "title": task.title,
@@ -354,7 +363,7 @@ def freeze_targets(task: Task, user, today: dt.date | None = None) -> Draw:
         )
         secret = new_server_secret()
         try:
-            c = freeze(population.frame(), population.exclusions, params, server_secret_hash(secret))
+            c = freeze(population, exclusions, params, server_secret_hash(secret))
         except DrawError as exc:
             raise DrawRuleError(f"冻结失败：{exc}") from exc
         draw = _store_freeze(
@@ -365,7 +374,7 @@ def freeze_targets(task: Task, user, today: dt.date | None = None) -> Draw:
             task=task,
             kind=DrawKind.TARGETS,
             attempt=attempt,
-            excluded_count=len(population.exclusions),
+            excluded_count=len(exclusions),
         )
         if task.status == TaskStatus.DRAFT:
             task.status = TaskStatus.FIXED

@@ -29,10 +29,10 @@ from dataclasses import dataclass, field
 from itertools import compress
 
 from django.db import connection
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import Case, Count, F, Q, QuerySet, Value, When
 from django.db.models.functions import Collate
 
-from shuangsuiji.draw import Candidate, Exclusion, Frame
+from shuangsuiji.draw import Candidate, Exclusion, Frame, PopulationFile
 from shuangsuiji.orgs.models import Region
 from shuangsuiji.rules import RuleError
 from shuangsuiji.tags.models import Tag
@@ -259,6 +259,45 @@ def build_population(task, today: dt.date) -> Population:
     return Population(
         _codes_by_stratum(task, qs), _exclusions(task, _recently_inspected(task, qs, today)), raised_weights(qs, today)
     )
+
+
+@dataclass
+class FrozenFile:
+    """What the freeze commits to on PostgreSQL: population.csv written by the database."""
+
+    file: PopulationFile
+    exclusions: list[Exclusion]
+    weighted: bool
+
+
+def build_population_file(task, today: dt.date) -> FrozenFile:
+    """The frame of `build_population` as population.csv, written by PostgreSQL
+    (:func:`shuangsuiji.draw.postgres.population_csv_in_postgres`): the same bytes as
+    ``build_population(...).frame()`` frozen by the engine, without a million codes in Python.
+    The codes are unique by ``target_unique_code`` and the population query has no joins."""
+    import psycopg
+
+    from shuangsuiji.draw.postgres import population_csv_in_postgres
+
+    qs = population_queryset(task)
+    recent = _recently_inspected(task, qs, today)
+    weights = raised_weights(qs, today)
+    if not task.stratify:
+        stratum = Value(ALL)
+    else:
+        stratum = Case(
+            When(risk_class=RiskClass.UNCLASSIFIED, then=Value(unclassified_stratum(task))), default=F("risk_class")
+        )
+    rows = qs.order_by().annotate(stratum=stratum).values_list("code", "stratum")
+    sql, params = rows.query.sql_with_params()
+    connection.ensure_connection()
+    with psycopg.Cursor(connection.connection) as cur:
+        file = population_csv_in_postgres(cur, sql, params, exclusions=recent, weights=weights)
+    # a stratum whose candidates were all excluded is still named, with 0 (as Frame.counts)
+    counts = dict(file.counts)
+    for _day, s in recent.values():
+        counts.setdefault(s, 0)
+    return FrozenFile(PopulationFile(file.data, counts), _exclusions(task, recent), bool(weights))
 
 
 @dataclass

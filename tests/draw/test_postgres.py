@@ -16,8 +16,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from psycopg import sql
 
-from shuangsuiji.draw import Candidate, DrawError, StratumRule, draw_targets, sample_size
-from shuangsuiji.draw.postgres import METHODS, count_strata_in_postgres, draw_targets_in_postgres
+from shuangsuiji.draw import Candidate, DrawError, Exclusion, Frame, StratumRule, draw_targets, freeze, sample_size
+from shuangsuiji.draw.postgres import (
+    METHODS,
+    count_strata_in_postgres,
+    draw_targets_in_postgres,
+    population_csv_in_postgres,
+)
 
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/test"
 
@@ -242,3 +247,100 @@ def test_random_populations_equal_engine(cur, ids, data, rules, weighted, seed):
     table = load(cur, pop)
     for method in METHODS:
         assert_same(draw_targets_in_postgres(cur, table, p, seed, method=method), want)
+
+
+# --- population.csv written by the database (the freeze on PostgreSQL) ----------------------
+
+
+def frozen_by_engine(pop, excluded=()) -> tuple[bytes, dict]:
+    frame = Frame.from_candidates(pop).without(set(excluded))
+    return frame.to_csv(), {s: n for s, n in frame.counts().items() if n}
+
+
+def csv_in_postgres(cur, table, pop, excluded=()):
+    weights = {c.id: c.weight for c in pop if c.weight != 1}
+    rows = sql.SQL("SELECT id, stratum FROM pg_temp.{}").format(sql.Identifier(table)).as_string(cur)
+    return population_csv_in_postgres(cur, rows, exclusions=excluded, weights=weights)
+
+
+def test_population_csv_equals_the_engines(cur):
+    # ids with a character below ',' (space, '!', '#', '+') sort differently as lines than as ids
+    extra = [Candidate(i, "A") for i in ("a b", "a!", "a#x", "a+", "a-", "Z 9")]
+    for weighted in (False, True):
+        pop = fixed_population(weighted) + extra
+        table = load(cur, pop)
+        excluded = [c.id for c in pop[::97]] + ["not-in-the-register"]
+        for ex in ((), excluded):
+            got = csv_in_postgres(cur, table, pop, ex)
+            data, counts = frozen_by_engine(pop, ex)
+            assert got.data == data
+            assert got.counts == counts
+    empty = load(cur, [])
+    got = csv_in_postgres(cur, empty, [])
+    assert (got.data, got.counts) == frozen_by_engine([])
+
+
+def test_population_csv_is_frozen_as_the_engine_freezes_a_frame(cur):
+    pop = fixed_population(weighted=True)
+    table = load(cur, pop)
+    excluded = [Exclusion(c.id, "近6个月内已被检查") for c in pop[:20]]
+    p = params(RULES, weighted=True)
+    by_engine = freeze(pop, excluded, p, "0" * 64, nonce="n1")
+    by_db = freeze(csv_in_postgres(cur, table, pop, [e.id for e in excluded]), excluded, p, "0" * 64, nonce="n1")
+    assert by_db.files == by_engine.files
+    assert by_db.sha256 == by_engine.sha256
+    assert by_db.counts() == {s: n for s, n in by_engine.counts().items() if n}
+    assert by_db.frame is None
+
+
+def test_population_csv_refusals(cur):
+    good = [Candidate(uscc(k), "A") for k in range(5)]
+    cases = [
+        ([*good, Candidate(uscc(0), "B")], "duplicate"),  # the same id in two strata
+        ([*good, Candidate(uscc(1), "A")], "duplicate"),
+        ([*good, Candidate("a,b", "A")], "'a,b,A,1'.*control character"),
+        ([*good, Candidate('a"b', "A")], "control character"),
+        ([*good, Candidate("a\nb", "A")], "control character"),
+        ([*good, Candidate("X9,A,1\nZ9", "A")], "control character"),  # an LF would forge a line
+        ([*good, Candidate("a\x01", "A")], "control character"),
+        ([*good, Candidate("a\x7f", "A")], "control character"),
+        ([*good, Candidate("", "A")], "empty"),
+        ([*good, Candidate("X1", "B,C")], "'X1,B,C,1'.*stratum"),
+    ]
+    for pop, message in cases:
+        table = load(cur, pop)
+        with pytest.raises(DrawError, match=message):
+            csv_in_postgres(cur, table, pop)
+        with pytest.raises(DrawError):
+            freeze(pop, [], params({"A": {"ratio": "1"}, "B": {"ratio": "1"}}), "0" * 64)  # as the engine
+    table = load(cur, good)
+    cur.execute("INSERT INTO draw_pop (id, stratum, weight) VALUES (NULL, 'A', 1)")
+    with pytest.raises(DrawError, match="empty"):
+        csv_in_postgres(cur, table, good)
+    table = load(cur, good)
+    cur.execute("INSERT INTO draw_pop (id, stratum, weight) VALUES ('N1', NULL, 1)")
+    with pytest.raises(DrawError, match="stratum"):
+        csv_in_postgres(cur, table, good)
+    with pytest.raises(DrawError, match="weight"):
+        population_csv_in_postgres(cur, "SELECT id, stratum FROM pg_temp.draw_pop", weights={uscc(0): 0})
+    # a stratum without a rule is refused by the freeze, as for a frame
+    table = load(cur, [*good, Candidate("X1", "Z")])
+    with pytest.raises(DrawError, match="without a rule"):
+        freeze(csv_in_postgres(cur, table, good), [], params({"A": {"ratio": "1"}}), "0" * 64)
+
+
+@settings(
+    max_examples=60,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+@given(ids=st.lists(id_text, unique=True, max_size=120), data=st.data())
+def test_random_population_csv_equals_the_engines(cur, ids, data):
+    strata = data.draw(st.lists(st.sampled_from(["A", "B", "甲"]), min_size=len(ids), max_size=len(ids)))
+    weights = data.draw(st.lists(st.sampled_from([1, 1, 1, 2, 7]), min_size=len(ids), max_size=len(ids)))
+    pop = [Candidate(i, s, w) for i, s, w in zip(ids, strata, weights, strict=True)]
+    excluded = data.draw(st.lists(st.sampled_from(ids), unique=True)) if ids else []
+    table = load(cur, pop)
+    got = csv_in_postgres(cur, table, pop, excluded)
+    assert (got.data, got.counts) == frozen_by_engine(pop, excluded)
