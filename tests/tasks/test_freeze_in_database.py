@@ -85,3 +85,13 @@ def test_an_unstratified_task(demo):
     task = joint_task(world, stratify=False, strata={pop.ALL: {"ratio": "0.2", "reserves": 2}})
     by_engine, _ = both_ways(task, timezone.localdate())
     assert list(by_engine.counts()) == [pop.ALL]
+
+
+def test_the_register_keeps_its_codes_in_the_draws_order():
+    """targets migration 0012: the freeze reads the population in code order from this index
+    (bytewise, draw-spec §2.1) with the usual filters' columns, instead of sorting it."""
+    with connection.cursor() as cur:
+        cur.execute("SELECT indexdef FROM pg_indexes WHERE indexname = 'target_code_c_idx'")
+        [(definition,)] = cur.fetchall()
+    assert '(code COLLATE "C")' in definition
+    assert "INCLUDE (region_id, target_type, registration_status, risk_class)" in definition
