@@ -140,8 +140,9 @@ def draws(draw):
             t = use_reserve(t, s, old, "out-of-scope")
             if a is not None:
                 a = replace_target(a, old, t.reserve_uses[-1].replacement, "out-of-scope", seed)
-    if a is not None and a.groups and draw(st.booleans()):
-        g = draw(st.sampled_from(list(a.current_groups().values())))
+    current = list(a.current_groups().values()) if a is not None else []
+    if current and draw(st.booleans()):  # every group can have been replaced by reserve uses
+        g = draw(st.sampled_from(current))
         with contextlib.suppress(AssignmentShortfall):
             a = substitute(a, g.target, g.department, g.inspectors[0], "sick-leave", seed)
     void = draw(st.sampled_from([None, ("作废，原因", None), ("void", "2026-12-02T10:00:00Z")]))
