@@ -7,23 +7,13 @@ register's ``target_name_trgm_idx`` (pg_trgm is a trusted extension, PostgreSQL 
 
 from django.db import migrations, models
 
+from shuangsuiji.pgsql import postgres_only
+
 FORWARD = [
     "CREATE EXTENSION IF NOT EXISTS pg_trgm",
     "CREATE INDEX IF NOT EXISTS publishedtarget_name_trgm ON publicity_publishedtarget USING gin (name gin_trgm_ops)",
 ]
 BACKWARD = ["DROP INDEX IF EXISTS publishedtarget_name_trgm"]
-
-
-def forwards(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        for sql in FORWARD:
-            schema_editor.execute(sql)
-
-
-def backwards(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        for sql in BACKWARD:
-            schema_editor.execute(sql)
 
 
 class Migration(migrations.Migration):
@@ -42,5 +32,5 @@ class Migration(migrations.Migration):
             model_name="publication",
             index=models.Index(fields=["region", "-published_at", "-id"], name="publication_region_newest"),
         ),
-        migrations.RunPython(forwards, backwards),
+        postgres_only(FORWARD, BACKWARD),
     ]

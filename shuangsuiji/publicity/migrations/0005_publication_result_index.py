@@ -12,6 +12,8 @@ record's JSON (405 ms for a rare category at 3,000,000 results, bench/portal.py)
 """
 
 from django.db import migrations, models
+
+from shuangsuiji.pgsql import postgres_only
 from django.db.models.fields.json import KT
 
 FORWARD = [
@@ -19,18 +21,6 @@ FORWARD = [
     " (department_id, published_at DESC, id DESC) WHERE (record ->> 'result') LIKE '%%；%%'",  # (%% : the schema editor formats the statement)
 ]
 BACKWARD = ["DROP INDEX IF EXISTS publication_dept_several_results"]
-
-
-def forwards(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        for sql in FORWARD:
-            schema_editor.execute(sql)
-
-
-def backwards(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        for sql in BACKWARD:
-            schema_editor.execute(sql)
 
 
 class Migration(migrations.Migration):
@@ -47,5 +37,5 @@ class Migration(migrations.Migration):
                 name="publication_dept_result",
             ),
         ),
-        migrations.RunPython(forwards, backwards),
+        postgres_only(FORWARD, BACKWARD),
     ]

@@ -4,6 +4,8 @@ database owner may create it. Nothing to do on SQLite."""
 
 from django.db import migrations
 
+from shuangsuiji.pgsql import postgres_only
+
 FORWARD = [
     "CREATE EXTENSION IF NOT EXISTS pg_trgm",
     "CREATE INDEX IF NOT EXISTS target_name_trgm_idx ON targets_target USING gin ((UPPER(name::text)) gin_trgm_ops)",
@@ -11,18 +13,6 @@ FORWARD = [
 BACKWARD = ["DROP INDEX IF EXISTS target_name_trgm_idx"]
 
 
-def forwards(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        for sql in FORWARD:
-            schema_editor.execute(sql)
-
-
-def backwards(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        for sql in BACKWARD:
-            schema_editor.execute(sql)
-
-
 class Migration(migrations.Migration):
     dependencies = [("targets", "0004_single_unique_code")]
-    operations = [migrations.RunPython(forwards, backwards)]
+    operations = [postgres_only(FORWARD, BACKWARD)]

@@ -6,6 +6,8 @@ which this index serves. One function call less per indexed row on every import.
 
 from django.db import migrations
 
+from shuangsuiji.pgsql import postgres_only
+
 FORWARD = [
     "DROP INDEX IF EXISTS target_name_trgm_idx",
     "CREATE INDEX target_name_trgm_idx ON targets_target USING gin (name gin_trgm_ops)",
@@ -16,18 +18,6 @@ BACKWARD = [
 ]
 
 
-def forwards(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        for sql in FORWARD:
-            schema_editor.execute(sql)
-
-
-def backwards(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        for sql in BACKWARD:
-            schema_editor.execute(sql)
-
-
 class Migration(migrations.Migration):
     dependencies = [("targets", "0008_statement_reference_checks")]
-    operations = [migrations.RunPython(forwards, backwards)]
+    operations = [postgres_only(FORWARD, BACKWARD)]

@@ -7,6 +7,8 @@ as autovacuum keeps it). Nothing to do on SQLite, whose freeze sorts in Python."
 
 from django.db import migrations
 
+from shuangsuiji.pgsql import postgres_only
+
 FORWARD = [
     'CREATE INDEX IF NOT EXISTS target_code_c_idx ON targets_target (code COLLATE "C")'
     " INCLUDE (region_id, target_type, registration_status, risk_class)"
@@ -14,18 +16,6 @@ FORWARD = [
 BACKWARD = ["DROP INDEX IF EXISTS target_code_c_idx"]
 
 
-def forwards(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        for sql in FORWARD:
-            schema_editor.execute(sql)
-
-
-def backwards(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        for sql in BACKWARD:
-            schema_editor.execute(sql)
-
-
 class Migration(migrations.Migration):
     dependencies = [("targets", "0011_target_address_unreachable")]
-    operations = [migrations.RunPython(forwards, backwards)]
+    operations = [postgres_only(FORWARD, BACKWARD)]
