@@ -26,11 +26,9 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from itertools import compress
 
 from django.db import connection
 from django.db.models import Case, Count, F, Q, QuerySet, Value, When
-from django.db.models.functions import Collate
 
 from shuangsuiji.draw import Candidate, Exclusion, Frame, PopulationFile
 from shuangsuiji.orgs.models import Region
@@ -207,28 +205,27 @@ def _stratum(task, risk: str) -> str:
     return unclassified_stratum(task) if risk == RiskClass.UNCLASSIFIED else risk
 
 
-def _codes_by_stratum(task, qs: QuerySet[Target]) -> dict[str, list[str]]:
-    """{stratum: target codes}. On PostgreSQL the codes come sorted bytewise (``COLLATE "C"``,
-    the order of population.csv), so the engine's sort finds them in order, and are read
-    with one plain fetch (no model rows)."""
-    rows = qs.order_by().values_list("code", "risk_class")
-    if connection.vendor == "postgresql":
-        sql, params = rows.order_by(Collate(F("code"), "C")).query.sql_with_params()
-        with connection.cursor() as cur:
-            cur.execute(sql, params)
-            rows = cur.fetchall()
-    else:
-        rows = rows.iterator(chunk_size=10_000)
-    if not isinstance(rows, list):
-        rows = list(rows)
-    codes = [code for code, _risk in rows]
+def _stratum_expression(task):
+    """`_stratum` as a database expression over the register's rows (the bulk reads)."""
     if not task.stratify:
-        return {ALL: codes} if codes else {}
-    unclassified, mapped = RiskClass.UNCLASSIFIED.value, unclassified_stratum(task)
-    risks = [mapped if risk == unclassified else risk for _code, risk in rows]
-    del rows
-    # one pass per stratum in C (four credit-risk classes), in order of first appearance
-    return {s: list(compress(codes, map(s.__eq__, risks))) for s in dict.fromkeys(risks)}
+        return Value(ALL)
+    return Case(
+        When(risk_class=RiskClass.UNCLASSIFIED, then=Value(unclassified_stratum(task))), default=F("risk_class")
+    )
+
+
+def _population_rows(task, qs: QuerySet[Target]) -> QuerySet:
+    """(code, stratum) of every target of the population."""
+    return qs.order_by().annotate(stratum=_stratum_expression(task)).values_list("code", "stratum")
+
+
+def _codes_by_stratum(task, qs: QuerySet[Target]) -> dict[str, list[str]]:
+    """{stratum: target codes}, strata in order of first appearance (the frame built in Python:
+    SQLite; on PostgreSQL the database writes population.csv, `build_population_file`)."""
+    out: dict[str, list[str]] = {}
+    for code, stratum in _population_rows(task, qs).iterator(chunk_size=10_000):
+        out.setdefault(stratum, []).append(code)
+    return out
 
 
 def _recently_inspected(task, qs: QuerySet[Target], today: dt.date) -> dict[str, tuple[dt.date, str]]:
@@ -285,14 +282,7 @@ def build_population_file(task, today: dt.date) -> FrozenFile:
     qs = population_queryset(task)
     recent = _recently_inspected(task, qs, today)
     weights = raised_weights(qs, today)
-    if not task.stratify:
-        stratum = Value(ALL)
-    else:
-        stratum = Case(
-            When(risk_class=RiskClass.UNCLASSIFIED, then=Value(unclassified_stratum(task))), default=F("risk_class")
-        )
-    rows = qs.order_by().annotate(stratum=stratum).values_list("code", "stratum")
-    sql, params = rows.query.sql_with_params()
+    sql, params = _population_rows(task, qs).query.sql_with_params()
     connection.ensure_connection()
     with psycopg.Cursor(connection.connection) as cur:
         file = population_csv_in_postgres(cur, sql, params, exclusions=recent, weights=weights)
