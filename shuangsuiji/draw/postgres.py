@@ -37,14 +37,13 @@ from __future__ import annotations
 
 import hashlib
 import operator
-import re
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from itertools import islice
 
 from psycopg import sql
 
-from .canonical import DrawError, check_field
+from .canonical import _CSV_FORBIDDEN, DrawError, check_field
 from .commit import POPULATION_HEADER, PopulationFile
 from .params import DrawParams, sample_size
 from .targets import StratumResult, TargetDrawResult, TicketedSeq, _check_seed, ticket
@@ -52,8 +51,6 @@ from .targets import StratumResult, TargetDrawResult, TicketedSeq, _check_seed, 
 # A candidate id must not contain ',', '"' or a control character (spec 2.1); PostgreSQL
 # text cannot hold U+0000, so 0x01-0x1F and 0x7F remain. Passed as a parameter.
 _BAD_ID_REGEX = '[,"\\x01-\\x1f\\x7f]'
-
-_BAD = re.compile(r'[\x00-\x1f\x7f,"]')
 
 METHODS = ("topn", "window")
 
@@ -199,7 +196,7 @@ _FORBIDDEN_BYTES = bytes([*range(0x20), 0x7F, 0x22])
 def _first_bad(body: bytes) -> str:
     """The first line of a refused file that breaks the field rules (for the message)."""
     for line in body.decode("utf-8").split("\n"):
-        if line.count(",") != 2 or _BAD.search(line.replace(",", "")):
+        if line.count(",") != 2 or _CSV_FORBIDDEN.search(line.replace(",", "")):
             return line
     return ""
 
