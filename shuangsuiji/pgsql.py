@@ -1,9 +1,25 @@
-"""Statements that only PostgreSQL has (trigram and collated or covering indexes, extensions),
-as one migration operation: run on PostgreSQL, nothing on SQLite, whose queries do without them."""
+"""What only PostgreSQL has, in one place: statements of migrations (trigram and collated or
+covering indexes, extensions) run on PostgreSQL and skipped on SQLite, and a cursor that binds
+its parameters on the server."""
 
 from __future__ import annotations
 
-from django.db import migrations
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from django.db import connection, migrations
+
+
+@contextmanager
+def server_bound_cursor() -> Iterator:
+    """A psycopg cursor on Django's connection, in the caller's transaction, whose parameters
+    the server binds: arrays and bytes travel in binary, not as one huge SQL literal (Django's
+    own cursors bind on the client)."""
+    import psycopg
+
+    connection.ensure_connection()
+    with psycopg.Cursor(connection.connection) as cur:
+        yield cur
 
 
 def postgres_only(forward: list[str], backward: list[str]) -> migrations.RunPython:

@@ -28,6 +28,7 @@ from django.db import connection, transaction
 from django.db.models import F
 
 from shuangsuiji.inspectors.models import Inspector
+from shuangsuiji.pgsql import server_bound_cursor
 from shuangsuiji.rules import RuleError
 from shuangsuiji.targets.models import Target
 from shuangsuiji.tasks import storage
@@ -235,20 +236,14 @@ def _analyze(model, written: int) -> None:
 def _execute(sql: str, params: list) -> int:
     """Run on the connection itself with the parameters bound by the server (the arrays
     travel in binary, not as one huge SQL literal); same transaction. Returns the row count."""
-    import psycopg
-
-    connection.ensure_connection()
-    with psycopg.Cursor(connection.connection) as cur:
+    with server_bound_cursor() as cur:
         cur.execute(sql, params)
         return cur.rowcount
 
 
 def _fetch(sql: str, params: list) -> list[tuple]:
     """As `_execute`, for a query: its rows."""
-    import psycopg
-
-    connection.ensure_connection()
-    with psycopg.Cursor(connection.connection) as cur:
+    with server_bound_cursor() as cur:
         cur.execute(sql, params)
         return cur.fetchall()
 

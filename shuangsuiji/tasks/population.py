@@ -27,11 +27,11 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from django.db import connection
 from django.db.models import Case, Count, F, Q, QuerySet, Value, When
 
 from shuangsuiji.draw import Candidate, Exclusion, Frame, PopulationFile
 from shuangsuiji.orgs.models import Region
+from shuangsuiji.pgsql import server_bound_cursor
 from shuangsuiji.rules import RuleError
 from shuangsuiji.tags.models import Tag
 from shuangsuiji.targets.choices import CLASSIFIED, RegistrationStatus, RiskClass, TargetType
@@ -275,16 +275,13 @@ def build_population_file(task, today: dt.date) -> FrozenFile:
     (:func:`shuangsuiji.draw.postgres.population_csv_in_postgres`): the same bytes as
     ``build_population(...).frame()`` frozen by the engine, without a million codes in Python.
     The codes are unique by ``target_unique_code`` and the population query has no joins."""
-    import psycopg
-
     from shuangsuiji.draw.postgres import population_csv_in_postgres
 
     qs = population_queryset(task)
     recent = _recently_inspected(task, qs, today)
     weights = raised_weights(qs, today)
     sql, params = _population_rows(task, qs).query.sql_with_params()
-    connection.ensure_connection()
-    with psycopg.Cursor(connection.connection) as cur:
+    with server_bound_cursor() as cur:
         file = population_csv_in_postgres(cur, sql, params, exclusions=recent, weights=weights)
     # a stratum whose candidates were all excluded is still named, with 0 (as Frame.counts)
     counts = dict(file.counts)

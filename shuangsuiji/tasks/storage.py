@@ -15,6 +15,8 @@ from __future__ import annotations
 
 from django.db import connection
 
+from shuangsuiji.pgsql import server_bound_cursor
+
 
 def _pg() -> bool:
     return connection.vendor == "postgresql"
@@ -31,12 +33,9 @@ def write(model, pk: int, files: dict[str, bytes | None]) -> None:
     if not _pg():
         model.objects.filter(pk=pk).update(**files)
         return
-    import psycopg
-
     q = connection.ops.quote_name
     sets = ", ".join(f"{q(c)} = %b" for c in _columns(model, files))
-    connection.ensure_connection()
-    with psycopg.Cursor(connection.connection) as cur:
+    with server_bound_cursor() as cur:
         cur.execute(
             f"UPDATE {q(model._meta.db_table)} SET {sets} WHERE {q(model._meta.pk.column)} = %s", [*files.values(), pk]
         )
@@ -47,12 +46,9 @@ def read(model, pk: int, names: list[str]) -> dict[str, bytes | None]:
     if not _pg():
         row = model._base_manager.filter(pk=pk).values_list(*names).get()
         return {n: (bytes(v) if v is not None else None) for n, v in zip(names, row, strict=True)}
-    import psycopg
-
     q = connection.ops.quote_name
     cols = ", ".join(q(c) for c in _columns(model, names))
-    connection.ensure_connection()
-    with psycopg.Cursor(connection.connection) as cur:
+    with server_bound_cursor() as cur:
         cur.execute(
             f"SELECT {cols} FROM {q(model._meta.db_table)} WHERE {q(model._meta.pk.column)} = %s", [pk], binary=True
         )
