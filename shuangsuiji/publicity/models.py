@@ -94,10 +94,25 @@ class Publication(im.ImmutableModel):
             models.Index(fields=["task", "kind"], name="publication_task_kind"),
             # the portal's lists, newest first (all, a department's, a county's): migration 0003
             models.Index(fields=["-published_at", "-id"], name="publication_newest"),
-            models.Index(fields=["department", "-published_at", "-id"], name="publication_dept_newest"),
+            # (including the kind, for a list of one kind: migration 0008. Its count and its page's
+            # ids are then read from the index alone, ``published.Lines``)
+            models.Index(
+                fields=["department", "-published_at", "-id"], include=["kind"], name="publication_dept_newest"
+            ),
             # a department's list of one year, newest first: migration 0007
-            models.Index(fields=["department", "year", "-published_at", "-id"], name="publication_dept_year_newest"),
+            models.Index(
+                fields=["department", "year", "-published_at", "-id"],
+                include=["kind"],
+                name="publication_dept_year_newest",
+            ),
             models.Index(fields=["region", "-published_at", "-id"], name="publication_region_newest"),
+            # a department's corrected versions (what its lists leave out): migration 0008
+            models.Index(
+                fields=["department"],
+                include=["corrects"],
+                condition=models.Q(corrects__isnull=False),
+                name="publication_dept_corrections",
+            ),
             # a department's list filtered by the public result (``published.listing(result=…)``),
             # newest first: the record's ``result`` as text (``record->>'result'``); migration 0005
             # adds, on PostgreSQL, a trigram index for results that name several categories
@@ -115,6 +130,11 @@ class Publication(im.ImmutableModel):
 
     def audit_organisation_id(self) -> int:
         return self.department_id
+
+    @property
+    def corrected(self) -> bool:
+        """A later version corrects this one (the portal marks it "已有更正")."""
+        return Publication.objects.filter(corrects=self).exists()
 
     @property
     def channel_labels(self) -> list[str]:

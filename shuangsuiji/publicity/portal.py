@@ -66,17 +66,17 @@ def search(request):
         # one search for the first COUNT_CAP + 1 matches (their ids, in order): the count and the
         # page come from it, the page's businesses are then read by id
         ctx = paginate(request, published.search_ids(q))
-        ctx["object_list"] = published.businesses(ctx["object_list"])
+        ctx["object_list"] = published.businesses_shown(ctx["object_list"])
     return _page(request, "search.html", title="查询检查对象", q=q, **ctx)
 
 
 @require_GET
 @cacheable
 def business(request, pk):
-    target = published.business(pk)
+    target = published.business_summary(pk)
     if target is None:
         raise Http404(NOT_FOUND)
-    pubs = list(published.business_publications(target))
+    pubs = published.business_lines(pk)
     return _page(
         request,
         "business.html",
@@ -92,7 +92,7 @@ def _listing(request, template, title, **filters):
     kind, year, categories = _kind(request), _year(request), published.result_categories()
     result = _result(request, categories)
     q = (request.GET.get("q") or "").strip()[:100]
-    qs = published.listing(kind=kind, year=year, q=q, result=result, **filters)
+    qs = published.list_lines(kind=kind, year=year, q=q, result=result, **filters)
     return _page(
         request,
         template,
@@ -116,7 +116,7 @@ def publications(request):
 @require_GET
 @cacheable
 def department(request, pk):
-    dept = published.department(pk)
+    dept = published.department_shown(pk)
     if dept is None:
         raise Http404(NOT_FOUND)
     return _listing(request, "publications.html", dept.name, department=dept)

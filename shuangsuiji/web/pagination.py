@@ -15,6 +15,8 @@ def capped_count(rows) -> int:
     """The number of ``rows`` (a queryset or a list), but at most ``COUNT_CAP`` + 1."""
     if isinstance(rows, list):
         return min(len(rows), COUNT_CAP + 1)
+    if hasattr(rows, "capped_count"):  # rows that count themselves (``publicity.published.Lines``)
+        return rows.capped_count()
     return rows.order_by()[: COUNT_CAP + 1].count()
 
 

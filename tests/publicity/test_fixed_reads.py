@@ -1,0 +1,161 @@
+"""The portal's busiest pages read through fixed statements (``published.business_summary``,
+``business_lines``, ``businesses_shown``, ``Lines``, ``department_shown``): each gives what the
+querysets of the same definitions give (``business``, ``business_publications``, ``businesses``,
+``listing``, ``department``), on the same data: corrections, a withdrawal, several departments,
+kinds and years, on SQLite and PostgreSQL alike."""
+
+import itertools
+
+import pytest
+
+from shuangsuiji.publicity import published, services
+from shuangsuiji.publicity.models import CurrentName, Kind
+from shuangsuiji.targets.models import Target
+from shuangsuiji.web import pagination
+from tests.publicity import world as public_world
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def w(demo):
+    w = public_world.build(demo, results=True)
+    users = w.world.users
+    wd = services.request_withdrawal(w.pub_other, "检查对象认定错误", users["sw_admin"])
+    services.decide_withdrawal(wd, True, users["qh_office"])
+    return w
+
+
+def _line(p) -> tuple:
+    """What a list line or a card shows of a publication, from either kind of object."""
+    corrected = p.corrected if isinstance(p, published.PublicLine) else hasattr(p, "correction")
+    return (
+        p.pk,
+        p.kind,
+        p.subject_id,
+        p.version,
+        p.title,
+        p.late,
+        p.published_at,
+        p.department.name,
+        bool(p.withdrawn),
+        corrected,
+        p.get_kind_display(),
+    )
+
+
+def _card(p) -> tuple:
+    return (*_line(p), p.task_id, p.correction_reason, p.record)
+
+
+def test_business_page_reads_are_the_querysets(w):
+    shown = [w.first, w.second, w.third]
+    for target in shown:
+        expected = published.business(target.pk)
+        got = published.business_summary(target.pk)
+        if expected is None:
+            assert got is None
+            continue
+        assert (got.pk, got.name, got.code, got.region.name) == (
+            expected.pk,
+            expected.name,
+            expected.code,
+            expected.region.name,
+        )
+        lines = published.business_lines(target.pk)
+        assert [_card(p) for p in lines] == [_card(p) for p in published.business_publications(expected)]
+    unnamed = Target.objects.exclude(pk__in=CurrentName.objects.values("target_id")).first()
+    assert unnamed is not None and published.business(unnamed.pk) is None
+    assert published.business_summary(unnamed.pk) is None  # in the register, named by no publication
+    assert published.business_summary(10**9) is None
+    first = {p.pk: p for p in published.business_lines(w.first.pk)}
+    assert first[w.pub_water.pk].corrected and not first[w.pub_correction.pk].corrected
+    assert first[w.pub_correction.pk].version == 2
+    assert {p.kind for p in first.values()} == {Kind.RESULT, Kind.DRAWN_LIST}
+    assert any(p.withdrawn for p in published.business_lines(w.second.pk))
+
+
+def test_search_page_businesses_are_the_querysets(w):
+    ids = [w.second.pk, w.first.pk, 10**9]
+    expected = published.businesses(ids)
+    got = published.businesses_shown(ids)
+    assert [(t.pk, t.name, t.code, t.region.name) for t in got] == [
+        (t.pk, t.name, t.code, t.region.name) for t in expected
+    ]
+    assert published.businesses_shown([]) == []
+
+
+def test_lists_are_the_querysets(w):
+    world = w.world
+    years = [None, w.task.year, w.task.year + 1]
+    departments = [None, world.water, world.market]
+    for kind, department, year in itertools.product(["", *Kind.values], departments, years):
+        expected = published.listing(kind=kind, department=department, year=year)
+        lines = published.Lines(kind=kind, department=department, year=year)
+        assert lines.capped_count() == pagination.capped_count(expected), (kind, department, year)
+        for start, stop in [(0, 2), (1, 3), (0, 100), (5, 30)]:
+            assert [_line(p) for p in lines[start:stop]] == [_line(p) for p in expected[start:stop]], (
+                kind,
+                department,
+                year,
+                start,
+            )
+    everything = published.Lines()[0:100]
+    assert any(p.withdrawn for p in everything)
+    assert w.pub_water.pk not in {p.pk for p in everything}  # corrected: its correction is listed
+
+
+def test_the_capped_count_stops_at_the_cap(w, monkeypatch):
+    monkeypatch.setattr(pagination, "COUNT_CAP", 2)
+    assert published.Lines().capped_count() == 3 == pagination.capped_count(published.listing())
+
+
+def test_department_reads_are_the_querysets(w):
+    for org in [w.world.water, w.world.market]:
+        expected = published.department(org.pk)
+        got = published.department_shown(org.pk)
+        assert (got.pk, got.name) == (expected.pk, expected.name)
+    assert published.department_shown(10**9) is None
+
+
+def _search_ids_as_queryset(q: str) -> list[int]:
+    """``search_ids`` as it was written with querysets (the reference)."""
+    from django.db.models import F, Q
+
+    from shuangsuiji.publicity.models import CurrentName
+    from shuangsuiji.targets.queries import NameContains
+
+    q = q.strip()
+    if not q:
+        return []
+    names = CurrentName.objects.all()
+    if len(q) == 18 and q.isalnum():
+        names = names.filter(code=q.upper())
+    else:
+        names = names.filter(NameContains(F("name"), q) | Q(code=q.upper()))
+    rows = sorted(names.values_list("name", "target_id"))
+    return list(dict.fromkeys(pk for _, pk in rows))[: pagination.COUNT_CAP + 1]
+
+
+def test_search_ids_are_the_queryset(w):
+    name, code = w.first.name, w.first.code
+    queries = [name[:2], name[1:4], name, code, code.lower(), code[:6], "%", "_", "\\", "a%b", " ", "无此名称"]
+    for q in queries:
+        assert published.search_ids(q) == _search_ids_as_queryset(q), q
+    assert w.first.pk in published.search_ids(code.lower())
+
+
+def test_a_broad_search_is_bounded_in_name_order(w, monkeypatch):
+    monkeypatch.setattr(published, "SEARCH_IDS", 1)
+    q = w.first.name[:1]
+    assert published.search_ids(q) == _search_ids_as_queryset(q)
+
+
+def test_list_pages_use_the_fixed_statements_where_they_apply(w):
+    assert isinstance(published.list_lines(), published.Lines)
+    assert isinstance(published.list_lines(kind=Kind.RESULT, department=w.world.water, year=2026), published.Lines)
+    region = w.world.water.region
+    for other in [{"q": "抽查"}, {"result": "未发现问题"}, {"region": region}]:
+        lines = published.list_lines(**other)
+        assert not isinstance(lines, published.Lines)
+        assert list(lines) == list(published.listing(**other))
