@@ -41,6 +41,7 @@ def _line(p) -> tuple:
         bool(p.withdrawn),
         corrected,
         p.get_kind_display(),
+        p.published_day,
     )
 
 
