@@ -23,8 +23,12 @@ and a public rate limit of 10⁹ requests a minute: the rate-limit middleware st
 request). ``wrk`` (Debian package, installed with apt-get when missing) with 16 connections
 runs each page after a warm-up on other URLs and a new publication generation: a **cold** pass
 (the threads walk disjoint shares of the page's URLs in order, so every request is the first
-visit of its URL: a page-cache miss) and a **warm** pass over the URLs the cold pass visited,
-each for ``--duration`` seconds, the server left to settle between passes. Up to ``--urls``
+visit of its URL: a page-cache miss; each thread stops when it has its share's answers, and
+requests/s is counted over the walk's own time) and a **warm** pass over the URLs the cold pass
+visited for ``--duration`` seconds, the server left to settle between passes. Before the
+server starts, the pages' tables and indexes are read into PostgreSQL's buffers as far as they
+fit (``pg_prewarm``: a server that has been serving, not one just started; ``--no-prewarm``
+leaves them as they are); the report prints ``shared_buffers`` and what was read. Up to ``--urls``
 (5,000) distinct URLs per page: USCCs and businesses (disjoint samples of the businesses the
 portal shows), 2,760 3-character fragments, a department's list by year and page (2,700). A Lua
 ``done()`` prints p50/p95/p99, requests/s and how many answers came from the portal's page
@@ -414,10 +418,20 @@ setup = function(thread)
   thread:set("tid", #threads)
 end
 local i = 0
-hits, misses, answered = 0, 0, 0
+local share = 0
+hits, misses, answered, started, stopped = 0, 0, 0, 0, 0
+-- wall-clock seconds (wrk's Lua has no clock of its own; read twice per thread)
+local function now()
+  local f = io.popen("date +%%s.%%N")
+  local t = tonumber(f:read("*l"))
+  f:close()
+  return t
+end
 init = function(args)
   if walk then
     i = tid - nthreads  -- thread k walks paths k, k + T, k + 2T, ...: each URL once, in order
+    share = math.floor((#paths - tid) / nthreads) + 1  -- ... and stops when it has its share's answers
+    started = now()
   else
     math.randomseed(os.time() + tonumber(tostring({}):match("0x(%%x+)") or "0", 16) %% 100000)
     i = math.random(#paths)
@@ -437,17 +451,29 @@ response = function(status, headers, body)
   local state = headers["X-Portal-Cache"]
   if state == "hit" then hits = hits + 1 elseif state == "miss" then misses = misses + 1 end
   answered = answered + 1
+  if walk and stopped == 0 and answered >= share then
+    stopped = now()
+    wrk.thread:stop()
+  end
 end
 done = function(summary, latency, requests)
   local e = summary.errors
   local h, m = 0, 0
   local walked = {}
+  -- a walk that every thread finished: its requests over the time from the first start to the
+  -- last stop (wrk's own duration runs on to -d); else wrk's duration
+  local seconds = summary.duration / 1e6
+  local first, last = math.huge, 0
   for _, t in ipairs(threads) do
     h = h + t:get("hits"); m = m + t:get("misses"); table.insert(walked, t:get("answered"))
+    local s, f = t:get("started"), t:get("stopped")
+    if s > 0 and s < first then first = s end
+    if f == 0 then last = math.huge elseif f > last then last = f end
   end
-  io.write(string.format("RESULT %%d %%d %%d %%.2f %%.2f %%.2f %%.2f %%d %%d\\n", summary.requests, summary.duration,
+  if walk and last < math.huge and last > first then seconds = last - first end
+  io.write(string.format("RESULT %%d %%d %%d %%.2f %%.2f %%.2f %%.2f %%d %%d\\n", summary.requests, seconds * 1e6,
     e.status + e.connect + e.read + e.write + e.timeout, latency:percentile(50) / 1000,
-    latency:percentile(95) / 1000, latency:percentile(99) / 1000, summary.requests / (summary.duration / 1e6), h, m))
+    latency:percentile(95) / 1000, latency:percentile(99) / 1000, summary.requests / seconds, h, m))
   io.write("WALKED " .. table.concat(walked, " ") .. "\\n")
 end
 """
@@ -470,10 +496,14 @@ def run_wrk(
     """16 connections for ``seconds``, each request another path of ``paths``; ``walk``: the
     threads walk disjoint shares of ``paths`` in order, so that until the set is exhausted
     every URL is visited once (``visited``: the paths answered, what the page cache now holds)."""
+    # a walk runs in one wrk thread: it stops once, all its connections at the same moment (a
+    # thread that stopped before another left connections open without a request, and each
+    # held a sync worker until wrk exited: stalls of 1–3 s in the other thread's requests)
+    threads = 1 if walk else THREADS
     script = tmp / f"page_{abs(hash((paths[0], walk)))}.lua"
-    lua = {"paths": ", ".join(f'"{p}"' for p in paths), "host": host, "walk": str(walk).lower(), "threads": THREADS}
+    lua = {"paths": ", ".join(f'"{p}"' for p in paths), "host": host, "walk": str(walk).lower(), "threads": threads}
     script.write_text(LUA % lua)
-    cmd = [wrk, "-t", str(THREADS), "-c", "16", "-d", f"{seconds}s", "--timeout", "10s", "-s", str(script), base]
+    cmd = [wrk, "-t", str(threads), "-c", "16", "-d", f"{seconds}s", "--timeout", "10s", "-s", str(script), base]
     done = subprocess.run(cmd, capture_output=True, text=True, check=True)
     m = re.search(r"^RESULT (.*)$", done.stdout, re.M)
     if not m:
@@ -482,7 +512,7 @@ def run_wrk(
     if not n and not (warm_up or extra):  # (an extra page may answer nothing within the window)
         raise SystemExit(f"wrk sent no request:\n{done.stdout}\n{done.stderr}")
     walked = [int(x) for x in re.search(r"^WALKED (.*)$", done.stdout, re.M).group(1).split()]
-    visited = [p for k, p in enumerate(paths) if k // THREADS < walked[k % THREADS]]
+    visited = [p for k, p in enumerate(paths) if k // threads < walked[k % threads]]
     figures = {"requests": int(n), "errors": int(errors), "p50": p50, "p95": p95, "p99": p99, "rps": rps}
     return figures | {"hits": int(hits), "misses": int(misses), "visited": visited if walk else paths}
 
@@ -594,6 +624,51 @@ def explain(url: str, all_pages: dict[str, list[str]]) -> None:
             print("\n".join(r[0] for r in cur.fetchall()))
 
 
+# what the measured pages read (their tables and, through pg_index, the tables' indexes)
+PAGE_TABLES = [
+    "publicity_publication",
+    "publicity_currentname",
+    "publicity_publishedtarget",
+    "publicity_withdrawal",
+    "targets_target",
+    "orgs_organisation",
+    "orgs_region",
+    "inspections_resultcode",
+]
+
+
+def prewarm(url: str) -> str:
+    """Read what the pages read into PostgreSQL's buffers (``pg_prewarm``): the state of a
+    server that has been serving the portal, not of one just started. Indexes first, then
+    tables, smallest first, as long as they fit in nine tenths of ``shared_buffers``. Returns
+    the server's ``shared_buffers`` and what was read, for the report."""
+    import psycopg
+
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("CREATE EXTENSION IF NOT EXISTS pg_prewarm")
+        buffers = conn.execute("SHOW shared_buffers").fetchone()[0]
+        budget = (
+            0.9
+            * conn.execute("SELECT setting::bigint * 8192 FROM pg_settings WHERE name = 'shared_buffers'").fetchone()[0]
+        )
+        rels = conn.execute(
+            "SELECT c.oid::regclass::text, pg_relation_size(c.oid), c.relkind = 'i' FROM pg_class c"
+            " LEFT JOIN pg_index i ON i.indexrelid = c.oid LEFT JOIN pg_class t ON t.oid = i.indrelid"
+            " WHERE c.relkind IN ('r', 'i') AND coalesce(t.relname, c.relname) = ANY(%s)"
+            " ORDER BY c.relkind <> 'i', pg_relation_size(c.oid)",
+            [PAGE_TABLES],
+        ).fetchall()
+        read, skipped = 0, []
+        for name, size, _ in rels:
+            if read + size > budget:
+                skipped.append(f"{name} ({size / 2**20:,.0f} MiB)")
+                continue
+            conn.execute("SELECT pg_prewarm(%s::regclass)", [name])
+            read += size
+    note = f"shared_buffers {buffers}; prewarmed {read / 2**20:,.0f} MiB of the pages' tables and indexes"
+    return note + (f", not: {', '.join(skipped)}" if skipped else "")
+
+
 def load() -> str:
     return " ".join(Path("/proc/loadavg").read_text().split()[:3])
 
@@ -611,6 +686,8 @@ def measure(args, url: str) -> None:
     if args.explain:
         _setup_django(url)
         explain(url, warm_pages)
+    warmed = prewarm(url) if args.prewarm else "shared_buffers as the server had them (no prewarm)"
+    print(f"  {warmed}", flush=True)
     wrk = ensure_wrk()
     cold, warm = {}, {}
     with tempfile.TemporaryDirectory(prefix="portal-bench-") as d:
@@ -651,6 +728,7 @@ def measure(args, url: str) -> None:
         f"URLs again for {args.duration} s; load average before {before}, after {after}"
     )
     print(f"server: {'Redis ' + args.redis if args.redis else 'no Redis (file counters, per-worker page cache)'}")
+    print(f"database: {warmed}")
     head = f"{'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'req/s':>8} {'×floor':>7} {'errors':>6} {'cache hits':>11}"
     print(f"{'page':42} {head} {'requests':>9} {'URLs':>6}")
     floor = floor_f["rps"]
@@ -684,6 +762,12 @@ def main() -> None:
         "--redis",
         default="redis://127.0.0.1:6379/0",
         help="Redis of the server (rate limit, page cache) as in production; '' for files and memory",
+    )
+    ap.add_argument(
+        "--no-prewarm",
+        dest="prewarm",
+        action="store_false",
+        help="leave PostgreSQL's buffers as they are (default: read the pages' tables and indexes first)",
     )
     ap.add_argument("--rebuild", action="store_true", help="build the database anew")
     ap.add_argument("--build-only", action="store_true")
