@@ -22,9 +22,9 @@ settings ``bench.portal_settings`` (the product's, plus the floor view of ``benc
 and a public rate limit of 10⁹ requests a minute: the rate-limit middleware still counts every
 request). ``wrk`` (Debian package, installed with apt-get when missing) with 16 connections
 runs each page after a warm-up on other URLs and a new publication generation: a **cold** pass
-(the threads walk disjoint shares of the page's URLs in order, so every request is the first
-visit of its URL: a page-cache miss; each thread stops when it has its share's answers, and
-requests/s is counted over the walk's own time) and a **warm** pass over the URLs the cold pass
+(one wrk thread walks the page's URLs in order, so every request is the first visit of its
+URL: a page-cache miss; it stops when every URL has been answered, and requests/s is counted
+over the walk's own time) and a **warm** pass over the URLs the cold pass
 visited for ``--duration`` seconds, the server left to settle between passes. Before the
 server starts, the pages' tables and indexes are read into PostgreSQL's buffers as far as they
 fit (``pg_prewarm``: a server that has been serving, not one just started; ``--no-prewarm``
@@ -493,9 +493,9 @@ def ensure_wrk() -> str:
 def run_wrk(
     wrk: str, base: str, host: str, paths: list[str], seconds: int, tmp: Path, warm_up=False, walk=False, extra=False
 ) -> dict:
-    """16 connections for ``seconds``, each request another path of ``paths``; ``walk``: the
-    threads walk disjoint shares of ``paths`` in order, so that until the set is exhausted
-    every URL is visited once (``visited``: the paths answered, what the page cache now holds)."""
+    """16 connections for ``seconds``, each request another path of ``paths``; ``walk``: one
+    thread walks ``paths`` in order and stops when each has been answered, so every URL is
+    visited once (``visited``: the paths answered, what the page cache now holds)."""
     # a walk runs in one wrk thread: it stops once, all its connections at the same moment (a
     # thread that stopped before another left connections open without a request, and each
     # held a sync worker until wrk exited: stalls of 1–3 s in the other thread's requests)

@@ -115,7 +115,8 @@ def search_ids(q: str) -> list[int]:
     q = (q or "").strip()
     if not q:
         return []
-    # (fixed statements, as the portal's pages below: ``search_names`` is the same as a queryset)
+    # (fixed statements, as the portal's pages below; tests/publicity/test_fixed_reads.py holds
+    # them to the queryset this was written with)
     if len(q) == 18 and q.isalnum():
         where, params = "n.code = %s", [q.upper()]
     else:
