@@ -144,8 +144,13 @@ class Publication(im.ImmutableModel):
 
     @property
     def corrected(self) -> bool:
-        """A later version corrects this one (the portal marks it "已有更正")."""
-        return Publication.objects.filter(corrects=self).exists()
+        """A later version corrects this one (the portal marks it "已有更正"): the reverse
+        relation, so a ``select_related("correction")`` answers it without a query."""
+        try:
+            self.correction  # noqa: B018
+        except Publication.DoesNotExist:
+            return False
+        return True
 
     @property
     def channel_labels(self) -> list[str]:

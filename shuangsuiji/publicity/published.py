@@ -15,7 +15,6 @@ What is public:
 from __future__ import annotations
 
 import datetime as dt
-import json
 from dataclasses import dataclass, field
 
 from django.contrib.auth.models import AnonymousUser
@@ -343,6 +342,7 @@ _NAME = CurrentName._meta.db_table
 _WITHDRAWAL_JOIN = f"LEFT JOIN {_WITHDRAWAL} w ON w.publication_id = p.id AND w.status = '{Decision.APPROVED}'"
 _IS_WITHDRAWN = "w.id IS NOT NULL"
 _IS_CORRECTED = f"EXISTS (SELECT 1 FROM {_PUB} c WHERE c.corrects_id = p.id)"
+_RECORD_FIELD = Publication._meta.get_field("record")
 
 
 @dataclass
@@ -405,7 +405,8 @@ def _moment(value):
 
 
 def _record(value) -> dict:
-    return json.loads(value) if isinstance(value, (str, bytes)) else value
+    """The record as the ORM gives it (``Publication.record``'s own decoding of the column)."""
+    return _RECORD_FIELD.from_db_value(value, None, connection)
 
 
 def business_summary(pk) -> PublicBusiness | None:
