@@ -112,7 +112,19 @@ class Publication(im.ImmutableModel):
                 include=["kind"],
                 name="publication_dept_year_newest",
             ),
-            models.Index(fields=["region", "-published_at", "-id"], name="publication_region_newest"),
+            # a county's lists, as a department's (``published.Lines``): migration 0009
+            models.Index(fields=["region", "-published_at", "-id"], include=["kind"], name="publication_region_newest"),
+            models.Index(
+                fields=["region", "year", "-published_at", "-id"],
+                include=["kind"],
+                name="publication_region_year_newest",
+            ),
+            models.Index(
+                fields=["region"],
+                include=["corrects"],
+                condition=models.Q(corrects__isnull=False),
+                name="publication_region_corrections",
+            ),
             # a department's corrected versions (what its lists leave out): migration 0008
             models.Index(
                 fields=["department"],

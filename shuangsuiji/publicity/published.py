@@ -473,15 +473,14 @@ def businesses_shown(ids) -> list[PublicBusiness]:
 
 
 class Lines:
-    """``listing(kind=, department=, year=)`` for a paginator: a capped count and one page of
-    lines, each one fixed statement (the index ``publication_dept_year_newest`` or
-    ``publication_dept_newest`` serves a department's list)."""
+    """``listing(kind=, department=, region=, year=)`` for a paginator: a capped count and one
+    page of lines, each one fixed statement (the indexes ``publication_dept_year_newest`` and
+    ``publication_dept_newest`` serve a department's list, ``publication_region_year_newest`` and
+    ``publication_region_newest`` a county's)."""
 
-    def __init__(self, *, kind="", department=None, year=None):
+    def __init__(self, *, kind="", department=None, region=None, year=None):
         where, params = [], []
-        if department is None:
-            where.append(f"NOT {_IS_CORRECTED}")
-        else:
+        if department is not None:
             # "not corrected" as "not among the department's corrected versions" (a correction is
             # its original's department's, ``services.correct``): a few hundred ids, read once from
             # the index of corrections, instead of a probe per row of the list
@@ -491,6 +490,19 @@ class Lines:
                 " AND c.corrects_id IS NOT NULL)"
             )
             params += [department.pk, department.pk]
+        if region is not None:
+            # the region's codes as a literal list (``listing``'s reason), and "not corrected" as
+            # for a department: a correction is its original's department's, so of its region
+            codes = region_codes_under(region.path)
+            marks = ", ".join(["%s"] * len(codes)) or "NULL"
+            where.append(f"p.region_id IN ({marks})")
+            where.append(
+                f"p.id NOT IN (SELECT c.corrects_id FROM {_PUB} c WHERE c.region_id IN ({marks})"
+                " AND c.corrects_id IS NOT NULL)"
+            )
+            params += [*codes, *codes]
+        if department is None and region is None:
+            where.append(f"NOT {_IS_CORRECTED}")
         if kind:
             where.append("p.kind = %s")
             params.append(kind)
@@ -526,11 +538,11 @@ class Lines:
 
 def list_lines(*, kind="", department=None, region=None, year=None, q="", result=""):
     """What a portal list page pages through: ``listing`` with these filters, as ``Lines`` (fixed
-    statements) for the lists of all publications or a department's, by kind and year; the
-    queryset for the rest (a county's list, a title search, a result category)."""
-    if q or result or region is not None:
+    statements) for the lists of all publications, a department's or a county's, by kind and
+    year; the queryset for the rest (a title search, a result category)."""
+    if q or result:
         return listing(kind=kind, department=department, region=region, year=year, q=q, result=result)
-    return Lines(kind=kind, department=department, year=year)
+    return Lines(kind=kind, department=department, region=region, year=year)
 
 
 def department_shown(pk) -> Named | None:

@@ -8,6 +8,7 @@ import itertools
 
 import pytest
 
+from shuangsuiji.orgs.models import Region
 from shuangsuiji.publicity import published, services
 from shuangsuiji.publicity.models import CurrentName, Kind
 from shuangsuiji.targets.models import Target
@@ -90,17 +91,18 @@ def test_lists_are_the_querysets(w):
     world = w.world
     years = [None, w.task.year, w.task.year + 1]
     departments = [None, world.water, world.market]
-    for kind, department, year in itertools.product(["", *Kind.values], departments, years):
-        expected = published.listing(kind=kind, department=department, year=year)
-        lines = published.Lines(kind=kind, department=department, year=year)
-        assert lines.capped_count() == pagination.capped_count(expected), (kind, department, year)
+    county = world.water.region
+    # a county, the city above it (several counties' codes), and a region with no publications
+    regions = [None, county, county.parent, Region.objects.exclude(code__in=published.regions()).first()]
+    assert regions[2] is not None and regions[3] is not None
+    for kind, department, region, year in itertools.product(["", *Kind.values], departments, regions, years):
+        expected = published.listing(kind=kind, department=department, region=region, year=year)
+        lines = published.Lines(kind=kind, department=department, region=region, year=year)
+        case = (kind, department, region, year)
+        assert lines.capped_count() == pagination.capped_count(expected), case
         for start, stop in [(0, 2), (1, 3), (0, 100), (5, 30)]:
-            assert [_line(p) for p in lines[start:stop]] == [_line(p) for p in expected[start:stop]], (
-                kind,
-                department,
-                year,
-                start,
-            )
+            assert [_line(p) for p in lines[start:stop]] == [_line(p) for p in expected[start:stop]], (*case, start)
+    assert published.Lines(region=county).capped_count() > 0
     everything = published.Lines()[0:100]
     assert any(p.withdrawn for p in everything)
     assert w.pub_water.pk not in {p.pk for p in everything}  # corrected: its correction is listed
@@ -155,8 +157,9 @@ def test_a_broad_search_is_bounded_in_name_order(w, monkeypatch):
 def test_list_pages_use_the_fixed_statements_where_they_apply(w):
     assert isinstance(published.list_lines(), published.Lines)
     assert isinstance(published.list_lines(kind=Kind.RESULT, department=w.world.water, year=2026), published.Lines)
+    assert isinstance(published.list_lines(region=w.world.water.region, year=2026), published.Lines)
     region = w.world.water.region
-    for other in [{"q": "抽查"}, {"result": "未发现问题"}, {"region": region}]:
+    for other in [{"q": "抽查"}, {"result": "未发现问题"}, {"region": region, "q": "抽查"}]:
         lines = published.list_lines(**other)
         assert not isinstance(lines, published.Lines)
         assert list(lines) == list(published.listing(**other))
