@@ -4,7 +4,7 @@ from django.test import override_settings
 from django.urls import reverse
 
 from shuangsuiji.publicity import links
-from shuangsuiji.publicity.templatetags.portal_links import portal_link
+from shuangsuiji.publicity.templatetags.portal_links import portal_link, portal_url
 
 
 def test_links_are_what_reverse_gives():
@@ -13,6 +13,8 @@ def test_links_are_what_reverse_gives():
             assert links.link(name, pk) == reverse(name, args=[pk])
     assert portal_link(7, "business") == reverse("gongshi:business", args=[7])
     assert links.link("gongshi:publication", "12") == reverse("gongshi:publication", args=[12])
+    for page in ["home", "search", "publications", "opendata"]:
+        assert links.page(f"gongshi:{page}") == portal_url(page) == reverse(f"gongshi:{page}")
 
 
 def test_links_follow_a_change_of_the_url_configuration():
@@ -23,6 +25,7 @@ def test_links_follow_a_change_of_the_url_configuration():
         set_script_prefix("/ssj/")
         try:
             assert links.link("gongshi:business", 5) == "/ssj" + before == reverse("gongshi:business", args=[5])
+            assert links.page("gongshi:search") == reverse("gongshi:search")
         finally:
             set_script_prefix("/")
     assert links.link("gongshi:business", 5) == before

@@ -1,6 +1,7 @@
 """``{{ pk|portal_link:"publication" }}``: the portal page of that publication (``business``,
 ``task``), as ``{% url 'gongshi:publication' pk %}`` gives it, at a fraction of its cost
-(``publicity.links``)."""
+(``publicity.links``); ``{% portal_url "search" %}``: ``{% url 'gongshi:search' %}`` of a page
+without arguments, reversed once."""
 
 from django import template
 
@@ -12,3 +13,8 @@ register = template.Library()
 @register.filter
 def portal_link(pk, page: str) -> str:
     return links.link(f"gongshi:{page}", pk)
+
+
+@register.simple_tag
+def portal_url(page: str) -> str:
+    return links.page(f"gongshi:{page}")
