@@ -510,26 +510,47 @@ class Lines:
             where.append("p.year = %s")
             params.append(int(year))
         self.where, self.params = " AND ".join(where), params
+        self._first: list[int] | None = None  # (``capped_count``)
 
     def capped_count(self) -> int:
-        # (on PostgreSQL an index-only scan: the department's indexes include the kind)
-        found = _rows(
-            f"SELECT COUNT(*) FROM (SELECT 1 FROM {_PUB} p WHERE {self.where} LIMIT {pagination.COUNT_CAP + 1}) s",
-            self.params,
-        )
-        return found[0][0]
+        # the ids of the first COUNT_CAP + 1 lines, newest first, in one walk of the index (on
+        # PostgreSQL index-only: the department's and the county's indexes include the kind):
+        # their number is the count, and the page is then read by id (``__getitem__``), so the
+        # walk is made once, not again for the page's offset
+        if self._first is None:
+            self._first = [
+                pk
+                for (pk,) in _rows(
+                    f"SELECT p.id FROM {_PUB} p WHERE {self.where} ORDER BY p.published_at DESC, p.id DESC"
+                    f" LIMIT {pagination.COUNT_CAP + 1}",
+                    self.params,
+                )
+            ]
+        return len(self._first)
 
     def __getitem__(self, page: slice) -> list[PublicLine]:
         start, stop = page.start or 0, page.stop
-        # the page's ids first, from the index alone (a deep page skips its offset's rows there),
-        # then only those rows are read
-        found = _rows(
+        lines = (
             f"SELECT p.id, p.kind, p.subject_id, p.version, p.title, p.late, p.published_at, d.name, {_IS_WITHDRAWN}"
-            f" FROM (SELECT p.id FROM {_PUB} p WHERE {self.where} ORDER BY p.published_at DESC, p.id DESC"
-            f" LIMIT %s OFFSET %s) page JOIN {_PUB} p ON p.id = page.id JOIN {_ORG} d ON d.id = p.department_id"
-            f" {_WITHDRAWAL_JOIN} ORDER BY p.published_at DESC, p.id DESC",
-            [*self.params, stop - start, start],
+            f" FROM {{}} JOIN {_ORG} d ON d.id = p.department_id {_WITHDRAWAL_JOIN}"
+            " ORDER BY p.published_at DESC, p.id DESC"
         )
+        if self._first is not None and stop <= len(self._first):  # (a paginator's page always is)
+            ids = self._first[start:stop]
+            if not ids:
+                return []
+            marks = ", ".join(["%s"] * len(ids))
+            found = _rows(lines.format(f"(SELECT * FROM {_PUB} WHERE id IN ({marks})) p"), ids)
+        else:
+            # the page's ids from the index alone (a deep page skips its offset's rows there),
+            # then only those rows are read
+            found = _rows(
+                lines.format(
+                    f"(SELECT p.id FROM {_PUB} p WHERE {self.where} ORDER BY p.published_at DESC, p.id DESC"
+                    f" LIMIT %s OFFSET %s) page JOIN {_PUB} p ON p.id = page.id"
+                ),
+                [*self.params, stop - start, start],
+            )
         return [
             PublicLine(pk, kind, subject, version, title, bool(late), _moment(at), Named(dept), bool(withdrawn))
             for pk, kind, subject, version, title, late, at, dept, withdrawn in found
