@@ -20,12 +20,19 @@ rate limit runs before this middleware and so still counts every request. Everyt
 is public by construction: these views read through ``published`` only.
 
 The ``X-Portal-Cache`` response header says ``hit`` or ``miss`` (bench/portal.py counts them).
+
+``remembered``: what many pages read besides their own publications (the public result
+categories of every list's filter, a department's name) is kept in the worker's memory under the
+same rule: for the generation the request was served under, at most
+``SHUANGSUIJI_PORTAL_CACHE_SECONDS``.
 """
 
 from __future__ import annotations
 
 import hashlib
+import time
 import uuid
+from contextvars import ContextVar
 from functools import wraps
 
 from django.conf import settings
@@ -39,6 +46,11 @@ HEADER = "X-Portal-Cache"
 # headers of the view's response that are stored with it (the outer middleware adds the
 # security headers to every response, hit or miss)
 KEPT_HEADERS = ("Content-Type", "Content-Language", "X-Frame-Options", "Vary")
+REMEMBERED_MAX = 10_000
+
+# the generation the current request is served under (set by the middleware around the view)
+_serving: ContextVar[str | None] = ContextVar("portal_generation", default=None)
+_remembered: dict = {}
 
 
 def _pages():
@@ -72,6 +84,25 @@ def bump() -> None:
     """What is public changed: every cached page is out of date (now, and again on commit)."""
     _replace()
     transaction.on_commit(_replace)
+
+
+def remembered(key, compute):
+    """``compute()``, kept in this process for the generation the current portal request is served
+    under, at most ``SHUANGSUIJI_PORTAL_CACHE_SECONDS`` (the page cache's own bounds: a page that
+    shows it could be cached that long). Outside such a request (the cache off, a signed-in user,
+    the public API) computed each time."""
+    gen = _serving.get()
+    if gen is None:
+        return compute()
+    now = time.monotonic()
+    found = _remembered.get(key)
+    if found is not None and found[0] == gen and found[1] > now:
+        return found[2]
+    value = compute()
+    if len(_remembered) >= REMEMBERED_MAX:
+        _remembered.clear()
+    _remembered[key] = (gen, now + settings.SHUANGSUIJI_PORTAL_CACHE_SECONDS, value)
+    return value
 
 
 def cacheable(view):
@@ -119,7 +150,11 @@ class PublicPageCacheMiddleware:
                 response[name] = value
             response[HEADER] = "hit"
             return response
-        response = self.get_response(request)
+        serving = _serving.set(gen)
+        try:
+            response = self.get_response(request)
+        finally:
+            _serving.reset(serving)
         if (
             getattr(response, "portal_cacheable", False)
             and response.status_code == 200

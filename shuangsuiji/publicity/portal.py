@@ -10,7 +10,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from shuangsuiji.publicity import published
+from shuangsuiji.publicity import pagecache, published
 from shuangsuiji.publicity.models import Kind
 from shuangsuiji.publicity.pagecache import cacheable
 from shuangsuiji.tasks import drawday
@@ -89,7 +89,8 @@ def business(request, pk):
 
 
 def _listing(request, template, title, **filters):
-    kind, year, categories = _kind(request), _year(request), published.result_categories()
+    kind, year = _kind(request), _year(request)
+    categories = pagecache.remembered("result_categories", published.result_categories)
     result = _result(request, categories)
     q = (request.GET.get("q") or "").strip()[:100]
     qs = published.list_lines(kind=kind, year=year, q=q, result=result, **filters)
@@ -116,7 +117,7 @@ def publications(request):
 @require_GET
 @cacheable
 def department(request, pk):
-    dept = published.department_shown(pk)
+    dept = pagecache.remembered(("department", pk), lambda: published.department_shown(pk))
     if dept is None:
         raise Http404(NOT_FOUND)
     return _listing(request, "publications.html", dept.name, department=dept)

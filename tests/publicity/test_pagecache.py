@@ -106,3 +106,41 @@ def test_the_cache_can_be_switched_off(demo, client, settings):
     settings.SHUANGSUIJI_PORTAL_CACHE_SECONDS = 0
     url = f"/gongshi/businesses/{w.second.pk}/"
     assert _get(client, url)[0] is None and _get(client, url)[0] is None
+
+
+def _codebook_reads(client, url) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    return sum("inspections_resultcode" in q["sql"] for q in queries.captured_queries)
+
+
+def test_what_every_list_reads_is_remembered_for_the_generation(demo, client, settings, monkeypatch):
+    w = public_world.build(demo, results=True)
+    water = w.world.water
+    first, second = (f"/gongshi/departments/{water.pk}/?kind=result&page={n}" for n in (1, 2))
+    assert _codebook_reads(client, first) == 1
+    assert _codebook_reads(client, second) == 0  # another page, the same generation: remembered
+    assert _codebook_reads(client, f"/gongshi/publications/?year={w.task.year}") == 0
+    pagecache.bump()  # a publication: read again
+    assert _codebook_reads(client, first) == 1
+    assert _codebook_reads(client, second) == 0
+    # at most as old as a cached page may be
+    later = pagecache.time.monotonic() + settings.SHUANGSUIJI_PORTAL_CACHE_SECONDS + 1
+    monkeypatch.setattr(pagecache.time, "monotonic", lambda: later)
+    assert _codebook_reads(client, f"{second}&year={w.task.year}") == 1
+    # a signed-in user's page (never cached) reads it each time
+    client.force_login(w.world.users["sw_admin"])
+    assert _codebook_reads(client, first) == _codebook_reads(client, first) == 1
+
+
+def test_a_department_is_shown_from_its_first_publication_on(demo, client):
+    w = public_world.build(demo)
+    url = f"/gongshi/departments/{w.world.market.pk}/"
+    assert client.get(url).status_code == 404  # nothing published yet (and remembered so)
+    assert client.get(url).status_code == 404
+    public_world.with_results(w)  # 市场监督管理局 publishes its first result
+    answer = client.get(url)
+    assert answer.status_code == 200 and w.world.market.name in answer.content.decode()
