@@ -182,12 +182,16 @@ def drawn_list_record(task: Task) -> tuple[dict, list]:
 
 def _store(kind, subject_id, department, year, title, rec, channels, user, *, task=None, targets=(), **extra):
     prev = latest(kind, subject_id)
+    corrects = extra.get("corrects")
     pub = Publication(
         kind=kind,
         subject_id=str(subject_id),
         version=(prev.version + 1) if prev else 1,
         department=department,
-        region_id=department.region_id,
+        # a new version stands where the one it corrects stood: in that one's county's lists, even
+        # if the department has since been moved to another region (the lists leave out a
+        # county's corrected versions by the county's corrections, ``published.Lines``)
+        region_id=corrects.region_id if corrects is not None else department.region_id,
         year=year,
         task=task,
         title=title[:300],

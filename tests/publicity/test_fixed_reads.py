@@ -172,3 +172,24 @@ def test_list_pages_use_the_fixed_statements_where_they_apply(w):
         lines = published.list_lines(**other)
         assert not isinstance(lines, published.Lines)
         assert list(lines) == list(published.listing(**other))
+
+
+def test_a_correction_stays_in_the_county_list_of_the_version_it_corrects(demo):
+    """A department moved to another region (the admin can) before it corrects a result: the
+    correction stands in the original's county list, which leaves the original out, as the
+    queryset does."""
+    from tests.publicity import results_world as rw
+
+    w = public_world.build(demo, results=True)
+    water, county = w.world.water, w.world.water.region
+    elsewhere = Region.objects.filter(level=county.level).exclude(code=county.code).first()
+    water.region = elsewhere
+    water.save(update_fields=["region"])
+    v2 = rw.part(w.task, w.second, water, code="03", supersedes=w.pub_other.part, reason="整改已完成，结果更正")
+    correction = services.publish_result(v2, ["gsxt"], w.world.users["sw_admin"])
+    assert correction.region_id == county.code
+    lines = published.Lines(region=county)
+    shown = {p.pk for p in lines[0:100]}
+    assert correction.pk in shown and w.pub_other.pk not in shown
+    assert [p.pk for p in lines[0:100]] == [p.pk for p in published.listing(region=county)[0:100]]
+    assert lines.capped_count() == pagination.capped_count(published.listing(region=county))
