@@ -130,6 +130,13 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 20,
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
+else:
+    # psycopg prepares a statement on its fifth run on a connection. Django's own cursors bind
+    # parameters into the text and are never prepared; the portal's fixed statements bind them
+    # on the server (``publicity.published._cursor``) and are planned once per connection. (A
+    # connection pooler in transaction mode must keep prepared statements: PgBouncer >= 1.21
+    # with ``max_prepared_statements``.)
+    DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = 5
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Authentication ---------------------------------------------------------------------

@@ -142,6 +142,15 @@ class Publication(im.ImmutableModel):
                 F("id").desc(),
                 name="publication_dept_result",
             ),
+            # the same of one year (``published.Lines`` with a result and a year): migration 0010
+            models.Index(
+                F("department"),
+                F("year"),
+                KT("record__result"),
+                F("published_at").desc(),
+                F("id").desc(),
+                name="publication_dept_year_result",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -4,13 +4,16 @@ querysets of the same definitions give (``business``, ``business_publications``,
 ``listing``, ``department``), on the same data: corrections, a withdrawal, several departments,
 kinds and years, on SQLite and PostgreSQL alike."""
 
+import datetime as dt
 import itertools
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from shuangsuiji.orgs.models import Region
 from shuangsuiji.publicity import published, services
-from shuangsuiji.publicity.models import CurrentName, Kind
+from shuangsuiji.publicity.models import CurrentName, Kind, Publication
 from shuangsuiji.targets.models import Target
 from shuangsuiji.web import pagination
 from tests.publicity import world as public_world
@@ -113,6 +116,55 @@ def test_lists_are_the_querysets(w):
     assert w.pub_water.pk not in {p.pk for p in everything}  # corrected: its correction is listed
 
 
+def _naming_several(pub, result: str, later: int) -> Publication:
+    """A result publication like ``pub`` whose public result names several categories."""
+    return Publication.objects.create(
+        kind=pub.kind,
+        subject_id=f"{pub.subject_id}-{later}",
+        department=pub.department,
+        region=pub.region,
+        year=pub.year,
+        task=pub.task,
+        title=pub.title,
+        record={**pub.record, "result": result},
+        record_sha256="0" * 64,
+        published_at=pub.published_at + dt.timedelta(minutes=later),
+        published_by=pub.published_by,
+    )
+
+
+def test_lists_filtered_by_result_are_the_querysets(w):
+    """A department's list by public result (two arms merged: exactly the category, or among
+    several), with and without a year, is ``listing(result=…)``: "未发现问题" is not "发现问题"."""
+    several = [
+        _naming_several(w.pub_other, "未发现问题；迁出", 1),
+        _naming_several(w.pub_other, "迁出；发现问题", 2),
+        _naming_several(w.pub_other, "注销；未发现问题；迁出", 3),
+        _naming_several(w.pub_market, "发现问题经责令已改正；未发现问题", 4),
+    ]
+    categories = published.result_categories()
+    years = [None, w.task.year, w.task.year + 1]
+    for department, year, result, kind in itertools.product(
+        [w.world.water, w.world.market], years, categories, ["", Kind.RESULT, Kind.PLAN]
+    ):
+        expected = published.listing(kind=kind, department=department, year=year, result=result)
+        lines = published.list_lines(kind=kind, department=department, year=year, result=result)
+        assert isinstance(lines, published.Lines)
+        case = (department, year, result, kind)
+        assert lines.capped_count() == pagination.capped_count(expected), case
+        for start, stop in [(0, 1), (1, 3), (0, 100)]:
+            want = [_line(p) for p in expected[start:stop]]
+            assert [_line(p) for p in lines[start:stop]] == want, (*case, start)
+            uncounted = published.Lines(kind=kind, department=department, year=year, result=result)
+            assert [_line(p) for p in uncounted[start:stop]] == want, (*case, start)
+    shown = {p.pk for p in published.Lines(department=w.world.water, result="迁出")[0:100]}
+    assert shown == {several[0].pk, several[1].pk, several[2].pk}
+    shown = {p.pk for p in published.Lines(department=w.world.water, result="发现问题")[0:100]}
+    assert shown == {several[1].pk}
+    shown = {p.pk for p in published.Lines(department=w.world.market, result="未发现问题")[0:100]}
+    assert several[3].pk in shown and w.pub_market.pk in shown
+
+
 def test_the_capped_count_stops_at_the_cap(w, monkeypatch):
     monkeypatch.setattr(pagination, "COUNT_CAP", 2)
     assert published.Lines().capped_count() == 3 == pagination.capped_count(published.listing())
@@ -167,8 +219,15 @@ def test_list_pages_use_the_fixed_statements_where_they_apply(w):
     assert isinstance(published.list_lines(), published.Lines)
     assert isinstance(published.list_lines(kind=Kind.RESULT, department=w.world.water, year=2026), published.Lines)
     assert isinstance(published.list_lines(region=w.world.water.region, year=2026), published.Lines)
+    assert isinstance(published.list_lines(department=w.world.water, result="未发现问题"), published.Lines)
     region = w.world.water.region
-    for other in [{"q": "抽查"}, {"result": "未发现问题"}, {"region": region, "q": "抽查"}]:
+    others = [
+        {"q": "抽查"},
+        {"result": "未发现问题"},
+        {"region": region, "q": "抽查"},
+        {"region": region, "result": "注销"},
+    ]
+    for other in others:
         lines = published.list_lines(**other)
         assert not isinstance(lines, published.Lines)
         assert list(lines) == list(published.listing(**other))
@@ -193,3 +252,26 @@ def test_a_correction_stays_in_the_county_list_of_the_version_it_corrects(demo):
     assert correction.pk in shown and w.pub_other.pk not in shown
     assert [p.pk for p in lines[0:100]] == [p.pk for p in published.listing(region=county)[0:100]]
     assert lines.capped_count() == pagination.capped_count(published.listing(region=county))
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="prepared statements are PostgreSQL's")
+def test_the_fixed_statements_are_prepared_and_the_orms_are_not(w):
+    """On PostgreSQL a fixed statement is prepared on its fifth run on the connection (planned
+    once, not per page); the ORM's statements, bound into their text, never are."""
+
+    def prepared() -> list[str]:
+        with connection.cursor() as cur:
+            cur.execute("SELECT statement FROM pg_prepared_statements")
+            return [statement for (statement,) in cur.fetchall()]
+
+    before = prepared()
+    for _ in range(6):
+        lines = published.business_lines(w.first.pk)
+        Publication.objects.filter(pk=w.pub_water.pk).exists()
+    assert [p.pk for p in published.business_lines(w.first.pk)] == [p.pk for p in lines]
+    new = [s for s in prepared() if s not in before]
+    assert len(new) == 1 and "publicity_publishedtarget pt" in new[0], new
+    # a prepared run is logged with its statement, as every other (the debug log, query counts)
+    with CaptureQueriesContext(connection) as queries:
+        published.business_lines(w.first.pk)
+    assert [q["sql"] for q in queries.captured_queries] == new  # (as prepared: the id is $1)
