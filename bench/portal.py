@@ -28,7 +28,8 @@ over the walk's own time) and a **warm** pass over the URLs the cold pass
 visited for ``--duration`` seconds, the server left to settle between passes. Before the
 server starts, the pages' tables and indexes are read into PostgreSQL's buffers as far as they
 fit (``pg_prewarm``: a server that has been serving, not one just started; ``--no-prewarm``
-leaves them as they are); the report prints ``shared_buffers`` and what was read. Up to ``--urls``
+leaves them as they are); the report prints ``shared_buffers``, ``random_page_cost`` (README:
+1.1 with the data in memory) and what was read. Up to ``--urls``
 (5,000) distinct URLs per page: USCCs and businesses (disjoint samples of the businesses the
 portal shows), 2,760 3-character fragments, a department's list by year and page (2,700). A Lua
 ``done()`` prints p50/p95/p99, requests/s and how many answers came from the portal's page
@@ -647,6 +648,7 @@ def prewarm(url: str) -> str:
     with psycopg.connect(url, autocommit=True) as conn:
         conn.execute("CREATE EXTENSION IF NOT EXISTS pg_prewarm")
         buffers = conn.execute("SHOW shared_buffers").fetchone()[0]
+        page_cost = conn.execute("SHOW random_page_cost").fetchone()[0]
         budget = (
             0.9
             * conn.execute("SELECT setting::bigint * 8192 FROM pg_settings WHERE name = 'shared_buffers'").fetchone()[0]
@@ -665,7 +667,10 @@ def prewarm(url: str) -> str:
                 continue
             conn.execute("SELECT pg_prewarm(%s::regclass)", [name])
             read += size
-    note = f"shared_buffers {buffers}; prewarmed {read / 2**20:,.0f} MiB of the pages' tables and indexes"
+    note = (
+        f"shared_buffers {buffers}, random_page_cost {page_cost}; prewarmed {read / 2**20:,.0f} MiB"
+        " of the pages' tables and indexes"
+    )
     return note + (f", not: {', '.join(skipped)}" if skipped else "")
 
 
