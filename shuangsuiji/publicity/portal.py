@@ -126,7 +126,7 @@ def department(request, pk):
 @require_GET
 @cacheable
 def region(request, code):
-    reg = published.region(code)
+    reg = pagecache.remembered(("region", code), lambda: published.region_shown(code))
     if reg is None:
         raise Http404(NOT_FOUND)
     return _listing(request, "publications.html", reg.name, region=reg)

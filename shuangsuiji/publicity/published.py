@@ -541,7 +541,7 @@ class Lines:
         if region is not None:
             # the region's codes as a literal list (``listing``'s reason), and "not corrected" as
             # for a department: a correction is its original's department's, so of its region
-            codes = region_codes_under(region.path)
+            codes = region.codes if isinstance(region, PublicRegion) else region_codes_under(region.path)
             marks = ", ".join(["%s"] * len(codes)) or "NULL"
             where.append(f"p.region_id IN ({marks})")
             where.append(
@@ -641,6 +641,32 @@ def list_lines(*, kind="", department=None, region=None, year=None, q="", result
     if q or (result and department is None):
         return listing(kind=kind, department=department, region=region, year=year, q=q, result=result)
     return Lines(kind=kind, department=department, region=region, year=year, result=result)
+
+
+@dataclass
+class PublicRegion:
+    """What a region's page needs of the region: its name, and for its lists its path and the
+    codes of the regions under it (``region_codes_under``), read once with the region."""
+
+    code: str
+    name: str
+    path: str
+    codes: list[str] = field(default_factory=list)
+
+
+def region_shown(code) -> PublicRegion | None:
+    """``region(code)`` as fixed statements: None unless a publication is of the region. (Planning
+    the queryset's semi join over the publications took 3.3 ms, running it 0.3 ms.)"""
+    found = _rows(
+        f"SELECT r.code, r.name, r.path FROM {_REGION} r WHERE r.code = %s"
+        f" AND EXISTS (SELECT 1 FROM {_PUB} p WHERE p.region_id = r.code)",
+        [str(code)],
+    )
+    if not found:
+        return None
+    shown = PublicRegion(*found[0])
+    shown.codes = region_codes_under(shown.path)
+    return shown
 
 
 def department_shown(pk) -> Named | None:

@@ -11,6 +11,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from shuangsuiji.accounts.scope import region_codes_under
 from shuangsuiji.orgs.models import Region
 from shuangsuiji.publicity import published, services
 from shuangsuiji.publicity.models import CurrentName, Kind, Publication
@@ -180,6 +181,20 @@ def test_department_reads_are_the_querysets(w):
         got = published.department_shown(org.pk)
         assert (got.pk, got.name) == (expected.pk, expected.name)
     assert published.department_shown(10**9) is None
+    county = w.world.water.region
+    without = Region.objects.exclude(code__in=published.regions()).first()
+    for code in [county.code, county.parent.code, without.code, "999999"]:
+        expected = published.region(code)
+        got = published.region_shown(code)
+        if expected is None:
+            assert got is None, code
+            continue
+        assert (got.code, got.name, got.path) == (expected.code, expected.name, expected.path)
+        assert sorted(got.codes) == sorted(region_codes_under(expected.path))
+        for year in [None, w.task.year]:  # its lists, with the codes read with it
+            lines, want = published.Lines(region=got, year=year), published.listing(region=expected, year=year)
+            assert [_line(p) for p in lines[0:100]] == [_line(p) for p in want[0:100]], (code, year)
+    assert published.region_shown(county.code) is not None
 
 
 def _search_ids_as_queryset(q: str) -> list[int]:
