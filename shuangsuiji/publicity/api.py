@@ -126,9 +126,10 @@ def list_publications(
         return Publication.objects.none()
     if result and result not in published.result_categories():
         return Publication.objects.none()
-    return published.listing(
-        kind=kind if kind in Kind.values else "", department=dept, region=reg, year=year, q=q, result=result
-    ).select_related("department")
+    filters = {"kind": kind if kind in Kind.values else "", "department": dept, "region": reg, "year": year}
+    if result and not q:
+        return published.ResultPages(**filters, result=result)
+    return published.listing(**filters, q=q, result=result).select_related("department")
 
 
 @router.get("/publications/{pub_id}", response=PublicationDetailOut, summary="一条公示信息（含全部版本编号）")

@@ -151,6 +151,31 @@ class Publication(im.ImmutableModel):
                 F("id").desc(),
                 name="publication_dept_year_result",
             ),
+            # a county's and all publications' lists by result, with and without the year (and, on
+            # PostgreSQL, partial indexes of the results naming several categories): migration 0011
+            models.Index(
+                F("region"),
+                KT("record__result"),
+                F("published_at").desc(),
+                F("id").desc(),
+                name="publication_region_result",
+            ),
+            models.Index(
+                F("region"),
+                F("year"),
+                KT("record__result"),
+                F("published_at").desc(),
+                F("id").desc(),
+                name="publication_region_year_result",
+            ),
+            models.Index(KT("record__result"), F("published_at").desc(), F("id").desc(), name="publication_result"),
+            models.Index(
+                F("year"),
+                KT("record__result"),
+                F("published_at").desc(),
+                F("id").desc(),
+                name="publication_year_result",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -145,19 +145,26 @@ def test_lists_filtered_by_result_are_the_querysets(w):
     ]
     categories = published.result_categories()
     years = [None, w.task.year, w.task.year + 1]
-    for department, year, result, kind in itertools.product(
-        [w.world.water, w.world.market], years, categories, ["", Kind.RESULT, Kind.PLAN]
+    county = w.world.water.region
+    # a department's, a county's, the city's above it (several counties), all publications'
+    scopes = [(w.world.water, None), (w.world.market, None), (None, county), (None, county.parent), (None, None)]
+    for (department, region), year, result, kind in itertools.product(
+        scopes, years, categories, ["", Kind.RESULT, Kind.PLAN]
     ):
-        expected = published.listing(kind=kind, department=department, year=year, result=result)
-        lines = published.list_lines(kind=kind, department=department, year=year, result=result)
+        filters = {"kind": kind, "department": department, "region": region, "year": year, "result": result}
+        expected = published.listing(**filters)
+        lines = published.list_lines(**filters)
         assert isinstance(lines, published.Lines)
-        case = (department, year, result, kind)
+        case = (department, region, year, result, kind)
         assert lines.capped_count() == pagination.capped_count(expected), case
+        api = published.ResultPages(**filters)  # the public API's pages of the same filter
+        assert api.capped_count() == lines.capped_count(), case
         for start, stop in [(0, 1), (1, 3), (0, 100)]:
             want = [_line(p) for p in expected[start:stop]]
             assert [_line(p) for p in lines[start:stop]] == want, (*case, start)
-            uncounted = published.Lines(kind=kind, department=department, year=year, result=result)
+            uncounted = published.Lines(**filters)
             assert [_line(p) for p in uncounted[start:stop]] == want, (*case, start)
+            assert [_line(p) for p in api[start:stop]] == want, (*case, start)
     shown = {p.pk for p in published.Lines(department=w.world.water, result="迁出")[0:100]}
     assert shown == {several[0].pk, several[1].pk, several[2].pk}
     shown = {p.pk for p in published.Lines(department=w.world.water, result="发现问题")[0:100]}
@@ -236,12 +243,9 @@ def test_list_pages_use_the_fixed_statements_where_they_apply(w):
     assert isinstance(published.list_lines(region=w.world.water.region, year=2026), published.Lines)
     assert isinstance(published.list_lines(department=w.world.water, result="未发现问题"), published.Lines)
     region = w.world.water.region
-    others = [
-        {"q": "抽查"},
-        {"result": "未发现问题"},
-        {"region": region, "q": "抽查"},
-        {"region": region, "result": "注销"},
-    ]
+    for fixed in [{"result": "未发现问题"}, {"region": region, "result": "注销", "year": 2026}]:
+        assert isinstance(published.list_lines(**fixed), published.Lines)
+    others = [{"q": "抽查"}, {"region": region, "q": "抽查"}, {"q": "抽查", "result": "未发现问题"}]
     for other in others:
         lines = published.list_lines(**other)
         assert not isinstance(lines, published.Lines)
