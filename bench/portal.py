@@ -40,7 +40,8 @@ the README's production section says; ``--workers``: gunicorn's worker options.
 
 Pages: the floor (a view returning a constant), search by USCC, search by a 3-character name
 fragment, a business page, a department's result list (by year, pages 1–20), plus, not part of the goal,
-the department list filtered by a result category and a county's list. Goal per page: p95 ≤ 50 ms
+the department list filtered by a result category, a county's list, a county's list and the list of
+all publications filtered by a result category. Goal per page: p95 ≤ 50 ms
 and requests/s ≥ 0.5 × the floor's, measured in the same run. The machine's load average is
 printed before and after (the machine is shared).
 """
@@ -385,6 +386,18 @@ def pages(url: str, n: int, seed: int = 7) -> tuple[dict[str, list[str]], dict[s
         "(extra) county list": _shuffled(
             rng, [f"/gongshi/regions/{c}/?page={p}{y}" for c in COUNTIES for y in years for p in range(1, 21)]
         ),
+        "(extra) county list, result filter": _shuffled(
+            rng, [f"/gongshi/regions/{c}/?result={quote(r)}{y}" for c in COUNTIES for y in years for r in categories]
+        ),
+        "(extra) all publications, result filter": _shuffled(
+            rng,
+            [
+                f"/gongshi/publications/?result={quote(r)}{y}&page={p}"
+                for y in years
+                for r in categories
+                for p in (1, 2)
+            ],
+        ),
     }
     warm = {
         "floor (constant view)": ["/bench/floor/"],
@@ -396,6 +409,12 @@ def pages(url: str, n: int, seed: int = 7) -> tuple[dict[str, list[str]], dict[s
             f"/gongshi/departments/{d}/?kind=result&result=%E6%B3%A8%E9%94%80" for d in depts
         ],
         "(extra) county list": [f"/gongshi/regions/{c}/?page=21" for c in COUNTIES],
+        "(extra) county list, result filter": [
+            f"/gongshi/regions/{c}/?result=%E6%B3%A8%E9%94%80&page=2" for c in COUNTIES
+        ],
+        "(extra) all publications, result filter": [
+            f"/gongshi/publications/?result={quote(r)}&page=3" for r in categories
+        ],
     }
     return measured, warm
 
